@@ -1,0 +1,192 @@
+"""FHIR REST interactions under /fhir: read, vread, create, update, patch, delete, history."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openror.api import history_bundle
+from openror.api.capability import capability_statement
+from openror.api.http import (
+    FhirResponse,
+    base_url,
+    info_outcome,
+    json_response,
+    read_resource,
+    version_headers,
+)
+from openror.errors import InvalidInput, NotFound, error
+from openror.logs import request_id_var
+from openror.services.conditions import Criteria, parse_criteria
+from openror.services.container import Services
+from openror.services.writes import WriteResult
+from openror.store.feed import LogEntry
+
+_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _path(request: Request, name: str) -> str:
+    value: str = request.path_params[name]
+    if name == "id" and not _ID.match(value):
+        raise NotFound([error("not-found", f"'{value}' is not a valid FHIR id")])
+    return value
+
+
+def _log_entry(request: Request) -> LogEntry:
+    # Until access control lands, the actor is the client's address (documented contract).
+    client = request.client.host if request.client else "unknown"
+    return LogEntry(actor=f"anonymous@{client}", request_id=request_id_var.get(),
+                    reason=request.headers.get("x-change-reason"))
+
+
+def _criteria(request: Request) -> Criteria | None:
+    query = request.url.query
+    return parse_criteria(query) if query else None
+
+
+def _written(request: Request, result: WriteResult, *, status: int | None = None) -> Response:
+    stored = result.stored
+    headers = version_headers(stored)
+    if status is None:
+        status = 201 if result.created else 200
+    if status == 201:
+        base = base_url(request, _services(request).settings.base_url)
+        headers["Location"] = f"{base}/{stored.type}/{stored.id}/_history/{stored.version}"
+    prefer = request.headers.get("prefer", "")
+    if "return=minimal" in prefer:
+        return Response(status_code=status, headers=headers)
+    if "return=OperationOutcome" in prefer:
+        return json_response(info_outcome("ok", result.warnings), status, headers)
+    return FhirResponse(stored.content, status, headers)
+
+
+async def metadata(request: Request) -> Response:
+    services = _services(request)
+    return json_response(capability_statement(base_url(request, services.settings.base_url)))
+
+
+async def read(request: Request) -> Response:
+    rtype, rid = _path(request, "type"), _path(request, "id")
+    stored = await run_in_threadpool(_services(request).reader.read, rtype, rid)
+    return FhirResponse(stored.content, 200, version_headers(stored))
+
+
+async def vread(request: Request) -> Response:
+    rtype, rid, vid = _path(request, "type"), _path(request, "id"), _path(request, "vid")
+    if not vid.isdigit():
+        raise NotFound([error("not-found", f"'{vid}' is not a version number")])
+    stored = await run_in_threadpool(_services(request).reader.vread, rtype, rid, int(vid))
+    return FhirResponse(stored.content, 200, version_headers(stored))
+
+
+async def create(request: Request) -> Response:
+    services = _services(request)
+    rtype = _path(request, "type")
+    body = await read_resource(request, services.settings.max_body_bytes)
+    if body["resourceType"] != rtype:
+        raise InvalidInput([error("invalid", f"the body is a {body['resourceType']}, the URL "
+                                  f"names a {rtype}", "resourceType")])
+    header = request.headers.get("if-none-exist")
+    criteria = parse_criteria(header, "create") if header else None
+    result = await run_in_threadpool(services.writes.create, body, _log_entry(request), criteria)
+    return _written(request, result)
+
+
+async def update(request: Request) -> Response:
+    services = _services(request)
+    rtype, rid = _path(request, "type"), _path(request, "id")
+    body = await read_resource(request, services.settings.max_body_bytes)
+    result = await run_in_threadpool(services.writes.update, rtype, rid, body,
+                                     _log_entry(request), request.headers.get("if-match"))
+    return _written(request, result)
+
+
+async def conditional_update(request: Request) -> Response:
+    services = _services(request)
+    rtype, criteria = _path(request, "type"), _criteria(request)
+    if criteria is None:
+        raise InvalidInput([error("invalid", "PUT on a type needs criteria: "
+                                  f"PUT /fhir/{rtype}?identifier=system|value")])
+    body = await read_resource(request, services.settings.max_body_bytes)
+    result = await run_in_threadpool(services.writes.conditional_update, rtype, criteria, body,
+                                     _log_entry(request))
+    return _written(request, result)
+
+
+async def _patch_body(request: Request) -> dict[str, Any]:
+    body = await read_resource(request, _services(request).settings.max_body_bytes)
+    if body["resourceType"] != "Parameters":
+        raise InvalidInput([error("invalid", "PATCH takes a FHIRPath Patch 'Parameters' "
+                                  f"resource, got {body['resourceType']}", "resourceType")])
+    return body
+
+
+async def patch(request: Request) -> Response:
+    rtype, rid = _path(request, "type"), _path(request, "id")
+    params = await _patch_body(request)
+    result = await run_in_threadpool(_services(request).writes.patch, rtype, rid, params,
+                                     _log_entry(request), request.headers.get("if-match"))
+    return _written(request, result, status=200)
+
+
+async def conditional_patch(request: Request) -> Response:
+    rtype, criteria = _path(request, "type"), _criteria(request)
+    if criteria is None:
+        raise InvalidInput([error("invalid", "PATCH on a type needs criteria: "
+                                  f"PATCH /fhir/{rtype}?identifier=system|value")])
+    params = await _patch_body(request)
+    result = await run_in_threadpool(_services(request).writes.conditional_patch, rtype,
+                                     criteria, params, _log_entry(request))
+    return _written(request, result, status=200)
+
+
+async def delete(request: Request) -> Response:
+    rtype, rid = _path(request, "type"), _path(request, "id")
+    stored = await run_in_threadpool(_services(request).writes.delete, rtype, rid,
+                                     _log_entry(request))
+    body = info_outcome(f"{rtype}/{rid} deleted (version {stored.version})")
+    return json_response(body, 200, {"ETag": stored.etag})
+
+
+async def search(request: Request) -> Response:
+    rtype = _path(request, "type")
+    raise NotFound([error("not-supported", f"search on {rtype} is not available yet: read by "
+                          "id, or use _history")])
+
+
+async def history(request: Request) -> Response:
+    services = _services(request)
+    params = history_bundle.HistoryParams.parse(request, services.settings)
+    rtype = request.path_params.get("type")
+    rid = _path(request, "id") if "id" in request.path_params else None
+    page = await run_in_threadpool(services.reader.history, rtype, rid, since=params.since,
+                                   count=params.count, before_seq=params.before)
+    base = base_url(request, services.settings.base_url)
+    return FhirResponse(history_bundle.render(page, base, str(request.url), params))
+
+
+ROUTES = [
+    Route("/metadata", metadata, methods=["GET"]),
+    Route("/_history", history, methods=["GET"]),
+    Route("/{type}", search, methods=["GET"]),
+    Route("/{type}", create, methods=["POST"]),
+    Route("/{type}", conditional_update, methods=["PUT"]),
+    Route("/{type}", conditional_patch, methods=["PATCH"]),
+    Route("/{type}/_history", history, methods=["GET"]),
+    Route("/{type}/{id}", read, methods=["GET"]),
+    Route("/{type}/{id}", update, methods=["PUT"]),
+    Route("/{type}/{id}", patch, methods=["PATCH"]),
+    Route("/{type}/{id}", delete, methods=["DELETE"]),
+    Route("/{type}/{id}/_history", history, methods=["GET"]),
+    Route("/{type}/{id}/_history/{vid}", vread, methods=["GET"]),
+]

@@ -1,0 +1,96 @@
+"""_history parameters and the history Bundle, built around the stored bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import orjson
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+
+from openror.config import Settings
+from openror.errors import InvalidInput, error
+from openror.services.metadata import fhir_instant
+from openror.services.reads import HistoryPage
+from openror.store.feed import HistoryRow
+
+_METHOD = {"create": ("POST", "201"), "update": ("PUT", "200"), "patch": ("PATCH", "200"),
+           "delete": ("DELETE", "204")}
+
+
+@dataclass(frozen=True)
+class HistoryParams:
+    since: datetime | None
+    count: int
+    before: int | None
+
+    @classmethod
+    def parse(cls, request: Request, settings: Settings) -> HistoryParams:
+        q = request.query_params
+        unknown = set(q) - {"_since", "_count", "_before", "_format"}
+        if unknown:
+            raise InvalidInput([error("not-supported", f"unknown _history parameter(s): "
+                                      f"{', '.join(sorted(unknown))}; use _since, _count")])
+        return cls(_since(q.get("_since")), _count(q.get("_count"), settings), _int(q, "_before"))
+
+
+def _since(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput([error("invalid", f"_since={raw!r} is not a FHIR instant such as "
+                                  "2026-01-31T12:00:00Z", "_since")]) from exc
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _count(raw: str | None, settings: Settings) -> int:
+    if raw is None:
+        return settings.history_page_size
+    if not raw.isdigit() or not 1 <= int(raw) <= settings.history_max_page_size:
+        raise InvalidInput([error("invalid", f"_count must be a number from 1 to "
+                                  f"{settings.history_max_page_size}", "_count")])
+    return int(raw)
+
+
+def _int(q: QueryParams, name: str) -> int | None:
+    raw = q.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput([error("invalid", f"{name} must be a number", name)])
+    return int(raw)
+
+
+def _entry(row: HistoryRow, base: str) -> dict[str, object]:
+    method, status = _METHOD[row.action]
+    url = f"{row.type}/{row.id}" if method != "POST" else row.type
+    entry: dict[str, object] = {"fullUrl": f"{base}/{row.type}/{row.id}"}
+    if row.content is not None:
+        entry["resource"] = orjson.Fragment(row.content)
+    entry["request"] = {"method": method, "url": url}
+    entry["response"] = {"status": status, "etag": f'W/"{row.version}"',
+                         "lastModified": fhir_instant(row.at)}
+    return entry
+
+
+def render(page: HistoryPage, base: str, self_url: str, params: HistoryParams) -> bytes:
+    links = [{"relation": "self", "url": self_url}]
+    if page.next_before is not None:
+        query: dict[str, object] = {"_count": params.count, "_before": page.next_before}
+        if params.since is not None:
+            query["_since"] = fhir_instant(params.since)
+        links.append({"relation": "next", "url": f"{self_url.split('?')[0]}?{urlencode(query)}"})
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "history",
+        "total": page.total,
+        "link": links,
+        "entry": [_entry(row, base) for row in page.rows],
+    }
+    return orjson.dumps(bundle)

@@ -1,0 +1,32 @@
+"""System pages under /-/: health (liveness and database readiness)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from openror import __version__
+from openror.services.container import Services
+
+
+def _database_ok(services: Services) -> bool:
+    try:
+        with services.db.read() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False
+
+
+async def health(request: Request) -> Response:
+    services: Services = request.app.state.services
+    ok = await run_in_threadpool(_database_ok, services)
+    body = {"status": "ok" if ok else "unavailable", "version": __version__,
+            "database": services.db.dialect}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+ROUTES = [Route("/health", health, methods=["GET"])]

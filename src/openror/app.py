@@ -1,0 +1,39 @@
+"""The ASGI application: FHIR API under /fhir, system pages under /-/."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+from openror import logs
+from openror.api import errors, fhir_routes, system_routes
+from openror.api.http import RequestIdMiddleware
+from openror.config import Settings, load_settings
+from openror.services.container import Services
+from openror.store.migrate import ensure_current
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app; the database must already be at the current schema."""
+    settings = settings or load_settings()
+    logs.configure(settings.log_level)
+    services = Services.open(settings)
+    ensure_current(services.db)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = Starlette(
+        routes=[Mount("/fhir", routes=fhir_routes.ROUTES), Mount("/-", routes=system_routes.ROUTES)],
+        middleware=[Middleware(RequestIdMiddleware)],
+        exception_handlers=errors.HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,165 @@
+"""The ``openror`` command. Errors end with one clear line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from openror.config import Settings, load_settings
+from openror.errors import OpenRORError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fails_cleanly(func: F) -> F:
+    """Turn a user error into one line on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OpenRORError as exc:
+            click.echo(f"openror: error: {exc.message}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"openror: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(database: str | None = None, data_dir: Path | None = None) -> Settings:
+    return load_settings().with_overrides(database_url=database, data_dir=data_dir)
+
+
+def _export(settings: Settings) -> None:
+    """Worker processes re-read the environment: hand them the effective settings."""
+    os.environ["OPENROR_DATABASE_URL"] = settings.effective_database_url
+    os.environ["OPENROR_DATA_DIR"] = str(settings.data_dir)
+
+
+@click.group()
+@click.version_option(package_name="openror")
+def main() -> None:
+    """OpenROR: the directory of the health and medico-social offer, with a FHIR API."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
+@fails_cleanly
+def db_upgrade(database: str | None) -> None:
+    """Apply the schema migrations."""
+    from openror.store.database import Database
+    from openror.store.migrate import head_revision, upgrade
+
+    settings = _settings(database)
+    _ensure_data_dir(settings)
+    handle = Database(settings.effective_database_url)
+    try:
+        upgrade(handle)
+    finally:
+        handle.dispose()
+    click.echo(f"database at schema {head_revision()}: {handle!r}")
+
+
+def _ensure_data_dir(settings: Settings) -> None:
+    if settings.effective_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    _export(settings)
+    uvicorn.run("openror.app:create_app", factory=True, host=host, port=port, workers=workers,
+                access_log=False, log_level=settings.log_level.lower())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
+@fails_cleanly
+def serve(host: str, port: int, workers: int, database: str | None) -> None:
+    """Serve the API and UI (the schema must be current: run 'openror db upgrade')."""
+    from openror.store.database import Database
+    from openror.store.migrate import ensure_current
+
+    settings = _settings(database)
+    handle = Database(settings.effective_database_url)
+    try:
+        ensure_current(handle)
+    finally:
+        handle.dispose()
+    _serve(settings, host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("openror-demo"),
+              show_default=True, help="Where the demo's SQLite database lives.")
+@fails_cleanly
+def demo(host: str, port: int, data_dir: Path) -> None:
+    """Create an embedded database, load the sample and serve it."""
+    from openror.services.sample import load_sample
+    from openror.store.database import Database
+    from openror.store.migrate import upgrade
+
+    settings = load_settings().with_overrides(data_dir=data_dir, database_url="")
+    _ensure_data_dir(settings)
+    handle = Database(settings.effective_database_url)
+    try:
+        upgrade(handle)
+        loaded = load_sample(settings)
+    finally:
+        handle.dispose()
+    click.echo(f"OpenROR demo: {loaded} sample resources in {settings.effective_database_url}")
+    click.echo(f"  FHIR API:   http://{host}:{port}/fhir/metadata")
+    click.echo(f"  Health:     http://{host}:{port}/-/health")
+    click.echo("  Accounts and API clients: none yet; until access control lands the API "
+               "accepts writes without a token.")
+    _serve(settings, host, port, 1)
+
+
+@main.command("import")
+@click.argument("source", type=click.Choice(["nos"]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
+@fails_cleanly
+def import_(source: str, paths: tuple[Path, ...], database: str | None) -> None:
+    """Import data from files (nos: a NOS release as tabs, FHIR JSON or CSV)."""
+    from openror.importers.nos import import_nos
+
+    summary = import_nos(_settings(database), list(paths))
+    click.echo(summary)
+
+
+
+@main.command()
+@click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
+@fails_cleanly
+def reindex(database: str | None) -> None:
+    """Rebuild every derived row from the stored resources."""
+    from openror.store import derived
+    from openror.store.database import Database
+
+    handle = Database(_settings(database).effective_database_url)
+    try:
+        with handle.write() as conn:
+            count = derived.rebuild(conn)
+    finally:
+        handle.dispose()
+    click.echo(f"reindexed {count} resources")

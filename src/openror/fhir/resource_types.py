@@ -1,0 +1,53 @@
+"""The registry of resource types the server knows, and what it lets clients do with each.
+
+The CapabilityStatement, the routes and the write path all read this one table, so what the
+server says it does and what it does cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROR_SD = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
+
+
+def _sd(*names: str) -> tuple[str, ...]:
+    return tuple(ROR_SD + n for n in names)
+
+
+READ = ("read", "vread", "history-instance", "history-type")
+WRITE = ("create", "update", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    profiles: tuple[str, ...]
+    interactions: tuple[str, ...]
+    #: kind of functional identifier the server assigns when a new resource has none
+    functional_identifier: str | None = None
+
+    def allows(self, interaction: str) -> bool:
+        return interaction in self.interactions
+
+
+REGISTRY: dict[str, ResourceType] = {
+    rt.name: rt
+    for rt in (
+        ResourceType("Organization", _sd("ror-organization", "ror-internal-organization",
+                                          "ror-core-organization-uf"), READ + WRITE),
+        ResourceType("HealthcareService", _sd("ror-healthcareservice"), READ + WRITE,
+                     functional_identifier="offer"),
+        ResourceType("Location", _sd("ror-location"), READ + WRITE, functional_identifier="place"),
+        ResourceType("Practitioner", _sd("ror-practitioner"), READ + WRITE),
+        ResourceType("PractitionerRole", _sd("ror-practitionerrole"), READ + WRITE),
+        ResourceType("Task", _sd("ror-task"), READ + WRITE),
+        ResourceType("Questionnaire", _sd("ror-questionnaire-healthcareservice"), READ + WRITE),
+        ResourceType("Measure", _sd("ror-measure"), READ),
+        ResourceType("MeasureReport", _sd("ror-measurereport"), READ),
+    )
+}
+
+
+def get(name: str) -> ResourceType | None:
+    return REGISTRY.get(name)

@@ -1,0 +1,27 @@
+"""Entry point of resource validation: structure, then ROR profile, then terminology."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openror.errors import Issue
+from openror.fhir.bindings import check_codings
+from openror.fhir.ror_rules import validate_profile
+from openror.fhir.structure import CodingSite, walk
+from openror.fhir.termport import TerminologyLike
+
+
+def validate_resource(resource: dict[str, Any], terminology: TerminologyLike) -> list[Issue]:
+    """All issues of a resource, errors first (stable order otherwise).
+
+    Profile and terminology checks still run when the structure has errors, so that one
+    round trip reports as much as possible; they read the JSON defensively.
+    """
+    codings: list[CodingSite] = []
+    issues = walk(resource, codings)
+    if issues and issues[0].code == "not-supported" and not codings:
+        return issues  # not a resource we know: nothing else is meaningful
+    issues += validate_profile(resource, terminology)
+    issues += check_codings(codings, terminology)
+    issues.sort(key=lambda i: not i.is_error)
+    return issues

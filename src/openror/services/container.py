@@ -1,0 +1,42 @@
+"""Wires the services of one running instance: database, terminology, write path, reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openror.config import Settings
+from openror.services.reads import Reader
+from openror.services.writes import WritePath
+from openror.store import nos_releases
+from openror.store.database import Database
+from openror.terminology import Terminology, default_terminology
+
+
+def load_terminology(db: Database) -> Terminology:
+    """The bundled NOS tables, with every release imported into this database on top."""
+    terminology = default_terminology()
+    with db.read() as conn:
+        releases = nos_releases.load_all(conn)
+    for release in releases:
+        terminology = terminology.with_release(release)
+    return terminology
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    terminology: Terminology
+    writes: WritePath
+    reader: Reader
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        db = Database(settings.effective_database_url, readers=settings.sqlite_readers,
+                      pool_size=settings.pool_size)
+        terminology = load_terminology(db)
+        return cls(settings, db, terminology, WritePath(db, terminology, settings.region),
+                   Reader(db))
+
+    def close(self) -> None:
+        self.db.dispose()

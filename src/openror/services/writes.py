@@ -1,0 +1,233 @@
+"""The one write path: every change — API, web form, importer, capacity feed, federation —
+goes validate → authorise → store new version → derived rows → change feed and change log,
+in one transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from openror.errors import (
+    Conflict,
+    Gone,
+    InvalidInput,
+    Issue,
+    MethodNotAllowed,
+    NotFound,
+    PreconditionFailed,
+    error,
+    raise_if_errors,
+)
+from openror.fhir import jsonio, resource_types
+from openror.fhir.patch import apply_patch
+from openror.fhir.references import literal_references
+from openror.fhir.resource_types import ResourceType
+from openror.fhir.validate import validate_resource
+from openror.services import metadata
+from openror.services.conditions import Criteria
+from openror.store import counters, derived
+from openror.store.database import Database
+from openror.store.feed import LogEntry
+from openror.store.resources import NewVersion, StoredResource, read_current, utcnow, write_version
+from openror.terminology import Terminology
+
+Mutation = Callable[[dict[str, Any] | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    stored: StoredResource
+    created: bool
+    warnings: list[Issue] = field(default_factory=list)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        assert self.stored.content is not None
+        return dict(orjson.loads(self.stored.content))
+
+
+def resource_type(name: str, interaction: str) -> ResourceType:
+    """The registered type, or the error a client should see for an unknown type/interaction."""
+    rt = resource_types.get(name)
+    if rt is None:
+        raise NotFound([error("not-supported", f"unknown resource type '{name}'; this server "
+                              f"serves {', '.join(resource_types.REGISTRY)}")])
+    if not rt.allows(interaction):
+        raise MethodNotAllowed([error(
+            "not-supported", f"{interaction} is not allowed on {name} (read-only here)")])
+    return rt
+
+
+def _not_found(rtype: str, rid: str) -> NotFound:
+    return NotFound([error("not-found", f"{rtype}/{rid} does not exist")])
+
+
+def _gone(rtype: str, rid: str) -> Gone:
+    return Gone([error("deleted", f"{rtype}/{rid} was deleted")])
+
+
+def check_if_match(current: StoredResource | None, if_match: str | None) -> None:
+    """If-Match carries the version the client read (ETag W/"n"); anything else is stale."""
+    if if_match is None:
+        return
+    wanted = if_match.strip().removeprefix("W/").strip('"')
+    have = str(current.version) if current is not None else None
+    if wanted != have:
+        raise PreconditionFailed([error(
+            "conflict", f"version {wanted} is not the current one ({have or 'none'}): "
+            "read the resource again, reapply your change and send its new ETag")])
+
+
+class WritePath:
+    def __init__(self, db: Database, terminology: Terminology, region: str) -> None:
+        self.db = db
+        self.terminology = terminology
+        self.region = region
+
+    # -- public operations -------------------------------------------------------------
+
+    def create(self, body: dict[str, Any], log: LogEntry,
+               if_none_exist: Criteria | None = None) -> WriteResult:
+        rt = resource_type(body["resourceType"], "create")
+        with self.db.write() as conn:
+            if if_none_exist is not None:
+                found = if_none_exist.matches(conn, rt.name)
+                if found:
+                    current = read_current(conn, rt.name, found)
+                    assert current is not None
+                    return WriteResult(current, created=False)
+            rid = str(uuid.uuid4())
+            return self._commit(conn, rt, rid, None, copy.deepcopy(body), "create", log)
+
+    def update(self, rtype: str, rid: str, body: dict[str, Any], log: LogEntry,
+               if_match: str | None = None) -> WriteResult:
+        rt = resource_type(rtype, "update")
+        if body.get("resourceType") != rtype:
+            raise InvalidInput([error("invalid", f"the body is a {body.get('resourceType')}, "
+                                      f"the URL names a {rtype}", "resourceType")])
+        if body.get("id") != rid:
+            raise InvalidInput([error("invalid", f"the body's id ({body.get('id')!r}) must "
+                                      f"equal the id in the URL ({rid!r})", f"{rtype}.id")])
+        with self.db.write() as conn:
+            current = read_current(conn, rtype, rid, for_update=True)
+            check_if_match(current, if_match)
+            action = "update" if current is not None and not current.deleted else "create"
+            return self._commit(conn, rt, rid, current, copy.deepcopy(body), action, log)
+
+    def conditional_update(self, rtype: str, criteria: Criteria, body: dict[str, Any],
+                           log: LogEntry) -> WriteResult:
+        rt = resource_type(rtype, "update")
+        with self.db.write() as conn:
+            rid = criteria.matches(conn, rtype)
+            if rid is None:
+                if body.get("id"):
+                    raise InvalidInput([error("invalid", "no resource matches: a conditional "
+                                              "create must not carry an id", f"{rtype}.id")])
+                return self._commit(conn, rt, str(uuid.uuid4()), None, copy.deepcopy(body),
+                                    "create", log)
+            if body.get("id") not in (None, rid):
+                raise InvalidInput([error("invalid", f"the body's id must be {rid!r}, the "
+                                          "resource matched by the criteria", f"{rtype}.id")])
+            current = read_current(conn, rtype, rid, for_update=True)
+            new = copy.deepcopy(body)
+            new["id"] = rid
+            return self._commit(conn, rt, rid, current, new, "update", log)
+
+    def patch(self, rtype: str, rid: str, parameters: dict[str, Any], log: LogEntry,
+              if_match: str | None = None) -> WriteResult:
+        rt = resource_type(rtype, "patch")
+        with self.db.write() as conn:
+            current = self._live(conn, rtype, rid)
+            check_if_match(current, if_match)
+            return self._patch(conn, rt, current, parameters, log)
+
+    def conditional_patch(self, rtype: str, criteria: Criteria, parameters: dict[str, Any],
+                          log: LogEntry) -> WriteResult:
+        rt = resource_type(rtype, "patch")
+        with self.db.write() as conn:
+            rid = criteria.matches(conn, rtype)
+            if rid is None:
+                raise NotFound([error("not-found", f"no {rtype} matches {criteria}", rtype)])
+            return self._patch(conn, rt, self._live(conn, rtype, rid), parameters, log)
+
+    def delete(self, rtype: str, rid: str, log: LogEntry) -> StoredResource:
+        rt = resource_type(rtype, "delete")
+        with self.db.write() as conn:
+            current = read_current(conn, rtype, rid, for_update=True)
+            if current is None:
+                raise _not_found(rtype, rid)
+            if current.deleted:
+                return current
+            self._refuse_if_referenced(conn, rtype, rid)
+            new = NewVersion(rt.name, rid, current.version + 1, utcnow(), None, None, "delete")
+            write_version(conn, new, log)
+            derived.clear(conn, rtype, rid)
+            return StoredResource(rtype, rid, new.version, new.last_updated, True, None)
+
+    # -- steps -----------------------------------------------------------------------
+
+    def _live(self, conn: sa.Connection, rtype: str, rid: str) -> StoredResource:
+        current = read_current(conn, rtype, rid, for_update=True)
+        if current is None:
+            raise _not_found(rtype, rid)
+        if current.deleted:
+            raise _gone(rtype, rid)
+        return current
+
+    def _patch(self, conn: sa.Connection, rt: ResourceType, current: StoredResource,
+               parameters: dict[str, Any], log: LogEntry) -> WriteResult:
+        assert current.content is not None
+        before = orjson.loads(current.content)
+        after = apply_patch(before, parameters)
+        if after == before:
+            # The same update sent twice changes nothing: no new version, no feed entry.
+            return WriteResult(current, created=False)
+        after["id"], after["resourceType"] = current.id, rt.name
+        return self._commit(conn, rt, current.id, current, after, "patch", log)
+
+    def _commit(self, conn: sa.Connection, rt: ResourceType, rid: str,
+                current: StoredResource | None, body: dict[str, Any], action: str,
+                log: LogEntry) -> WriteResult:
+        previous = orjson.loads(current.content) if current and current.content else None
+        now = utcnow()
+        version = current.version + 1 if current is not None else 1
+        region = metadata.stamp(body, rt, rid, version, now, self.region)
+        metadata.ensure_creation_date(body, previous, now)
+        metadata.ensure_functional_identifier(
+            body, rt, previous, region, lambda name: counters.next_value(conn, name))
+        warnings = raise_if_errors(validate_resource(body, self.terminology))
+        self._check_references(conn, rt.name, rid, body)
+        content = jsonio.dumps(body)
+        new = NewVersion(rt.name, rid, version, now, content, region, action)
+        write_version(conn, new, log)
+        derived.replace(conn, rt.name, rid, body, fresh=current is None)
+        created = current is None or current.deleted
+        return WriteResult(StoredResource(rt.name, rid, version, now, False, content),
+                           created=created, warnings=warnings)
+
+    def _check_references(self, conn: sa.Connection, rtype: str, rid: str,
+                          body: dict[str, Any]) -> None:
+        sites = [s for s in literal_references(body)
+                 if (s.target_type, s.target_id) != (rtype, rid)]
+        if not sites:
+            return
+        live = derived.existing(conn, {(s.target_type, s.target_id) for s in sites})
+        missing = [s for s in sites if (s.target_type, s.target_id) not in live]
+        if missing:
+            raise InvalidInput([error(
+                "not-found", f"{s.target_type}/{s.target_id} does not exist: create it first "
+                "or correct the reference", s.expression) for s in missing])
+
+    def _refuse_if_referenced(self, conn: sa.Connection, rtype: str, rid: str) -> None:
+        found = derived.referrers(conn, rtype, rid)
+        if found:
+            raise Conflict([error(
+                "conflict", f"{rtype}/{rid} is still referenced by {r.type}/{r.id} "
+                f"({r.path}): change or delete that resource first", r.path) for r in found])

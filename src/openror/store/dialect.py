@@ -1,0 +1,86 @@
+"""Everything that differs between SQLite and PostgreSQL lives here, and nowhere else.
+
+SQLite: WAL journal, one writer connection per process (``BEGIN IMMEDIATE`` so that a second
+process waits instead of failing half-way), a pool of reader connections.
+PostgreSQL: psycopg 3 with a connection pool; writers lock the rows they change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def dialect_of(url: str) -> str:
+    name = sa.engine.make_url(url).get_backend_name()
+    if name not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database '{name}': use sqlite:/// or postgresql://")
+    return name
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_setup(engine: Engine, *, writer: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is crash-safe in WAL mode (a killed process loses no committed transaction).
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not writer:
+            cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+
+def create_engines(url: str, *, readers: int, pool_size: int) -> tuple[Engine, Engine]:
+    """Return (writer, reader) engines; on PostgreSQL both are the same pooled engine."""
+    url = normalise_url(url)
+    if dialect_of(url) == "sqlite":
+        args = {"check_same_thread": False}
+        writer = sa.create_engine(
+            url, connect_args=args, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=0,
+            pool_timeout=60,
+        )
+        reader = sa.create_engine(
+            url, connect_args=args, poolclass=sa.pool.QueuePool, pool_size=readers,
+            max_overflow=readers,
+        )
+        _sqlite_setup(writer, writer=True)
+        _sqlite_setup(reader, writer=False)
+        return writer, reader
+    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return engine, engine
+
+
+def insert(table: sa.Table, dialect: str) -> Any:
+    """An INSERT that supports ``on_conflict_do_update`` on both back-ends."""
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    return postgresql.insert(table)
+
+
+def lock_clause(dialect: str) -> bool:
+    """Whether SELECT ... FOR UPDATE is meaningful (SQLite already holds the write lock)."""
+    return dialect == "postgresql"

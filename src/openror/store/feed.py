@@ -1,0 +1,129 @@
+"""The change feed (one monotonic sequence number per write) and the change log (who, when,
+why, before/after), appended in the writer's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from openror.store.schema import change_feed, change_log, resource_version
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """Who made a change and why. ``actor`` is a user, an API client or an import run."""
+
+    actor: str
+    request_id: str | None = None
+    batch_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    seq: int
+    type: str
+    id: str
+    version: int
+    action: str
+    at: datetime
+    content: bytes | None
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    seq: int
+    type: str
+    id: str
+    action: str
+    at: datetime
+    actor: str
+    request_id: str | None
+    batch_id: str | None
+    reason: str | None
+    before: bytes | None
+    after: bytes | None
+
+
+def append(conn: sa.Connection, rtype: str, rid: str, version: int, action: str,
+           at: datetime, log: LogEntry) -> int:
+    seq = conn.execute(
+        change_feed.insert()
+        .values(type=rtype, id=rid, version=version, action=action, at=at)
+        .returning(change_feed.c.seq)
+    ).scalar_one()
+    conn.execute(change_log.insert().values(
+        seq=seq, actor=log.actor, at=at, request_id=log.request_id, batch_id=log.batch_id,
+        reason=log.reason, before_version=version - 1 if version > 1 else None,
+        after_version=version,
+    ))
+    return int(seq)
+
+
+def history(
+    conn: sa.Connection, *, rtype: str | None = None, rid: str | None = None,
+    since: datetime | None = None, before_seq: int | None = None, limit: int = 100,
+) -> list[HistoryRow]:
+    """Changes, newest first (FHIR _history order); page with ``before_seq``."""
+    cf, rv = change_feed, resource_version
+    stmt = (
+        sa.select(cf.c.seq, cf.c.type, cf.c.id, cf.c.version, cf.c.action, cf.c.at, rv.c.content)
+        .join(rv, sa.and_(rv.c.seq == cf.c.seq))
+        .order_by(cf.c.seq.desc())
+        .limit(limit)
+    )
+    if rtype is not None:
+        stmt = stmt.where(cf.c.type == rtype)
+    if rid is not None:
+        stmt = stmt.where(cf.c.id == rid)
+    if since is not None:
+        stmt = stmt.where(cf.c.at >= since)
+    if before_seq is not None:
+        stmt = stmt.where(cf.c.seq < before_seq)
+    return [HistoryRow(*row) for row in conn.execute(stmt)]
+
+
+def count_history(conn: sa.Connection, *, rtype: str | None = None, rid: str | None = None,
+                  since: datetime | None = None) -> int:
+    cf = change_feed
+    stmt = sa.select(sa.func.count()).select_from(cf)
+    if rtype is not None:
+        stmt = stmt.where(cf.c.type == rtype)
+    if rid is not None:
+        stmt = stmt.where(cf.c.id == rid)
+    if since is not None:
+        stmt = stmt.where(cf.c.at >= since)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def changes(conn: sa.Connection, *, batch_id: str | None = None, rtype: str | None = None,
+            rid: str | None = None, limit: int = 1000) -> Sequence[ChangeRecord]:
+    """The change log, oldest first, with the before/after versions' stored content."""
+    cf, cl = change_feed, change_log
+    before = resource_version.alias("before")
+    after = resource_version.alias("after")
+    stmt = (
+        sa.select(cf.c.seq, cf.c.type, cf.c.id, cf.c.action, cl.c.at, cl.c.actor, cl.c.request_id,
+                  cl.c.batch_id, cl.c.reason, before.c.content, after.c.content)
+        .join(cl, cl.c.seq == cf.c.seq)
+        .join(after, after.c.seq == cf.c.seq)
+        .outerjoin(before, sa.and_(before.c.type == cf.c.type, before.c.id == cf.c.id,
+                                   before.c.version == cl.c.before_version))
+        .order_by(cf.c.seq)
+        .limit(limit)
+    )
+    if batch_id is not None:
+        stmt = stmt.where(cl.c.batch_id == batch_id)
+    if rtype is not None:
+        stmt = stmt.where(cf.c.type == rtype)
+    if rid is not None:
+        stmt = stmt.where(cf.c.id == rid)
+    return [ChangeRecord(*row) for row in conn.execute(stmt)]
+
+
+def last_seq(conn: sa.Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(change_feed.c.seq), 0)))
+               .scalar_one())

@@ -1,0 +1,54 @@
+"""Schema migrations (Alembic), applied by ``openror db upgrade`` and by ``openror demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from openror.errors import OpenRORError, error
+from openror.store.database import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.writer.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    cfg = _config()
+    with db.writer.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+class SchemaOutOfDate(OpenRORError):
+    pass
+
+
+def ensure_current(db: Database) -> None:
+    """Refuse to serve a database whose schema is not the one this code expects."""
+    current, head = current_revision(db), head_revision()
+    if current != head:
+        raise SchemaOutOfDate([error(
+            "exception",
+            f"database schema is at {current or 'nothing'}, this version needs {head}: "
+            "run 'openror db upgrade'",
+        )])

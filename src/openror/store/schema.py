@@ -1,0 +1,123 @@
+"""Tables of the store. The FHIR resource (canonical JSON) is the record of truth; every other
+table here is either its history (versions, change feed, change log) or derived from it and
+rebuildable (identifier and reference indexes).
+
+The Alembic migrations under ``store/migrations`` create exactly these tables; a test compares
+both.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# SQLite only reuses nothing with AUTOINCREMENT on an INTEGER rowid alias; PostgreSQL sequences
+# never reuse a value. Both give the change feed its monotonic, never-reused sequence number.
+SeqType = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+resource = sa.Table(
+    "resource",
+    metadata,
+    sa.Column("type", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("last_updated", sa.DateTime, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("region", sa.String(8), nullable=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+resource_version = sa.Table(
+    "resource_version",
+    metadata,
+    sa.Column("type", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("last_updated", sa.DateTime, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("seq", SeqType, nullable=False, unique=True),
+    # NULL for a deletion tombstone.
+    sa.Column("content", sa.LargeBinary, nullable=True),
+)
+
+change_feed = sa.Table(
+    "change_feed",
+    metadata,
+    sa.Column("seq", SeqType, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("id", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # create, update, patch, delete
+    sa.Column("at", sa.DateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_change_feed_type_seq", change_feed.c.type, change_feed.c.seq)
+sa.Index("ix_change_feed_at", change_feed.c.at)
+sa.Index("ix_change_feed_resource", change_feed.c.type, change_feed.c.id, change_feed.c.seq)
+
+change_log = sa.Table(
+    "change_log",
+    metadata,
+    sa.Column("seq", SeqType, sa.ForeignKey("change_feed.seq"), primary_key=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("request_id", sa.String(100), nullable=True),
+    sa.Column("batch_id", sa.String(100), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    # Before/after are the stored versions themselves (resource_version), never copies that
+    # could drift: NULL before = creation, NULL after = deletion tombstone.
+    sa.Column("before_version", sa.Integer, nullable=True),
+    sa.Column("after_version", sa.Integer, nullable=False),
+)
+sa.Index("ix_change_log_batch", change_log.c.batch_id)
+
+identifier_index = sa.Table(
+    "identifier_index",
+    metadata,
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("id", sa.String(64), nullable=False),
+    sa.Column("system", sa.String(255), nullable=False),  # '' when the identifier has none
+    sa.Column("value", sa.String(255), nullable=False),
+)
+sa.Index("ix_identifier_lookup", identifier_index.c.type, identifier_index.c.value)
+sa.Index("ix_identifier_owner", identifier_index.c.type, identifier_index.c.id)
+
+reference_index = sa.Table(
+    "reference_index",
+    metadata,
+    sa.Column("source_type", sa.String(64), nullable=False),
+    sa.Column("source_id", sa.String(64), nullable=False),
+    sa.Column("path", sa.String(255), nullable=False),
+    sa.Column("target_type", sa.String(64), nullable=False),
+    sa.Column("target_id", sa.String(64), nullable=False),
+)
+sa.Index("ix_reference_target", reference_index.c.target_type, reference_index.c.target_id)
+sa.Index("ix_reference_source", reference_index.c.source_type, reference_index.c.source_id)
+
+counter = sa.Table(
+    "counter",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+nos_release = sa.Table(
+    "nos_release",
+    metadata,
+    sa.Column("seq", SeqType, primary_key=True, autoincrement=True),
+    sa.Column("label", sa.String(255), nullable=False),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+properties = sa.Table(
+    "properties",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+#: tables derived from resources (rebuilt by ``openror reindex``)
+DERIVED_TABLES = (identifier_index, reference_index)

@@ -1,0 +1,134 @@
+"""Shared fixtures: a database per back-end (SQLite always, PostgreSQL when
+OPENROR_TEST_POSTGRES_URL is set) and a live server on loopback for API tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+import uvicorn
+
+from openror.app import create_app
+from openror.config import Settings
+from openror.store.database import Database
+from openror.store.migrate import upgrade
+from openror.store.schema import metadata
+
+PG_URL = os.environ.get("OPENROR_TEST_POSTGRES_URL", "")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(
+        not PG_URL, reason="PostgreSQL variant skipped: OPENROR_TEST_POSTGRES_URL is not set")),
+]
+
+
+def _fresh_pg_database() -> str:
+    """A new empty database next to the one in OPENROR_TEST_POSTGRES_URL."""
+    name = f"openror_t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    """A migrated, empty database for the module, on each back-end."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openror.sqlite'}"
+    else:
+        url = _fresh_pg_database()
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+    if request.param == "postgresql":
+        _drop_pg_database(url)
+
+
+def wipe(db: Database) -> None:
+    with db.write() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    handle = Database(database_url)
+    wipe(handle)
+    yield handle
+    handle.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """uvicorn serving the app on a loopback port, in a background thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+        self.port = _free_port()
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[LiveServer]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,
+                        region="11", log_level="WARNING")
+    with LiveServer(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def api(live_server: LiveServer) -> Iterator[httpx.Client]:
+    """An HTTP client on a freshly wiped database."""
+    wipe(live_server.app.state.services.db)
+    with httpx.Client(base_url=live_server.url + "/fhir", timeout=30) as client:
+        yield client
