@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "ror-ig" / "spec" / "examples"
-OUT = Path(__file__).resolve().parents[1] / "src" / "openror" / "services" / "data" / "sample-core.json"
+OUT = Path(__file__).resolve().parents[1] / "src/openror/services/data/sample-core.json"
 
 FILES = [
     "compiled-from-fsh/Organization-ror-organization-exemple-ej.json",

@@ -30,9 +30,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DIR = Path("/tmp/meddef/package/dist/fhir/r4")
-DEFAULT_OUT = (
-    Path(__file__).resolve().parent.parent / "src" / "openror" / "fhir" / "data" / "r4-structure.json"
-)
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src/openror/fhir/data/r4-structure.json"
 
 RESOURCES = (
     "Organization", "HealthcareService", "Location", "Practitioner", "PractitionerRole",

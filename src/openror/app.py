@@ -30,9 +30,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         services.close()
 
     app = Starlette(
-        routes=[Mount("/fhir", routes=fhir_routes.ROUTES), Mount("/-", routes=system_routes.ROUTES)],
+        routes=[
+            Mount("/fhir", routes=fhir_routes.ROUTES),
+            Mount("/-", routes=system_routes.ROUTES),
+        ],
         middleware=[Middleware(RequestIdMiddleware)],
-        exception_handlers=errors.HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
     app.state.services = services

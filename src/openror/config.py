@@ -13,7 +13,8 @@ from typing import Any
 #: name -> (default, one-line documentation)
 SETTINGS_DOC: dict[str, str] = {
     "data_dir": "Directory for the embedded database, exports and logs.",
-    "database_url": "sqlite:///PATH or postgresql://USER@HOST:PORT/DB; default: SQLite in data_dir.",
+    "database_url": "sqlite:///PATH or postgresql://USER@HOST:PORT/DB (default: SQLite in "
+    "data_dir).",
     "region": "INSEE region code (TRE_R30) of this instance: tags and functional identifiers.",
     "base_url": "Public base URL of the server (for absolute links); default: from the request.",
     "sqlite_readers": "Size of the SQLite reader connection pool (one writer is always used).",

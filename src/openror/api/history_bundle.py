@@ -85,7 +85,8 @@ def render(page: HistoryPage, base: str, self_url: str, params: HistoryParams) -
         query: dict[str, object] = {"_count": params.count, "_before": page.next_before}
         if params.since is not None:
             query["_since"] = fhir_instant(params.since)
-        links.append({"relation": "next", "url": f"{self_url.split('?')[0]}?{urlencode(query)}"})
+        next_url = f"{self_url.split('?', maxsplit=1)[0]}?{urlencode(query)}"
+        links.append({"relation": "next", "url": next_url})
     bundle = {
         "resourceType": "Bundle",
         "type": "history",

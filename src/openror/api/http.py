@@ -100,7 +100,7 @@ class RequestIdMiddleware:
 def _client_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == REQUEST_ID_HEADER.encode():
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if 0 < len(text) <= 100 and text.replace("-", "").replace("_", "").isalnum():
                 return text
     return None

@@ -43,7 +43,7 @@ def check_extensions(container: dict[str, Any], path: str, specs: tuple[ExtSpec,
                      out: list[Issue], owner: str = "") -> None:
     """Cardinality and value type of each extension slot in ``specs`` on ``container``."""
     found: dict[str, list[int]] = {}
-    exts = container.get("extension")
+    exts = as_list(container.get("extension"))
     for i, ext in dicts(exts):
         url = ext.get("url")
         if isinstance(url, str):
@@ -79,14 +79,16 @@ def check_cardinalities(resource: dict[str, Any], rtype: str,
     for dotted, low, high in rules:
         head, _, tail = dotted.partition(".")
         if not tail:
-            _count(resource, rtype, head, low, high, out)
+            _count(resource, f"{rtype}.{head}", (low, high), out)
             continue
         for i, item in dicts(resource.get(head)):
-            _count(item, at(rtype, head, i), tail, low, high, out)
+            _count(item, f"{at(rtype, head, i)}.{tail}", (low, high), out)
 
 
-def _count(obj: dict[str, Any], path: str, key: str, low: int, high: int | None,
+def _count(obj: dict[str, Any], where: str, card: tuple[int, int | None],
            out: list[Issue]) -> None:
+    path, key = where.rsplit(".", 1)
+    low, high = card
     present = key in obj or f"_{key}" in obj
     count = len(as_list(obj.get(key))) if key in obj else int(present)
     if count < low:

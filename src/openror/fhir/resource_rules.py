@@ -19,6 +19,12 @@ from openror.fhir.termport import TerminologyLike
 Rule = Callable[[dict[str, Any], TerminologyLike, list[Issue]], None]
 
 
+def _child(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    """obj[key] when it is an object, else {} (the structure pass reports wrong kinds)."""
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _systems(concept: dict[str, Any], terminology: TerminologyLike) -> set[str]:
     out = set()
     for _, coding in dicts(concept.get("coding")):
@@ -34,9 +40,10 @@ def _count_by_system(items: Any, system: str, terminology: TerminologyLike) -> i
 
 def healthcare_service(hs: dict[str, Any], terminology: TerminologyLike,
                        out: list[Issue]) -> None:
-    activity = _count_by_system(hs.get("specialty"), p.TRE_R211_OPERATIONAL_ACTIVITY, terminology)
+    system = p.TRE_R211_OPERATIONAL_ACTIVITY
+    activity = _count_by_system(hs.get("specialty"), system, terminology)
     if activity != 1:
-        where = f"HealthcareService.specialty.where(coding.system='{p.TRE_R211_OPERATIONAL_ACTIVITY}')"
+        where = f"HealthcareService.specialty.where(coding.system='{system}')"
         out.append(error("required" if activity == 0 else "structure",
                          f"HealthcareService.specialty: exactly one operational activity "
                          f"(slice operationalActivity, TRE_R211 / JDV_J17) is required, found "
@@ -91,9 +98,10 @@ def practitioner(res: dict[str, Any], terminology: TerminologyLike, out: list[Is
 def task(res: dict[str, Any], terminology: TerminologyLike, out: list[Issue]) -> None:
     found: dict[str, list[int]] = {}
     for i, item in dicts(res.get("input")):
-        for _, coding in dicts((item.get("type") or {}).get("coding")):
-            if coding.get("code") in TASK_INPUTS:
-                found.setdefault(coding["code"], []).append(i)
+        for _, coding in dicts(_child(item, "type").get("coding")):
+            code = coding.get("code")
+            if isinstance(code, str) and code in TASK_INPUTS:
+                found.setdefault(code, []).append(i)
     for code, (low, high, value) in TASK_INPUTS.items():
         positions = found.get(code, [])
         if len(positions) < low or (high is not None and len(positions) > high):
@@ -110,7 +118,7 @@ def task(res: dict[str, Any], terminology: TerminologyLike, out: list[Issue]) ->
 
 def questionnaire(res: dict[str, Any], terminology: TerminologyLike, out: list[Issue]) -> None:
     cat_eg = sum(1 for _, ctx in dicts(res.get("useContext"))
-                 if (ctx.get("code") or {}).get("code") == "EG")
+                 if _child(ctx, "code").get("code") == "EG")
     if cat_eg == 0:
         out.append(error("required", "Questionnaire.useContext: at least one catEG context "
                          f"(code {p.TRE_R67_STRUCTURE_TYPE}#EG, value from JDV_J55) is required",

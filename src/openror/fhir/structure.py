@@ -16,7 +16,16 @@ import re
 from typing import Any, Final
 
 from openror.errors import Issue, error
-from openror.fhir.r4model import BACKBONE, ELEMENT_OWNER, PRIM, RESOURCE, Owner, R4Model, r4_model
+from openror.fhir.r4model import (
+    BACKBONE,
+    ELEMENT_OWNER,
+    PRIM,
+    RESOURCE,
+    Elem,
+    Owner,
+    R4Model,
+    r4_model,
+)
 
 # (expression of the Coding, the Coding object, URL chain of the enclosing extension or "")
 CodingSite = tuple[str, dict[str, Any], str]
@@ -27,6 +36,7 @@ _REFERENCE_RE: Final = re.compile(
     r"|[a-z][a-z0-9+.\-]*://\S+|urn:(uuid|oid):\S+"
 ).fullmatch
 _INT32: Final = (-2147483648, 2147483647)
+_INT_MIN: Final = {"positiveInt": 1, "unsignedInt": 0}
 
 
 def validate_structure(resource: dict[str, Any]) -> list[Issue]:
@@ -92,27 +102,31 @@ class _Walker:
                              f"found another one '{key}'", f"{path}.{key}")
                 choices.add(el.choice)
             if el.many:
-                if type(value) is not list:
-                    self.err("structure", f"{path}.{key}: expected an array ({el.type} "
-                             f"repeats), got {_kind(value)}", f"{path}.{key}")
-                elif not value:
-                    self.err("structure", f"{path}.{key}: empty arrays are not allowed: "
-                             "omit the element", f"{path}.{key}")
-                else:
-                    for i, item in enumerate(value):
-                        self.value(el, item, obj, key, i, path, ctx)
+                self.array(el, value, obj, key, path, ctx)
             elif type(value) is list:
                 self.err("structure", f"{path}.{key}: expected a single {el.type}, got an "
                          "array (the element does not repeat)", f"{path}.{key}")
             else:
-                self.value(el, value, obj, key, -1, path, ctx)
+                self.value(el, value, key, -1, path, obj=obj, ctx=ctx)
         for shown, keys in owner.required:
             if not any(k in obj for k in keys):
                 self.err("required", f"{path}.{shown}: missing required element "
                          f"(minimum cardinality 1)", f"{path}.{shown}")
 
-    def value(self, el: Any, value: Any, obj: dict[str, Any], key: str, i: int, path: str,
+    def array(self, el: Elem, value: Any, obj: dict[str, Any], key: str, path: str,
               ctx: str) -> None:
+        if type(value) is not list:
+            self.err("structure", f"{path}.{key}: expected an array ({el.type} repeats), got "
+                     f"{_kind(value)}", f"{path}.{key}")
+        elif not value:
+            self.err("structure", f"{path}.{key}: empty arrays are not allowed: omit the "
+                     "element", f"{path}.{key}")
+        else:
+            for i, item in enumerate(value):
+                self.value(el, item, key, i, path, obj=obj, ctx=ctx)
+
+    def value(self, el: Elem, value: Any, key: str, i: int, path: str, *,
+              obj: dict[str, Any], ctx: str) -> None:
         """Validate one value (an array item when i >= 0) of element ``el``."""
         if el.kind == PRIM:
             if value is None and i >= 0 and _twin_item(obj, key, i) is not None:
@@ -242,10 +256,7 @@ def _number_problem(ptype: str, value: Any) -> str | None:
         return None
     if not isinstance(value, int):
         return f"expected a whole number ({ptype}), got {value!r}"
-    if not _INT32[0] <= value <= _INT32[1]:
-        return f"{value} is out of range for {ptype} (32-bit)"
-    if ptype == "positiveInt" and value < 1:
-        return f"expected a positive whole number (positiveInt), got {value}"
-    if ptype == "unsignedInt" and value < 0:
-        return f"expected a whole number >= 0 (unsignedInt), got {value}"
+    low = _INT_MIN.get(ptype, _INT32[0])
+    if not low <= value <= _INT32[1]:
+        return f"{value} is out of range for {ptype} ({low}..{_INT32[1]})"
     return None

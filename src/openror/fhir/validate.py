@@ -6,6 +6,7 @@ from typing import Any
 
 from openror.errors import Issue
 from openror.fhir.bindings import check_codings
+from openror.fhir.r4model import r4_model
 from openror.fhir.ror_rules import validate_profile
 from openror.fhir.structure import CodingSite, walk
 from openror.fhir.termport import TerminologyLike
@@ -19,7 +20,8 @@ def validate_resource(resource: dict[str, Any], terminology: TerminologyLike) ->
     """
     codings: list[CodingSite] = []
     issues = walk(resource, codings)
-    if issues and issues[0].code == "not-supported" and not codings:
+    rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+    if not isinstance(rtype, str) or rtype not in r4_model().resources:
         return issues  # not a resource we know: nothing else is meaningful
     issues += validate_profile(resource, terminology)
     issues += check_codings(codings, terminology)

@@ -80,7 +80,7 @@ def _creation_extension(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def functional_identifier(body: dict[str, Any], kind: str) -> dict[str, Any] | None:
-    system, code = FUNCTIONAL_IDS[kind]
+    _system, code = FUNCTIONAL_IDS[kind]
     for ident in body.get("identifier") or []:
         if not isinstance(ident, dict):
             continue

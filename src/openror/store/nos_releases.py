@@ -24,6 +24,7 @@ def release_to_json(release: Release) -> bytes:
         "value_sets": [asdict(vs) for vs in release.value_sets],
         "code_systems": {url: [asdict(c) for c in cs] for url, cs in release.code_systems.items()},
         "associations": [asdict(a) for a in release.associations],
+        "complete_systems": list(release.complete_systems),
     })
 
 
@@ -40,7 +41,8 @@ def release_from_json(raw: bytes) -> Release:
         for a in data["associations"]
     )
     code_systems = {url: _concepts(items) for url, items in data["code_systems"].items()}
-    return Release(value_sets, code_systems, data["label"], associations)
+    return Release(value_sets, code_systems, data["label"], associations,
+                   tuple(data.get("complete_systems", ())))
 
 
 def save(conn: sa.Connection, release: Release) -> None:

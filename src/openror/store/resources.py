@@ -47,7 +47,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-_current_cols = (resource.c.version, resource.c.last_updated, resource.c.deleted, resource.c.content)
+_current_cols = (
+    resource.c.version, resource.c.last_updated, resource.c.deleted, resource.c.content
+)
 
 _READ_CURRENT = sa.select(*_current_cols).where(
     resource.c.type == sa.bindparam("t"), resource.c.id == sa.bindparam("i")

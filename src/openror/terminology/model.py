@@ -64,3 +64,6 @@ class Release:
     code_systems: dict[str, tuple[Concept, ...]]
     label: str
     associations: tuple[Association, ...] = field(default=())
+    #: systems this release lists in full (from a CodeSystem resource); the others are known
+    #: only through value sets, so a code missing from them is not proof of an unknown code
+    complete_systems: tuple[str, ...] = field(default=())

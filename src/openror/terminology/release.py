@@ -86,6 +86,7 @@ def build_release(parsed: Iterable[Parsed], label: str) -> Release:
         {url: tuple(by_code.values()) for url, by_code in code_systems.items()},
         label,
         tuple(associations),
+        tuple(sorted({resolve_system(cs.url) for cs in explicit})),
     )
 
 

@@ -20,6 +20,7 @@ class Terminology:
         self._releases = tuple(releases)
         merged = merge_value_sets(self._releases)
         self._systems = merge_code_systems(self._releases, merged)
+        self._complete = frozenset(s for r in self._releases for s in r.complete_systems)
         self._value_sets = effective_value_sets(merged, self._systems)
         self._system_alias = system_aliases(self._systems, self._value_sets.values())
         self._vs_alias = value_set_aliases(self._value_sets.values())
@@ -113,7 +114,12 @@ class Terminology:
         if concepts is None:
             message = f"code system '{system}' is not loaded; the code cannot be checked"
             return CodeCheck("unknown-system", message)
-        return self._verdict(concepts.get(code), code, _system_name(canon or ""))
+        concept = concepts.get(code)
+        if concept is None and canon not in self._complete:
+            # Known only through value sets: a code outside them may still be valid.
+            message = f"code system '{system}' is only partly known; the code cannot be checked"
+            return CodeCheck("unknown-system", message)
+        return self._verdict(concept, code, _system_name(canon or ""))
 
     def _wrong_system(self, vs_id: str, system: str, canon: str) -> CodeCheck:
         expected = " or ".join(self._value_sets[vs_id].systems)

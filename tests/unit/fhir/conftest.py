@@ -11,39 +11,18 @@ from typing import Any
 
 import pytest
 
-from openror.terminology import Terminology, default_terminology, load_release
+from openror.terminology import Terminology, default_terminology
 
-KIT = Path("/work/shared/ror-ig")
+KIT = Path(__file__).resolve().parents[4] / "shared" / "ror-ig"
 EXAMPLES = sorted((KIT / "spec" / "examples").glob("*.json")) + sorted(
     (KIT / "spec" / "examples" / "compiled-from-fsh").glob("*.json")
 )
 BROKEN = sorted((KIT / "validator" / "tests" / "broken").glob("*.json"))
 HS_EXAMPLE = KIT / "spec" / "examples" / "HealthcareService-1234564.json"
 
-# Codes that SPEC.md documents for 0.7.0 (§1.5: J41 `06`/`07`, R244 `157`) but that the bundled
-# NOS 2023 tables lack; reported to the terminology owner. Overlaid here so that the example
-# tests exercise the validator, not the age of the bundled tables.
-SPEC_GAPS = {
-    "format": "openror-terminology/1",
-    "label": "test overlay: SPEC.md codes missing from the bundled tables",
-    "value_sets": [{
-        "name": "JDV_J41-TypeHoraire-ROR", "version": "test", "source": "SPEC.md §1.5",
-        "include": [{"system": "TRE_R252-TypeHoraire", "concepts": [
-            ["01", "Horaire d'ouverture"], ["02", "Horaire de fonctionnement"],
-            ["06", "Consultation sans rendez-vous"], ["07", "Consultation sur rendez-vous"]]}],
-    }],
-    "code_systems": [{
-        "url": "TRE_R244-CategorieOrganisation", "source": "SPEC.md §1.5",
-        "concepts": [["157", "Unité hospitalière de gynécologie"]],
-    }],
-}
-
-
 @pytest.fixture(scope="session")
-def terminology(tmp_path_factory: pytest.TempPathFactory) -> Terminology:
-    path = tmp_path_factory.mktemp("term") / "spec_gaps.json"
-    path.write_text(json.dumps(SPEC_GAPS), encoding="utf-8")
-    return default_terminology().with_release(load_release([path], label="test overlay"))
+def terminology() -> Terminology:
+    return default_terminology()
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,13 @@ def test_leading_zeros_matter(term: Terminology) -> None:
 
 def test_system_only(term: Terminology) -> None:
     assert term.check(None, TRE_R213, "32").ok
-    assert term.check(None, TRE_R213, "99").status == "unknown-code"
+    # R213 is only known through its value sets: an unlisted code cannot be judged...
+    assert term.check(None, TRE_R213, "99").status == "unknown-system"
+    # ...while a code system bundled in full can reject one.
+    r355 = term.code_system_url("TRE_R355")
+    assert r355 is not None
+    assert term.check(None, r355, "35").ok
+    assert term.check(None, r355, "99").status == "unknown-code"
     assert term.check(None, "http://example.org", "1").status == "unknown-system"
     assert term.check(None, None, "1").status == "unknown-system"
 

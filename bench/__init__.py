@@ -1,0 +1,1 @@
+"""Benchmarks of OpenROR (run each module as a script; see docs/benchmarks.md)."""
