@@ -6,12 +6,16 @@ and the same ``ETag``/``Last-Modified`` values (JSON object in ``BENCH_BARE_HEAD
 else: no middleware, no database, no thread pool. Serve it with the same uvicorn as the server:
 
     python -m uvicorn bench.bare_app:create_app --factory --workers N --app-dir .
+
+or, with N > 1, ``python -m bench.bare_app HOST PORT N`` for the same with TCP_NODELAY kept.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import sys
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -30,3 +34,26 @@ def create_app() -> Starlette:
         return Response(body, 200, headers, media_type=FHIR_JSON)
 
     return Starlette(routes=[Route("/fhir/{type}/{id}", stored, methods=["GET"])])
+
+
+def serve_nodelay(host: str, port: int, workers: int) -> None:
+    """uvicorn's multi-worker supervisor, but with a listener created with ``IPPROTO_TCP``.
+
+    ``uvicorn --workers N`` binds its listener with protocol 0, so asyncio does not set
+    ``TCP_NODELAY`` on accepted connections and each keep-alive response waits for the client's
+    delayed ACK (~40 ms on Linux; uvicorn issue #3149). This shows the ceiling without that.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("bench.bare_app:create_app", factory=True, host=host, port=port,
+                            workers=workers, access_log=False, log_level="warning")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    Multiprocess(config, sockets=[sock]).run()
+
+
+if __name__ == "__main__":
+    serve_nodelay(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

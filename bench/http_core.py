@@ -89,6 +89,7 @@ class Row:
     read: Measure
     ceiling: Measure
     create: Measure
+    nodelay: Measure | None = None  # ceiling with TCP_NODELAY kept (workers > 1)
 
     @property
     def ratio(self) -> float:
@@ -96,7 +97,8 @@ class Row:
 
     @property
     def errors(self) -> int:
-        return self.read.errors + self.ceiling.errors + self.create.errors
+        extra = self.nodelay.errors if self.nodelay else 0
+        return self.read.errors + self.ceiling.errors + self.create.errors + extra
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,9 @@ def openror_cmd(port: int, workers: int, url: str) -> list[str]:
             "--workers", str(workers), "--database", url]
 
 
-def bare_cmd(port: int, workers: int) -> list[str]:
+def bare_cmd(port: int, workers: int, nodelay: bool = False) -> list[str]:
+    if nodelay:
+        return [sys.executable, "-m", "bench.bare_app", HOST, str(port), str(workers)]
     return [sys.executable, "-m", "uvicorn", "bench.bare_app:create_app", "--factory",
             "--host", HOST, "--port", str(port), "--workers", str(workers),
             "--no-access-log", "--log-level", "warning", "--app-dir", str(ROOT)]
@@ -259,22 +263,25 @@ def measure_server(url: str, workers: int, load: Load, work: Path) -> tuple[Meas
     return read, create, body, headers
 
 
-def measure_ceiling(body: bytes, headers: dict[str, str], workers: int, load: Load,
-                    work: Path) -> Measure:
-    (work / "stored.json").write_bytes(body)
-    env = {"BENCH_BARE_BODY": str(work / "stored.json"), "BENCH_BARE_HEADERS": json.dumps(headers)}
+def measure_ceiling(workers: int, load: Load, work: Path, nodelay: bool = False) -> Measure:
+    """The bare app on the same paths; ``stored.json``/``headers.json`` hold what it returns."""
+    env = {"BENCH_BARE_BODY": str(work / "stored.json"),
+           "BENCH_BARE_HEADERS": (work / "headers.json").read_text()}
     port = free_port()
     first = (work / "paths.txt").read_text().split("\n", 1)[0]
-    with running(bare_cmd(port, workers), env, port, first):
-        return wrk(f"http://{HOST}:{port}", {"BENCH_PATHS": str(work / "paths.txt")}, load,
-                   "ceiling (bare Starlette)")
+    what = "ceiling, TCP_NODELAY kept" if nodelay else "ceiling (bare Starlette)"
+    with running(bare_cmd(port, workers, nodelay), env, port, first):
+        return wrk(f"http://{HOST}:{port}", {"BENCH_PATHS": str(work / "paths.txt")}, load, what)
 
 
 def run_config(backend: str, url: str, workers: int, load: Load, work: Path) -> Row:
     print(f"{backend}, {workers} worker(s)", flush=True)
     read, create, body, headers = measure_server(url, workers, load, work)
-    ceiling = measure_ceiling(body, headers, workers, load, work)
-    return Row(backend, workers, read, ceiling, create)
+    (work / "stored.json").write_bytes(body)
+    (work / "headers.json").write_text(json.dumps(headers))
+    ceiling = measure_ceiling(workers, load, work)
+    nodelay = measure_ceiling(workers, load, work, nodelay=True) if workers > 1 else None
+    return Row(backend, workers, read, ceiling, create, nodelay)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -334,6 +341,12 @@ def _ms(us: int) -> str:
     return f"{us / 1000:.1f}"
 
 
+def _nodelay(row: Row) -> str:
+    if row.nodelay is None:
+        return "same (1 worker)"
+    return f"{row.nodelay.rate:,.0f} (read = {row.read.rate / row.nodelay.rate:.0%})"
+
+
 def verdicts(row: Row) -> str:
     read_ok = row.ratio >= READ_TARGET
     parts = [f"read {'met' if read_ok else 'MISSED'}"]
@@ -345,14 +358,15 @@ def verdicts(row: Row) -> str:
 def table(rows: list[Row]) -> str:
     head = ("| Backend | Workers | Read req/s | Ceiling req/s | Read / ceiling | "
             "Read p50 / p99 ms | Ceiling p50 / p99 ms | Creates/s | Create p50 / p99 ms | "
-            "Errors | Targets |")
+            "Ceiling with TCP_NODELAY req/s | Errors | Targets |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         lines.append(
             f"| {r.backend} | {r.workers} | {r.read.rate:,.0f} | {r.ceiling.rate:,.0f} | "
             f"{r.ratio:.0%} | {_ms(r.read.p50_us)} / {_ms(r.read.p99_us)} | "
             f"{_ms(r.ceiling.p50_us)} / {_ms(r.ceiling.p99_us)} | {r.create.rate:,.0f} | "
-            f"{_ms(r.create.p50_us)} / {_ms(r.create.p99_us)} | {r.errors} | {verdicts(r)} |")
+            f"{_ms(r.create.p50_us)} / {_ms(r.create.p99_us)} | {_nodelay(r)} | {r.errors} | "
+            f"{verdicts(r)} |")
     return "\n".join(lines)
 
 
@@ -390,6 +404,13 @@ Measured on {date} by `bench/http_core.py` (generated section: rerun, don't edit
     server, same paths, same wrk settings.
   - *Create*: `POST /fhir/Organization` of a valid Organization (a different name each
     request), the normal API path with full validation; figure = resources created per second.
+  - *Ceiling with TCP_NODELAY* (2 workers): `uvicorn --workers N` binds its listener with
+    protocol 0, so asyncio leaves Nagle's algorithm on for accepted connections and each
+    keep-alive response waits for the client's delayed ACK (~40 ms; uvicorn issue #3149);
+    `openror serve --workers 2` and the bare `uvicorn --workers 2` both suffer it, which caps
+    both near 32 connections / 44 ms. This column is the same bare app behind uvicorn's
+    supervisor with a listener created with `IPPROTO_TCP` (`python -m bench.bare_app`): the
+    ceiling 2 workers could reach; the ratio in brackets is the server's read rate against it.
   - Latencies are wrk's p50/p99; *Errors* counts non-2xx answers and socket errors (must be 0).
 - **Targets** (issue): read-by-id ≥ {READ_TARGET:.0%} of the ceiling; create ≥
   {CREATE_TARGET:.0f} resources/s on SQLite with full validation.{extra}

@@ -46,7 +46,7 @@ def load(path: Path) -> dict[str, Any]:
 
 def put_targets(api: httpx.Client) -> None:
     for ref, body in TARGETS:
-        rtype, rid = ref.split("/")
+        rid = ref.split("/")[1]
         response = api.put(f"/{ref}", json={**body, "id": rid}, headers=FHIR)
         assert response.status_code == 201, response.text
 
