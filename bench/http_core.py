@@ -408,7 +408,7 @@ Measured on {date} by `bench/http_core.py` (generated section: rerun, don't edit
     protocol 0, so asyncio leaves Nagle's algorithm on for accepted connections and each
     keep-alive response waits for the client's delayed ACK (~40 ms; uvicorn issue #3149);
     `openror serve --workers 2` and the bare `uvicorn --workers 2` both suffer it, which caps
-    both near 32 connections / 44 ms. This column is the same bare app behind uvicorn's
+    both near {load.connections} connections / 44 ms. This column is the same bare app behind uvicorn's
     supervisor with a listener created with `IPPROTO_TCP` (`python -m bench.bare_app`): the
     ceiling 2 workers could reach; the ratio in brackets is the server's read rate against it.
   - Latencies are wrk's p50/p99; *Errors* counts non-2xx answers and socket errors (must be 0).

@@ -11,7 +11,7 @@ from starlette.routing import Mount
 
 from openror import logs
 from openror.api import errors, fhir_routes, system_routes
-from openror.api.http import RequestIdMiddleware
+from openror.api.middleware import RequestIdMiddleware
 from openror.config import Settings, load_settings
 from openror.services.container import Services
 from openror.store.migrate import ensure_current

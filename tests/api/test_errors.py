@@ -10,6 +10,7 @@ import pytest
 
 from tests.api.test_crud import FHIR, create
 from tests.builders import organization
+from tests.conftest import LiveServer
 
 CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
     ("GET", "/Foo/1", {}, 404, "not-supported"),
@@ -77,3 +78,18 @@ def test_capability_statement_states_what_is_implemented(api: httpx.Client) -> N
     assert kinds["Measure"] == {"read", "vread", "history-instance", "history-type"}
     assert {"create", "update", "patch", "delete"} <= kinds["HealthcareService"]
     assert "search-type" not in kinds["HealthcareService"]
+
+
+def test_a_bug_is_a_500_outcome_without_stack_trace(
+    api: httpx.Client, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(live_server.app.state.services.reader, "read", broken)
+    response = api.get("/Organization/x")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["issue"][0]["severity"] == "fatal"
+    assert body["id"] == response.headers["x-request-id"]
+    assert "secret" not in response.text and "Traceback" not in response.text

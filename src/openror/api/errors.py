@@ -31,11 +31,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return outcome_response(OpenRORError([error(code, message)], exc.status_code))
 
 
-async def unexpected_error(_request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error", exc_info=exc)
+def unexpected_error(exc: Exception) -> Response:
+    log.error("unexpected error", exc_info=exc)
     issue = Issue("fatal", "exception", "internal error: the operators can find the details "
                   "in the server log with this request id")
     return outcome_response(OpenRORError([issue], 500))
 
 
-HANDLERS = {OpenRORError: openror_error, HTTPException: http_error, Exception: unexpected_error}
+HANDLERS = {OpenRORError: openror_error, HTTPException: http_error}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openror.errors import InvalidInput, Issue, OpenRORError, UnsupportedMediaType, error
 from openror.errors import operation_outcome as build_outcome
@@ -69,38 +67,3 @@ def base_url(request: Request, configured: str) -> str:
     if configured:
         return configured.rstrip("/")
     return str(request.base_url).rstrip("/") + "/fhir"
-
-
-class RequestIdMiddleware:
-    """Give every request an id (the client's X-Request-Id if sane) and echo it back."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        rid = _client_request_id(scope) or uuid.uuid4().hex
-        token = request_id_var.set(rid)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"],
-                                      (REQUEST_ID_HEADER.encode(), rid.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
-
-
-def _client_request_id(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == REQUEST_ID_HEADER.encode():
-            text: str = value.decode("latin-1")
-            if 0 < len(text) <= 100 and text.replace("-", "").replace("_", "").isalnum():
-                return text
-    return None
