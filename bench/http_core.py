@@ -89,7 +89,6 @@ class Row:
     read: Measure
     ceiling: Measure
     create: Measure
-    nodelay: Measure | None = None  # ceiling with TCP_NODELAY kept (workers > 1)
 
     @property
     def ratio(self) -> float:
@@ -97,8 +96,7 @@ class Row:
 
     @property
     def errors(self) -> int:
-        extra = self.nodelay.errors if self.nodelay else 0
-        return self.read.errors + self.ceiling.errors + self.create.errors + extra
+        return self.read.errors + self.ceiling.errors + self.create.errors
 
 
 @dataclass(frozen=True)
@@ -279,9 +277,9 @@ def run_config(backend: str, url: str, workers: int, load: Load, work: Path) -> 
     read, create, body, headers = measure_server(url, workers, load, work)
     (work / "stored.json").write_bytes(body)
     (work / "headers.json").write_text(json.dumps(headers))
-    ceiling = measure_ceiling(workers, load, work)
-    nodelay = measure_ceiling(workers, load, work, nodelay=True) if workers > 1 else None
-    return Row(backend, workers, read, ceiling, create, nodelay)
+    # openror serve --workers N listens with TCP_NODELAY (see cli._serve); so does the ceiling.
+    ceiling = measure_ceiling(workers, load, work, nodelay=workers > 1)
+    return Row(backend, workers, read, ceiling, create)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -341,12 +339,6 @@ def _ms(us: int) -> str:
     return f"{us / 1000:.1f}"
 
 
-def _nodelay(row: Row) -> str:
-    if row.nodelay is None:
-        return "same (1 worker)"
-    return f"{row.nodelay.rate:,.0f} (read = {row.read.rate / row.nodelay.rate:.0%})"
-
-
 def verdicts(row: Row) -> str:
     read_ok = row.ratio >= READ_TARGET
     parts = [f"read {'met' if read_ok else 'MISSED'}"]
@@ -358,14 +350,14 @@ def verdicts(row: Row) -> str:
 def table(rows: list[Row]) -> str:
     head = ("| Backend | Workers | Read req/s | Ceiling req/s | Read / ceiling | "
             "Read p50 / p99 ms | Ceiling p50 / p99 ms | Creates/s | Create p50 / p99 ms | "
-            "Ceiling with TCP_NODELAY req/s | Errors | Targets |")
+            "Errors | Targets |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         lines.append(
             f"| {r.backend} | {r.workers} | {r.read.rate:,.0f} | {r.ceiling.rate:,.0f} | "
             f"{r.ratio:.0%} | {_ms(r.read.p50_us)} / {_ms(r.read.p99_us)} | "
             f"{_ms(r.ceiling.p50_us)} / {_ms(r.ceiling.p99_us)} | {r.create.rate:,.0f} | "
-            f"{_ms(r.create.p50_us)} / {_ms(r.create.p99_us)} | {_nodelay(r)} | {r.errors} | "
+            f"{_ms(r.create.p50_us)} / {_ms(r.create.p99_us)} | {r.errors} | "
             f"{verdicts(r)} |")
     return "\n".join(lines)
 
@@ -404,13 +396,10 @@ Measured on {date} by `bench/http_core.py` (generated section: rerun, don't edit
     server, same paths, same wrk settings.
   - *Create*: `POST /fhir/Organization` of a valid Organization (a different name each
     request), the normal API path with full validation; figure = resources created per second.
-  - *Ceiling with TCP_NODELAY* (2 workers): `uvicorn --workers N` binds its listener with
-    protocol 0, so asyncio leaves Nagle's algorithm on for accepted connections and each
-    keep-alive response waits for the client's delayed ACK (~40 ms; uvicorn issue #3149);
-    `openror serve --workers 2` and the bare `uvicorn --workers 2` both suffer it, which caps
-    both near {load.connections} connections / 44 ms. This column is the same bare app behind uvicorn's
-    supervisor with a listener created with `IPPROTO_TCP` (`python -m bench.bare_app`): the
-    ceiling 2 workers could reach; the ratio in brackets is the server's read rate against it.
+  - With 2 workers, `uvicorn --workers N` binds its listener with protocol 0, so asyncio
+    leaves Nagle's algorithm on and each keep-alive response waits ~40 ms for a delayed ACK
+    (uvicorn issue #3149). `openror serve` creates its listener with `IPPROTO_TCP` instead, and
+    the 2-worker ceiling is served the same way (`python -m bench.bare_app`).
   - Latencies are wrk's p50/p99; *Errors* counts non-2xx answers and socket errors (must be 0).
 - **Targets** (issue): read-by-id ≥ {READ_TARGET:.0%} of the ceiling; create ≥
   {CREATE_TARGET:.0f} resources/s on SQLite with full validation.{extra}

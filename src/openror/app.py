@@ -26,7 +26,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await services.db.points.open_async(settings.pool_size)
         yield
+        await services.db.points.close_async()
         services.close()
 
     app = Starlette(

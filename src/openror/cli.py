@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -80,10 +81,24 @@ def _ensure_data_dir(settings: Settings) -> None:
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     _export(settings)
-    uvicorn.run("openror.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_level=settings.log_level.lower())
+    config = uvicorn.Config("openror.app:create_app", factory=True, host=host, port=port,
+                            workers=workers, access_log=False,
+                            log_level=settings.log_level.lower())
+    if workers == 1:
+        uvicorn.Server(config).run()
+        return
+    # uvicorn binds the shared listener with protocol 0, so asyncio leaves Nagle's algorithm on
+    # for accepted connections and every keep-alive response waits ~40 ms for a delayed ACK
+    # (uvicorn issue #3149). A listener created with IPPROTO_TCP gets TCP_NODELAY.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @main.command()

@@ -9,7 +9,7 @@ from openror.errors import Gone, NotFound, error
 from openror.services.writes import resource_type
 from openror.store import feed
 from openror.store.database import Database
-from openror.store.resources import StoredResource, read_current, read_version
+from openror.store.resources import StoredResource, read_current
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,18 @@ class Reader:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def read(self, rtype: str, rid: str) -> StoredResource:
+    async def read(self, rtype: str, rid: str) -> StoredResource:
         resource_type(rtype, "read")
-        with self.db.read() as conn:
-            found = read_current(conn, rtype, rid)
+        found = await self.db.points.acurrent(rtype, rid)
         if found is None:
             raise NotFound([error("not-found", f"{rtype}/{rid} does not exist")])
         if found.deleted:
             raise Gone([error("deleted", f"{rtype}/{rid} was deleted (version {found.version})")])
         return found
 
-    def vread(self, rtype: str, rid: str, version: int) -> StoredResource:
+    async def vread(self, rtype: str, rid: str, version: int) -> StoredResource:
         resource_type(rtype, "vread")
-        with self.db.read() as conn:
-            found = read_version(conn, rtype, rid, version)
+        found = await self.db.points.aversion(rtype, rid, version)
         if found is None:
             raise NotFound([error("not-found", f"{rtype}/{rid} has no version {version}")])
         if found.deleted:

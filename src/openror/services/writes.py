@@ -5,7 +5,6 @@ in one transaction.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +64,12 @@ def resource_type(name: str, interaction: str) -> ResourceType:
     return rt
 
 
+def _copy(body: dict[str, Any]) -> dict[str, Any]:
+    """A private copy of a JSON body (faster than copy.deepcopy for JSON values)."""
+    copied: dict[str, Any] = orjson.loads(orjson.dumps(body))
+    return copied
+
+
 def _not_found(rtype: str, rid: str) -> NotFound:
     return NotFound([error("not-found", f"{rtype}/{rid} does not exist")])
 
@@ -104,7 +109,7 @@ class WritePath:
                     assert current is not None
                     return WriteResult(current, created=False)
             rid = str(uuid.uuid4())
-            return self._commit(conn, rt, rid, None, copy.deepcopy(body), "create", log)
+            return self._commit(conn, rt, rid, None, _copy(body), "create", log)
 
     def update(self, rtype: str, rid: str, body: dict[str, Any], log: LogEntry,
                if_match: str | None = None) -> WriteResult:
@@ -119,7 +124,7 @@ class WritePath:
             current = read_current(conn, rtype, rid, for_update=True)
             check_if_match(current, if_match)
             action = "update" if current is not None and not current.deleted else "create"
-            return self._commit(conn, rt, rid, current, copy.deepcopy(body), action, log)
+            return self._commit(conn, rt, rid, current, _copy(body), action, log)
 
     def conditional_update(self, rtype: str, criteria: Criteria, body: dict[str, Any],
                            log: LogEntry) -> WriteResult:
@@ -130,13 +135,13 @@ class WritePath:
                 if body.get("id"):
                     raise InvalidInput([error("invalid", "no resource matches: a conditional "
                                               "create must not carry an id", f"{rtype}.id")])
-                return self._commit(conn, rt, str(uuid.uuid4()), None, copy.deepcopy(body),
+                return self._commit(conn, rt, str(uuid.uuid4()), None, _copy(body),
                                     "create", log)
             if body.get("id") not in (None, rid):
                 raise InvalidInput([error("invalid", f"the body's id must be {rid!r}, the "
                                           "resource matched by the criteria", f"{rtype}.id")])
             current = read_current(conn, rtype, rid, for_update=True)
-            new = copy.deepcopy(body)
+            new = _copy(body)
             new["id"] = rid
             return self._commit(conn, rt, rid, current, new, "update", log)
 

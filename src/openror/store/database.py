@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from openror.store.dialect import create_engines, dialect_of, normalise_url
+from openror.store.point_reads import PointReader
 
 
 class Database:
@@ -22,6 +23,7 @@ class Database:
         self.url = normalise_url(url)
         self.dialect = dialect_of(self.url)
         self.writer, self.reader = create_engines(self.url, readers=readers, pool_size=pool_size)
+        self.points = PointReader(self.url)
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -34,6 +36,7 @@ class Database:
             yield conn
 
     def dispose(self) -> None:
+        self.points.close()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()

@@ -14,6 +14,7 @@ import orjson
 import sqlalchemy as sa
 
 from openror.fhir.references import literal_references
+from openror.store import rawsql
 from openror.store.schema import identifier_index, reference_index, resource
 
 
@@ -43,11 +44,21 @@ def _reference_rows(rtype: str, rid: str, body: dict[str, Any]) -> list[dict[str
     ]
 
 
+_CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :t AND id = :i"
+_CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :t AND source_id = :i"
+_INSERT_IDENTIFIER = (
+    "INSERT INTO identifier_index (type, id, system, value) VALUES (:type, :id, :system, :value)"
+)
+_INSERT_REFERENCE = (
+    "INSERT INTO reference_index (source_type, source_id, path, target_type, target_id) "
+    "VALUES (:source_type, :source_id, :path, :target_type, :target_id)"
+)
+_IS_LIVE = "SELECT 1 FROM resource WHERE type = :t AND id = :i AND deleted = :no"
+
+
 def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
-    conn.execute(identifier_index.delete().where(
-        identifier_index.c.type == rtype, identifier_index.c.id == rid))
-    conn.execute(reference_index.delete().where(
-        reference_index.c.source_type == rtype, reference_index.c.source_id == rid))
+    rawsql.run(conn, _CLEAR_IDENTIFIERS, {"t": rtype, "i": rid})
+    rawsql.run(conn, _CLEAR_REFERENCES, {"t": rtype, "i": rid})
 
 
 def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
@@ -57,12 +68,8 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
         clear(conn, rtype, rid)
     if body is None:
         return
-    idents = _identifier_rows(rtype, rid, body)
-    if idents:
-        conn.execute(identifier_index.insert(), idents)
-    refs = _reference_rows(rtype, rid, body)
-    if refs:
-        conn.execute(reference_index.insert(), refs)
+    rawsql.run_many(conn, _INSERT_IDENTIFIER, _identifier_rows(rtype, rid, body))
+    rawsql.run_many(conn, _INSERT_REFERENCE, _reference_rows(rtype, rid, body))
 
 
 def referrers(conn: sa.Connection, rtype: str, rid: str, limit: int = 50) -> list[Referrer]:
@@ -79,12 +86,10 @@ def referrers(conn: sa.Connection, rtype: str, rid: str, limit: int = 50) -> lis
 
 def existing(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which (type, id) pairs name a live (not deleted) resource."""
-    wanted = set(keys)
-    if not wanted:
-        return set()
-    cond = sa.or_(*(sa.and_(resource.c.type == t, resource.c.id == i) for t, i in wanted))
-    stmt = sa.select(resource.c.type, resource.c.id).where(cond, resource.c.deleted.is_(False))
-    return {(t, i) for t, i in conn.execute(stmt)}
+    return {
+        (t, i) for t, i in set(keys)
+        if rawsql.run(conn, _IS_LIVE, {"t": t, "i": i, "no": False}).fetchone() is not None
+    }
 
 
 def find_by_identifier(conn: sa.Connection, rtype: str, system: str | None, value: str,

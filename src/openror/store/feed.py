@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from openror.store import rawsql
 from openror.store.schema import change_feed, change_log, resource_version
 
 
@@ -48,19 +49,29 @@ class ChangeRecord:
     after: bytes | None
 
 
+_INSERT_FEED = (
+    "INSERT INTO change_feed (type, id, version, action, at) "
+    "VALUES (:type, :id, :version, :action, :at) RETURNING seq"
+)
+_INSERT_LOG = (
+    "INSERT INTO change_log (seq, actor, at, request_id, batch_id, reason, before_version, "
+    "after_version) VALUES (:seq, :actor, :at, :request_id, :batch_id, :reason, "
+    ":before_version, :after_version)"
+)
+
+
 def append(conn: sa.Connection, rtype: str, rid: str, version: int, action: str,
            at: datetime, log: LogEntry) -> int:
-    seq = conn.execute(
-        change_feed.insert()
-        .values(type=rtype, id=rid, version=version, action=action, at=at)
-        .returning(change_feed.c.seq)
-    ).scalar_one()
-    conn.execute(change_log.insert().values(
-        seq=seq, actor=log.actor, at=at, request_id=log.request_id, batch_id=log.batch_id,
-        reason=log.reason, before_version=version - 1 if version > 1 else None,
-        after_version=version,
-    ))
-    return int(seq)
+    when = rawsql.db_time(at, conn.dialect.name)
+    cursor = rawsql.run(conn, _INSERT_FEED, {
+        "type": rtype, "id": rid, "version": version, "action": action, "at": when})
+    seq = int(cursor.fetchone()[0])
+    rawsql.run(conn, _INSERT_LOG, {
+        "seq": seq, "actor": log.actor, "at": when, "request_id": log.request_id,
+        "batch_id": log.batch_id, "reason": log.reason,
+        "before_version": version - 1 if version > 1 else None, "after_version": version,
+    })
+    return seq
 
 
 def history(

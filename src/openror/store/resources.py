@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from openror.errors import PreconditionFailed, error
-from openror.store import feed
-from openror.store.schema import resource, resource_version
+from openror.store import feed, rawsql
+from openror.store.dialect import lock_clause
+from openror.store.schema import resource_version
 
 
 @dataclass(frozen=True)
@@ -47,36 +49,39 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-_current_cols = (
-    resource.c.version, resource.c.last_updated, resource.c.deleted, resource.c.content
+_READ_CURRENT = (
+    "SELECT version, last_updated, deleted, content FROM resource WHERE type = :t AND id = :i"
+)
+_INSERT_VERSION = (
+    "INSERT INTO resource_version (type, id, version, last_updated, deleted, seq, content) "
+    "VALUES (:type, :id, :version, :last_updated, :deleted, :seq, :content)"
+)
+_INSERT_CURRENT = (
+    "INSERT INTO resource (type, id, version, last_updated, deleted, region, content) "
+    "VALUES (:type, :id, :version, :last_updated, :deleted, :region, :content)"
+)
+_UPDATE_CURRENT = (
+    "UPDATE resource SET version = :version, last_updated = :last_updated, deleted = :deleted, "
+    "region = :region, content = :content "
+    "WHERE type = :type AND id = :id AND version = :previous"
 )
 
-_READ_CURRENT = sa.select(*_current_cols).where(
-    resource.c.type == sa.bindparam("t"), resource.c.id == sa.bindparam("i")
-)
+
+def stored_from_row(rtype: str, rid: str, row: Any) -> StoredResource:
+    version, last_updated, deleted, content = row
+    deleted = bool(deleted)
+    return StoredResource(rtype, rid, version, rawsql.py_time(last_updated), deleted,
+                          None if deleted else bytes(content))
 
 
 def read_current(
     conn: sa.Connection, rtype: str, rid: str, *, for_update: bool = False
 ) -> StoredResource | None:
-    stmt = _READ_CURRENT.with_for_update() if for_update else _READ_CURRENT
-    row = conn.execute(stmt, {"t": rtype, "i": rid}).first()
-    if row is None:
-        return None
-    return StoredResource(rtype, rid, row.version, row.last_updated, row.deleted,
-                          None if row.deleted else row.content)
-
-
-def read_version(conn: sa.Connection, rtype: str, rid: str, version: int) -> StoredResource | None:
-    rv = resource_version
-    row = conn.execute(
-        sa.select(rv.c.last_updated, rv.c.deleted, rv.c.content).where(
-            rv.c.type == rtype, rv.c.id == rid, rv.c.version == version
-        )
-    ).first()
-    if row is None:
-        return None
-    return StoredResource(rtype, rid, version, row.last_updated, row.deleted, row.content)
+    sql = _READ_CURRENT
+    if for_update and lock_clause(conn.dialect.name):
+        sql += " FOR UPDATE"
+    row = rawsql.run(conn, sql, {"t": rtype, "i": rid}).fetchone()
+    return None if row is None else stored_from_row(rtype, rid, row)
 
 
 def write_version(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> int:
@@ -86,27 +91,19 @@ def write_version(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> i
     read the same version cannot both win: the loser gets 412.
     """
     seq = feed.append(conn, new.type, new.id, new.version, new.action, new.last_updated, log)
-    conn.execute(
-        resource_version.insert().values(
-            type=new.type, id=new.id, version=new.version, last_updated=new.last_updated,
-            deleted=new.content is None, seq=seq, content=new.content,
-        )
-    )
     values = {
-        "version": new.version, "last_updated": new.last_updated,
-        "deleted": new.content is None, "region": new.region,
-        "content": new.content if new.content is not None else b"",
+        "type": new.type, "id": new.id, "version": new.version,
+        "last_updated": rawsql.db_time(new.last_updated, conn.dialect.name),
+        "deleted": new.content is None,
     }
+    rawsql.run(conn, _INSERT_VERSION, {**values, "seq": seq, "content": new.content})
+    current = {**values, "region": new.region,
+               "content": new.content if new.content is not None else b""}
     if new.version == 1:
-        conn.execute(resource.insert().values(type=new.type, id=new.id, **values))
+        rawsql.run(conn, _INSERT_CURRENT, current)
         return seq
-    result = conn.execute(
-        resource.update()
-        .where(resource.c.type == new.type, resource.c.id == new.id,
-               resource.c.version == new.version - 1)
-        .values(**values)
-    )
-    if result.rowcount != 1:
+    cursor = rawsql.run(conn, _UPDATE_CURRENT, {**current, "previous": new.version - 1})
+    if cursor.rowcount != 1:
         raise PreconditionFailed([error(
             "conflict",
             f"{new.type}/{new.id} was changed by someone else meanwhile; read it again and retry",
