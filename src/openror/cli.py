@@ -14,6 +14,8 @@ import click
 
 from openror.config import Settings, load_settings
 from openror.errors import OpenRORError
+from openror.importers import sources as import_sources
+from openror.importers.run import Options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -150,17 +152,48 @@ def demo(host: str, port: int, data_dir: Path) -> None:
 
 
 @main.command("import")
-@click.argument("source", type=click.Choice(["nos"]))
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("source", type=click.Choice(import_sources.names()))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--continue", "continue_from", type=click.Choice(["parse", "check", "stage",
+              "apply"]), help="Resume the latest unfinished run of SOURCE from this phase.")
+@click.option("--run-id", help="Name of the run (default: generated; with --continue: latest).")
+@click.option("--rejects", type=click.Path(path_type=Path),
+              help="Rejects file (default: DATA_DIR/imports/RUN.rejects.txt).")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
 @fails_cleanly
-def import_(source: str, paths: tuple[Path, ...], database: str | None) -> None:
-    """Import data from files (nos: a NOS release as tabs, FHIR JSON or CSV)."""
-    from openror.importers.nos import import_nos
+def import_(source: str, paths: tuple[Path, ...], continue_from: str | None,
+            run_id: str | None, rejects: Path | None, batch_size: int, no_progress: bool,
+            database: str | None) -> None:
+    """Import files: nos, geo (reference tables), finess, rpps, bundle (resources)."""
+    settings = _settings(database)
+    if source in import_sources.TABLE_SOURCES:
+        if not paths:
+            raise click.UsageError("give at least one PATH")
+        click.echo(import_sources.table_loader(source)(settings, list(paths)))
+        return
+    if not paths and continue_from is None:
+        raise click.UsageError("give at least one PATH, or --continue PHASE")
+    _import_resources(settings, source, list(paths), Options(
+        rejects=rejects, batch_size=batch_size, progress=not no_progress,
+        continue_from=continue_from, run_id=run_id))
 
-    summary = import_nos(_settings(database), list(paths))
-    click.echo(summary)
 
+def _import_resources(settings: Settings, source: str, paths: list[Path],
+                      options: Options) -> None:
+    from openror.importers.run import ImportRun
+    from openror.services.container import Services
+
+    services = Services.open(settings)
+    try:
+        run = ImportRun(services, import_sources.resource_source(source), options)
+        summary = run.run(paths)
+    finally:
+        services.close()
+    click.echo(f"import {run.run_id}: {summary}")
+    if summary.rejected:
+        click.echo(f"rejects: {run.rejects_path}")
 
 
 @main.command()

@@ -30,6 +30,7 @@ from openror.fhir.references import literal_references
 from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
 from openror.services import metadata
+from openror.services import provenance as provenance_of
 from openror.services.conditions import Criteria
 from openror.store import counters, derived
 from openror.store.database import Database
@@ -45,6 +46,7 @@ class WriteResult:
     stored: StoredResource
     created: bool
     warnings: list[Issue] = field(default_factory=list)
+    unchanged: bool = False  # the write would change nothing: no new version was made
 
     @property
     def body(self) -> dict[str, Any]:
@@ -62,6 +64,17 @@ def resource_type(name: str, interaction: str) -> ResourceType:
         raise MethodNotAllowed([error(
             "not-supported", f"{interaction} is not allowed on {name} (read-only here)")])
     return rt
+
+
+def _same(previous: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Equal apart from what every write changes (version and time)."""
+    volatile = ("versionId", "lastUpdated")
+    old_meta = {k: v for k, v in (previous.get("meta") or {}).items() if k not in volatile}
+    new_meta = {k: v for k, v in (body.get("meta") or {}).items() if k not in volatile}
+    if old_meta != new_meta:
+        return False
+    return {k: v for k, v in previous.items() if k != "meta"} == {
+        k: v for k, v in body.items() if k != "meta"}
 
 
 def _copy(body: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +122,7 @@ class WritePath:
                     assert current is not None
                     return WriteResult(current, created=False)
             rid = str(uuid.uuid4())
-            return self._commit(conn, rt, rid, None, _copy(body), "create", log)
+            return self.commit_version(conn, rt, rid, None, _copy(body), "create", log)
 
     def update(self, rtype: str, rid: str, body: dict[str, Any], log: LogEntry,
                if_match: str | None = None) -> WriteResult:
@@ -124,7 +137,7 @@ class WritePath:
             current = read_current(conn, rtype, rid, for_update=True)
             check_if_match(current, if_match)
             action = "update" if current is not None and not current.deleted else "create"
-            return self._commit(conn, rt, rid, current, _copy(body), action, log)
+            return self.commit_version(conn, rt, rid, current, _copy(body), action, log)
 
     def conditional_update(self, rtype: str, criteria: Criteria, body: dict[str, Any],
                            log: LogEntry) -> WriteResult:
@@ -135,7 +148,7 @@ class WritePath:
                 if body.get("id"):
                     raise InvalidInput([error("invalid", "no resource matches: a conditional "
                                               "create must not carry an id", f"{rtype}.id")])
-                return self._commit(conn, rt, str(uuid.uuid4()), None, _copy(body),
+                return self.commit_version(conn, rt, str(uuid.uuid4()), None, _copy(body),
                                     "create", log)
             if body.get("id") not in (None, rid):
                 raise InvalidInput([error("invalid", f"the body's id must be {rid!r}, the "
@@ -143,7 +156,7 @@ class WritePath:
             current = read_current(conn, rtype, rid, for_update=True)
             new = _copy(body)
             new["id"] = rid
-            return self._commit(conn, rt, rid, current, new, "update", log)
+            return self.commit_version(conn, rt, rid, current, new, "update", log)
 
     def patch(self, rtype: str, rid: str, parameters: dict[str, Any], log: LogEntry,
               if_match: str | None = None) -> WriteResult:
@@ -189,17 +202,18 @@ class WritePath:
     def _patch(self, conn: sa.Connection, rt: ResourceType, current: StoredResource,
                parameters: dict[str, Any], log: LogEntry) -> WriteResult:
         assert current.content is not None
-        before = orjson.loads(current.content)
-        after = apply_patch(before, parameters)
-        if after == before:
-            # The same update sent twice changes nothing: no new version, no feed entry.
-            return WriteResult(current, created=False)
+        after = apply_patch(orjson.loads(current.content), parameters)
         after["id"], after["resourceType"] = current.id, rt.name
-        return self._commit(conn, rt, current.id, current, after, "patch", log)
+        return self.commit_version(conn, rt, current.id, current, after, "patch", log)
 
-    def _commit(self, conn: sa.Connection, rt: ResourceType, rid: str,
+    def commit_version(self, conn: sa.Connection, rt: ResourceType, rid: str,
                 current: StoredResource | None, body: dict[str, Any], action: str,
-                log: LogEntry) -> WriteResult:
+                log: LogEntry, provenance: frozenset[str] | None = None) -> WriteResult:
+        """Stamp, validate and store ``body`` as the next version of ``rid``.
+
+        ``provenance``: the elements to attribute to ``log.provenance`` (default: those that
+        changed). A write that changes nothing makes no version and no feed entry.
+        """
         previous = orjson.loads(current.content) if current and current.content else None
         now = utcnow()
         version = current.version + 1 if current is not None else 1
@@ -207,6 +221,12 @@ class WritePath:
         metadata.ensure_creation_date(body, previous, now)
         metadata.ensure_functional_identifier(
             body, rt, previous, region, lambda name: counters.next_value(conn, name))
+        if log.provenance:
+            attributed = provenance_of.changed_elements(previous, body)
+            provenance_of.record(body, previous, attributed | (provenance or set()),
+                                 log.provenance)
+        if current is not None and previous is not None and _same(previous, body):
+            return WriteResult(current, created=False, unchanged=True)
         warnings = raise_if_errors(validate_resource(body, self.terminology))
         self._check_references(conn, rt.name, rid, body)
         content = jsonio.dumps(body)

@@ -21,6 +21,8 @@ class LogEntry:
     request_id: str | None = None
     batch_id: str | None = None
     reason: str | None = None
+    #: provenance label recorded on the fields this write changes (None: not recorded)
+    provenance: str | None = None
 
 
 @dataclass(frozen=True)

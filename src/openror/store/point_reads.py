@@ -64,6 +64,8 @@ class PointReader:
     def _one(self, sql: str, params: dict[str, Any]) -> Any:
         conn = self._connection()
         try:
+            if self.dialect == "postgresql":
+                return conn.cursor(binary=True).execute(sql, params).fetchone()
             return conn.execute(sql, params).fetchone()
         except (sqlite3.Error, psycopg.Error):
             self._forget(conn)  # a broken connection is replaced on the next read
@@ -141,7 +143,8 @@ class AsyncConnections:
                 conn = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, prepare_threshold=0)
                 self._open.append(conn)
-            cursor = await conn.execute(sql, params)
+            # Binary results: bytea arrives as bytes, not as hex text to decode.
+            cursor = await conn.cursor(binary=True).execute(sql, params)
             row = await cursor.fetchone()
         except psycopg.Error:
             if conn is not None:

@@ -121,3 +121,41 @@ properties = sa.Table(
 
 #: tables derived from resources (rebuilt by ``openror reindex``)
 DERIVED_TABLES = (identifier_index, reference_index)
+
+import_run = sa.Table(
+    "import_run",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("paths", sa.Text, nullable=False),  # JSON list
+    sa.Column("phase", sa.String(16), nullable=False),  # the last phase completed
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("applied_seq", sa.Integer, nullable=False),  # staged records applied so far
+    sa.Column("summary", sa.Text, nullable=False),  # JSON counts
+    sa.Column("scopes", sa.Text, nullable=False),  # JSON list: scopes the files cover
+)
+
+import_stage = sa.Table(
+    "import_stage",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),  # apply order
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("key_system", sa.String(255), nullable=False),
+    sa.Column("key_value", sa.String(255), nullable=False),
+    sa.Column("ord", sa.Integer, nullable=False),  # apply order: type rank, then record rank
+    sa.Column("scope", sa.String(32), nullable=False),
+    sa.Column("record", sa.LargeBinary, nullable=False),  # JSON of the Record
+    sa.Column("checked", sa.Boolean, nullable=False),
+)
+
+#: the apply order, fixed by the stage phase: position -> staged record
+import_order = sa.Table(
+    "import_order",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("pos", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+)

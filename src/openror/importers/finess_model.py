@@ -1,0 +1,242 @@
+"""FINESS establishments as the three layouts describe them, and their ROR resources.
+
+Each layout reader turns its lines into :class:`LegalEntity` and :class:`Site` values; this
+module alone decides what they become in FHIR (one mapping for CSV, JSON and FHIR input):
+
+* legal entity (EJ) → Organization, key FINESS EJ, rank 0;
+* site (EG/ET) → Organization ``partOf`` its EJ, key FINESS ET, rank 1;
+* the site's place → Location managed by the site, key ``urn:openror:finess-place`` + FINESS ET.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openror.fhir import profiles as p
+from openror.importers.base import Key, logical_reference
+
+SYSTEM_FINESS = p.SYSTEM_FINESS
+SYSTEM_IDNATST = p.SYSTEM_IDNATST
+SYSTEM_SIRENE = "http://sirene.fr"
+SYSTEM_PLACE = "urn:openror:finess-place"
+TRE_G07 = p.nos_url("TRE_G07-TypeIdentifiantStructure")
+TRE_R66 = p.nos_url("TRE_R66-CategorieEtablissement")
+TRE_R72 = p.nos_url("TRE_R72-FinessStatutJuridique")
+TRE_R13 = p.nos_url("TRE_R13-CommuneOM")
+TRE_R200 = p.nos_url("TRE_R200-CanalCommunication")
+TRE_R283 = p.nos_url("TRE_R283-NiveauConfidentialite")
+TRE_R286 = p.nos_url("TRE_R286-TypeFermeture")
+TRE_R203 = p.nos_url("TRE_R203-StatutLieu")
+EXT_PERIOD = "http://hl7.org/fhir/StructureDefinition/organization-period"
+EXT_CLOSING_TYPE = p.EXT_ORG_CLOSING_TYPE
+ADXP = "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-"
+
+CHANNEL_MOBILE, CHANNEL_PHONE, CHANNEL_FAX = "1", "2", "6"  # TRE_R200
+PUBLIC = "1"  # TRE_R283: visible to the general public (FINESS is open data)
+CLOSED_DEFINITIVELY = "DEF"  # TRE_R286
+PLACE_OPEN = ("OP", "Opérationnel")  # TRE_R203
+PLACE_CLOSED = ("FD", "Fermé définitivement")
+
+#: elements and extensions this registry replaces on re-import (everything else is people's)
+ORG_EXTENSIONS = frozenset({EXT_PERIOD, EXT_CLOSING_TYPE})
+SITE_OWNED = frozenset({"identifier", "name", "alias", "type", "address", "telecom", "partOf"})
+#: not ``identifier``: a place also carries its functional and bed-management ids
+PLACE_OWNED = frozenset({"name", "address", "position", "managingOrganization",
+                         "operationalStatus"})
+PLACE_EXTENSIONS = frozenset({p.EXT_COMMUNE_COG})
+
+
+@dataclass(frozen=True)
+class Address:
+    lines: tuple[str, ...] = ()
+    postal_code: str = ""
+    city: str = ""
+    cog: str = ""  # INSEE commune code when the layout gives it
+    #: ISO 21090 parts of the first line: (houseNumber | streetNameType | streetNameBase …, value)
+    parts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where the layout says the site is, as it says it.
+
+    ``kind`` is "projected" (metres, in the projection named by ``source``, FINESS's source
+    label, or the territory's when it names none), "wgs84" (x longitude, y latitude) or
+    "misread" (a WGS84 position computed as if from Lambert 93, see
+    finess_proj.reproject_misread).
+    """
+
+    x: float
+    y: float
+    kind: str
+    line: int  # where the coordinates are (the geolocalisation line of the historical CSV)
+    field: str  # the layout's names for them, for rejects
+    source: str = ""
+
+
+@dataclass
+class LegalEntity:
+    line: int
+    finess: str
+    #: known only by its number (a site's nofinessej): re-seeing it is not a duplicate
+    implicit: bool = False
+    siren: str = ""
+    name: str = ""
+    legal_status: str = ""
+    address: Address | None = None
+    phone: str = ""
+    fax: str = ""
+    opened: str = ""
+    closed: str = ""
+    #: elements the layout describes (owned even when empty for this line)
+    provides: frozenset[str] = frozenset({"identifier"})
+
+
+@dataclass
+class Site:
+    line: int
+    finess: str
+    finess_ej: str
+    name: str
+    alias: str = ""
+    siret: str = ""
+    category: str = ""
+    address: Address = field(default_factory=Address)
+    territory: str = ""  # département ("01", "2A", "973") for the projection and the COG
+    phone: str = ""
+    fax: str = ""
+    opened: str = ""
+    closed: str = ""
+    point: Point | None = None
+
+
+def finess_key(number: str) -> Key:
+    return Key(SYSTEM_FINESS, number)
+
+
+def place_key(number: str) -> Key:
+    return Key(SYSTEM_PLACE, number)
+
+
+def _coding(system: str, code: str, display: str = "") -> dict[str, Any]:
+    coding = {"system": system, "code": code}
+    if display:
+        coding["display"] = display
+    return coding
+
+
+def _concept(system: str, code: str) -> dict[str, Any]:
+    return {"coding": [_coding(system, code)]}
+
+
+def _identifier(type_code: str, system: str, value: str) -> dict[str, Any]:
+    return {"use": "official", "type": _concept(TRE_G07, type_code), "system": system,
+            "value": value}
+
+
+def structure_identifiers(finess: str, sirene: str, sirene_type: str) -> list[dict[str, Any]]:
+    """FINESS (G07 ``1``), idNatSt = ``1`` + FINESS (G07 ``40``), SIREN ``2`` / SIRET ``3``."""
+    found = [_identifier("1", SYSTEM_FINESS, finess),
+             _identifier("40", SYSTEM_IDNATST, "1" + finess)]
+    if sirene:
+        found.append(_identifier(sirene_type, SYSTEM_SIRENE, sirene))
+    return found
+
+
+def telecoms(phone: str, fax: str) -> list[dict[str, Any]]:
+    found = []
+    if phone:
+        channel = CHANNEL_MOBILE if phone.startswith(("06", "07")) else CHANNEL_PHONE
+        found.append(_telecom("phone", phone, channel))
+    if fax:
+        found.append(_telecom("fax", fax, CHANNEL_FAX))
+    return found
+
+
+def _telecom(system: str, value: str, channel: str) -> dict[str, Any]:
+    return {"system": system, "value": value, "use": "work", "extension": [
+        {"url": p.EXT_TELECOM_CHANNEL, "valueCodeableConcept": _concept(TRE_R200, channel)},
+        {"url": p.EXT_TELECOM_CONFIDENTIALITY, "valueCodeableConcept": _concept(TRE_R283, PUBLIC)},
+    ]}
+
+
+def fhir_address(address: Address) -> dict[str, Any]:
+    body: dict[str, Any] = {"use": "work", "type": "both"}
+    if address.lines:
+        body["line"] = list(address.lines)
+        if address.parts:
+            body["_line"] = [{"extension": [{"url": ADXP + name, "valueString": value}
+                                            for name, value in address.parts]}]
+            body["_line"] += [None] * (len(address.lines) - 1)
+    if address.city:
+        body["city"] = address.city
+    if address.postal_code:
+        body["postalCode"] = address.postal_code
+    return body
+
+
+def period_extensions(opened: str, closed: str) -> list[dict[str, Any]]:
+    period = {k: v for k, v in (("start", opened), ("end", closed)) if v}
+    found: list[dict[str, Any]] = [{"url": EXT_PERIOD, "valuePeriod": period}] if period else []
+    if closed:
+        found.append(closing_type_extension())
+    return found
+
+
+def closing_type_extension() -> dict[str, Any]:
+    return {"url": EXT_CLOSING_TYPE,
+            "valueCodeableConcept": _concept(TRE_R286, CLOSED_DEFINITIVELY)}
+
+
+def legal_entity_resource(ej: LegalEntity) -> dict[str, Any]:
+    body: dict[str, Any] = {"resourceType": "Organization",
+                            "identifier": structure_identifiers(ej.finess, ej.siren, "2")}
+    extensions = period_extensions(ej.opened, ej.closed)
+    if extensions:
+        body["extension"] = extensions
+    if ej.name:
+        body["name"] = ej.name
+    if ej.legal_status:
+        body["type"] = [_concept(TRE_R72, ej.legal_status)]
+    if ej.address is not None:
+        body["address"] = [fhir_address(ej.address)]
+    if ej.phone or ej.fax:
+        body["telecom"] = telecoms(ej.phone, ej.fax)
+    return body
+
+
+def site_resource(site: Site) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "resourceType": "Organization",
+        "identifier": structure_identifiers(site.finess, site.siret, "3"),
+        "name": site.name,
+        "type": [_concept(TRE_R66, site.category)],
+        "address": [fhir_address(site.address)],
+        "partOf": logical_reference("Organization", finess_key(site.finess_ej)),
+    }
+    extensions = period_extensions(site.opened, site.closed)
+    if extensions:
+        body["extension"] = extensions
+    if site.alias and site.alias != site.name:
+        body["alias"] = [site.alias]
+    if site.phone or site.fax:
+        body["telecom"] = telecoms(site.phone, site.fax)
+    return body
+
+
+def place_resource(site: Site, cog: str, position: tuple[float, float] | None
+                   ) -> dict[str, Any]:
+    status = PLACE_CLOSED if site.closed else PLACE_OPEN
+    body: dict[str, Any] = {
+        "resourceType": "Location",
+        "extension": [{"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": _concept(TRE_R13, cog)}],
+        "identifier": [{"system": SYSTEM_PLACE, "value": site.finess}],
+        "operationalStatus": _coding(TRE_R203, *status),
+        "name": site.name,
+        "address": fhir_address(site.address),
+        "managingOrganization": logical_reference("Organization", finess_key(site.finess)),
+    }
+    if position is not None:
+        body["position"] = {"latitude": round(position[0], 7), "longitude": round(position[1], 7)}
+    return body

@@ -1,0 +1,251 @@
+"""One import run: named, resumable phases parse → check → stage → apply.
+
+- parse: the source streams records and rejects; records go to the staging table.
+- check: each staged record is validated as the write path would (rejects for the others).
+- stage: the apply order is fixed (references point backwards) and the scopes are noted.
+- apply: batches of records, each batch one transaction through the write path (a record that
+  fails is refused alone inside its savepoint); then what vanished within the file's scopes is
+  closed. Progress is committed with each batch, so ``--continue apply`` resumes exactly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+from tqdm import tqdm
+
+from openror.errors import InvalidInput, OpenRORError, error
+from openror.importers import closing
+from openror.importers.base import Key, Record, Reject, Source, Summary
+from openror.importers.checks import check_record
+from openror.services.batch import Batch, Upsert
+from openror.services.container import Services
+from openror.services.writes import WriteResult
+from openror.store import imports
+from openror.store.feed import LogEntry
+
+PHASES = ("parse", "check", "stage", "apply")
+
+
+@dataclass(frozen=True)
+class Options:
+    rejects: Path | None = None
+    batch_size: int = 500
+    progress: bool = True
+    continue_from: str | None = None
+    run_id: str | None = None
+    close_vanished: bool = True
+
+
+def encode(record: Record, seq: int) -> dict[str, Any]:
+    data = asdict(record)
+    data["owned"], data["owned_extensions"] = sorted(record.owned), sorted(record.owned_extensions)
+    return {"seq": seq, "line": record.line, "type": record.type, "key_system": record.key.system,
+            "key_value": record.key.value, "ord": record.order, "scope": record.scope,
+            "record": orjson.dumps(data), "checked": False}
+
+
+def decode(data: dict[str, Any]) -> Record:
+    return Record(data["line"], data["resource"], Key(**data["key"]), frozenset(data["owned"]),
+                  frozenset(data["owned_extensions"]), data["rank"], data["scope"], data["group"])
+
+
+class ImportRun:
+    def __init__(self, services: Services, source: Source, options: Options) -> None:
+        self.services, self.source, self.options = services, source, options
+        self.summary = Summary()
+        self.run_id = options.run_id or ""
+        self._rejects: TextIO | None = None
+
+    # -- driver ------------------------------------------------------------------------
+
+    def run(self, paths: Sequence[Path]) -> Summary:
+        start = self._resume() if self.options.continue_from else self._start(paths)
+        try:
+            for phase in PHASES[PHASES.index(start):]:
+                getattr(self, f"_{phase}")(paths)
+                with self.services.db.write() as conn:
+                    imports.update_run(conn, self.run_id, phase=phase, summary=self._counts())
+            with self.services.db.write() as conn:
+                imports.clear(conn, self.run_id)
+        finally:
+            if self._rejects is not None:
+                self._rejects.close()
+        return self.summary
+
+    def _start(self, paths: Sequence[Path]) -> str:
+        for path in paths:
+            if not path.exists():
+                raise FileNotFoundError(2, "no such file or directory", str(path))
+        self.run_id = self.run_id or f"{self.source.name}-{uuid.uuid4().hex[:12]}"
+        with self.services.db.write() as conn:
+            imports.start_run(conn, self.run_id, self.source.name, [str(p) for p in paths])
+        return "parse"
+
+    def _resume(self) -> str:
+        wanted = self.options.continue_from
+        if wanted not in PHASES:
+            raise InvalidInput([error("invalid", f"--continue takes one of {', '.join(PHASES)}")])
+        with self.services.db.read() as conn:
+            state = imports.get_run(conn, self.options.run_id, self.source.name)
+        if state is None or state.phase == "apply":
+            raise InvalidInput([error("not-found", f"no unfinished {self.source.name} import "
+                                      "to continue: start a new one")])
+        done = PHASES.index(state.phase) if state.phase in PHASES else -1
+        if PHASES.index(wanted) > done + 1:
+            raise InvalidInput([error("invalid", f"the run stopped after '{state.phase}': "
+                                      f"continue from '{PHASES[done + 1]}' at the latest")])
+        self.run_id = state.run_id
+        counts = state.summary
+        self.summary = Summary(counts.get("created", 0), counts.get("updated", 0),
+                               counts.get("unchanged", 0), counts.get("closed", 0),
+                               counts.get("rejected", 0))
+        return wanted
+
+    def _counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self.summary).items() if isinstance(v, int)}
+
+    # -- rejects and progress --------------------------------------------------------------
+
+    @property
+    def rejects_path(self) -> Path:
+        if self.options.rejects is not None:
+            return self.options.rejects
+        return self.services.settings.data_dir / "imports" / f"{self.run_id}.rejects.txt"
+
+    def reject(self, items: Iterable[Reject]) -> None:
+        for item in items:
+            if self._rejects is None:
+                self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
+                self._rejects = self.rejects_path.open("a", encoding="utf-8")
+            self._rejects.write(f"{item}\n")
+            self.summary.rejected += 1
+
+    def _bar(self, what: str, total: int | None = None) -> tqdm[Any]:
+        return tqdm(total=total, desc=f"{self.source.name}: {what}", unit=" rec",
+                    disable=not self.options.progress, leave=False, dynamic_ncols=True)
+
+    # -- phases ----------------------------------------------------------------------------
+
+    def _parse(self, paths: Sequence[Path]) -> None:
+        seen: dict[tuple[str, str, str], int] = {}
+        pending: list[dict[str, Any]] = []
+        with self._bar("parse") as bar:
+            for item in self.source.parse(paths):
+                bar.update()
+                if isinstance(item, Reject):
+                    self.reject([item])
+                    continue
+                ident = (item.type, item.key.system, item.key.value)
+                if ident in seen:
+                    self.reject([Reject(item.line, "identifier",
+                                        f"duplicate of line {seen[ident]} ({item.key.value})")])
+                    continue
+                seen[ident] = item.line
+                pending.append(encode(item, len(seen)))
+                if len(pending) >= 1000:
+                    self._flush(pending)
+        self._flush(pending)
+
+    def _flush(self, pending: list[dict[str, Any]]) -> None:
+        with self.services.db.write() as conn:
+            imports.stage(conn, self.run_id, pending)
+        pending.clear()
+
+    def _check(self, _paths: Sequence[Path]) -> None:
+        terminology, region = self.services.terminology, self.services.settings.region
+        after = 0
+        with self._bar("check") as bar:
+            while True:
+                with self.services.db.read() as conn:
+                    rows = imports.staged(conn, self.run_id, checked=False, after_seq=after)
+                if not rows:
+                    return
+                ok = []
+                for row in rows:
+                    rejects, _warnings = check_record(decode(row.record), terminology, region)
+                    if not rejects:
+                        ok.append(row.seq)
+                    self.reject(rejects)
+                # Refused rows stay staged (unchecked): their keys are still in the file, so
+                # they are not taken for vanished resources.
+                with self.services.db.write() as conn:
+                    imports.mark_checked(conn, self.run_id, ok)
+                after = rows[-1].seq
+                bar.update(len(rows))
+
+    def _stage(self, _paths: Sequence[Path]) -> None:
+        with self.services.db.write() as conn:
+            total = imports.fix_order(conn, self.run_id)
+            imports.update_run(conn, self.run_id, scopes=imports.scopes(conn, self.run_id),
+                               applied_seq=0)
+        self.summary.extra["staged"] = total
+
+    def _apply(self, _paths: Sequence[Path]) -> None:
+        with self.services.db.read() as conn:
+            state = imports.get_run(conn, self.run_id, self.source.name)
+        assert state is not None
+        position = state.applied
+        log = LogEntry(actor=f"import {self.run_id}", batch_id=self.run_id,
+                       provenance=self.source.provenance)
+        with self._bar("apply") as bar:
+            while True:
+                with self.services.db.write() as conn:
+                    rows = self._next_batch(conn, position)
+                    if not rows:
+                        break
+                    self._apply_batch(Batch(self.services.writes, conn, log), rows)
+                    position = rows[-1][0]
+                    imports.update_run(conn, self.run_id, applied_seq=position,
+                                       summary=self._counts())
+                bar.update(len(rows))
+        if self.options.close_vanished:
+            closing.close_vanished(self, state.scopes, log)
+
+    def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
+        """The next rows in apply order, never splitting one transaction's records."""
+        rows = imports.in_order(conn, self.run_id, position, self.options.batch_size)
+        while rows and rows[-1][1].record["group"]:
+            more = imports.in_order(conn, self.run_id, rows[-1][0], self.options.batch_size)
+            same = [r for r in more if r[1].record["group"] == rows[-1][1].record["group"]]
+            rows += same
+            if len(same) < len(more) or not more:
+                break
+        return rows
+
+    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]]) -> None:
+        for _group, members in groupby((decode(row.record) for _pos, row in rows),
+                                       key=lambda r: r.group or object()):  # 0: alone
+            records = list(members)
+            try:
+                with batch.savepoint():
+                    results = [batch.upsert(_upsert(record)) for record in records]
+            except OpenRORError as exc:
+                self._refuse(records, exc)
+                continue
+            for result in results:
+                self._count(result)
+
+    def _refuse(self, records: list[Record], exc: OpenRORError) -> None:
+        where = "" if len(records) == 1 else " (the whole transaction is refused)"
+        self.reject(Reject(records[0].line, ", ".join(i.expression) or "resource",
+                           i.diagnostics + where) for i in exc.issues if i.is_error)
+
+    def _count(self, result: WriteResult) -> None:
+        if result.unchanged:
+            self.summary.unchanged += 1
+        elif result.created:
+            self.summary.created += 1
+        else:
+            self.summary.updated += 1
+
+
+def _upsert(record: Record) -> Upsert:
+    return Upsert(record.resource, record.key.system, record.key.value, record.owned,
+                  record.owned_extensions)

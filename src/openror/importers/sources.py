@@ -1,0 +1,43 @@
+"""The registry of import sources: ``openror import <name>`` looks its name up here.
+
+Resource sources implement ``importers.base.Source`` and run through ``importers.run``;
+``nos`` and ``geo`` load reference tables, not resources, and have their own short flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from openror.importers.base import Source
+
+#: name -> "module:class" of a resource source (imported on use: start-up stays fast)
+RESOURCE_SOURCES: dict[str, str] = {
+    "bundle": "openror.importers.bundle:BundleSource",
+}
+#: name -> "module:function(settings, paths) -> summary line" for reference data
+TABLE_SOURCES: dict[str, str] = {
+    "nos": "openror.importers.nos:import_nos",
+}
+
+
+def _load(spec: str) -> object:
+    module, name = spec.split(":")
+    return getattr(import_module(module), name)
+
+
+def resource_source(name: str) -> Source:
+    factory = _load(RESOURCE_SOURCES[name])
+    assert callable(factory)
+    source: Source = factory()
+    return source
+
+
+def table_loader(name: str) -> Callable[..., str]:
+    loader = _load(TABLE_SOURCES[name])
+    assert callable(loader)
+    return loader
+
+
+def names() -> list[str]:
+    return sorted({*RESOURCE_SOURCES, *TABLE_SOURCES})

@@ -1,0 +1,101 @@
+"""Many writes in one transaction, for importers: upsert by natural key with reconciliation,
+and closing what vanished from a registry. Each record runs in a savepoint, so one bad record is
+refused alone while the batch stays one all-or-nothing transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from openror.errors import InvalidInput, error
+from openror.fhir.resource_types import ResourceType
+from openror.services.reconcile import reconcile
+from openror.services.writes import WritePath, WriteResult, resource_type
+from openror.store import derived
+from openror.store.feed import LogEntry
+from openror.store.resources import read_current
+
+#: key system meaning "the resource id itself" (bundles and ndjson keep their ids)
+ID_KEY = "urn:openror:id"
+
+
+@dataclass(frozen=True)
+class Upsert:
+    resource: dict[str, Any]  # no id; logical references by identifier
+    key_system: str
+    key_value: str
+    owned: frozenset[str]
+    owned_extensions: frozenset[str] = frozenset()
+
+
+class Batch:
+    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry) -> None:
+        self.writes, self.conn, self.log = writes, conn, log
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self.conn.begin_nested():
+            yield
+
+    def upsert(self, item: Upsert) -> WriteResult:
+        rtype = item.resource["resourceType"]
+        rt = resource_type(rtype, "create")
+        incoming = resolve_references(self.conn, orjson.loads(orjson.dumps(item.resource)))
+        if item.key_system == ID_KEY:
+            return self._upsert_by_id(rt, item, incoming)
+        ids = derived.find_by_identifier(self.conn, rtype, item.key_system, item.key_value)
+        if len(ids) > 1:
+            raise InvalidInput([error("multiple-matches", f"several {rtype} carry "
+                                      f"{item.key_system}|{item.key_value}", rtype)])
+        owned = frozenset(e for e in item.owned if e in incoming)
+        if not ids:
+            return self.writes.commit_version(self.conn, rt, str(uuid.uuid4()), None, incoming,
+                                              "create", self.log, owned)
+        current = read_current(self.conn, rtype, ids[0], for_update=True)
+        assert current is not None and current.content is not None
+        merged = reconcile(orjson.loads(current.content), incoming, item.owned,
+                           item.owned_extensions)
+        return self.writes.commit_version(self.conn, rt, current.id, current, merged, "update",
+                                          self.log, owned)
+
+    def _upsert_by_id(self, rt: ResourceType, item: Upsert, incoming: dict[str, Any]
+                      ) -> WriteResult:
+        current = read_current(self.conn, rt.name, item.key_value, for_update=True)
+        owned = frozenset(e for e in item.owned if e in incoming)
+        if current is None or current.content is None:
+            return self.writes.commit_version(self.conn, rt, item.key_value, current, incoming,
+                                              "create", self.log, owned)
+        merged = reconcile(orjson.loads(current.content), incoming, item.owned,
+                           item.owned_extensions)
+        return self.writes.commit_version(self.conn, rt, current.id, current, merged, "update",
+                                          self.log, owned)
+
+    def close(self, rtype: str, rid: str, closed: dict[str, Any]) -> WriteResult:
+        rt = resource_type(rtype, "update")
+        current = read_current(self.conn, rtype, rid, for_update=True)
+        assert current is not None
+        return self.writes.commit_version(self.conn, rt, rid, current, closed, "update", self.log)
+
+
+def resolve_references(conn: sa.Connection, node: Any, path: str = "") -> Any:
+    """Logical references ``{type, identifier}`` → ``{"reference": "Type/id"}``."""
+    if isinstance(node, list):
+        return [resolve_references(conn, v, f"{path}[{i}]") for i, v in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    ident, rtype = node.get("identifier"), node.get("type")
+    if isinstance(ident, dict) and isinstance(rtype, str) and "reference" not in node \
+            and set(node) <= {"type", "identifier", "display"}:
+        ids = derived.find_by_identifier(conn, rtype, ident.get("system"), str(ident.get("value")))
+        if len(ids) != 1:
+            found = "no" if not ids else "several"
+            raise InvalidInput([error("not-found", f"{found} {rtype} with identifier "
+                                      f"{ident.get('system')}|{ident.get('value')}", path)])
+        return {"reference": f"{rtype}/{ids[0]}"}
+    return {k: resolve_references(conn, v, f"{path}.{k}" if path else k) for k, v in node.items()}

@@ -1,0 +1,123 @@
+"""Import runs and their staged records, so that an interrupted import resumes where it stopped
+(``openror import … --continue <phase>``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from openror.store.resources import utcnow
+from openror.store.schema import import_order, import_run, import_stage
+
+
+@dataclass(frozen=True)
+class RunState:
+    run_id: str
+    source: str
+    paths: list[str]
+    phase: str
+    applied: int
+    summary: dict[str, int]
+    scopes: list[str]
+
+
+@dataclass(frozen=True)
+class StagedRow:
+    seq: int
+    line: int
+    record: dict[str, Any]
+
+
+def start_run(conn: sa.Connection, run_id: str, source: str, paths: Sequence[str]) -> None:
+    now = utcnow()
+    conn.execute(import_run.insert().values(
+        run_id=run_id, source=source, paths=orjson.dumps(list(paths)).decode(), phase="started",
+        started_at=now, updated_at=now, applied_seq=0, summary="{}", scopes="[]"))
+
+
+def update_run(conn: sa.Connection, run_id: str, **values: Any) -> None:
+    for key in ("summary", "scopes"):
+        if key in values:
+            values[key] = orjson.dumps(values[key]).decode()
+    conn.execute(import_run.update().where(import_run.c.run_id == run_id)
+                 .values(updated_at=utcnow(), **values))
+
+
+def get_run(conn: sa.Connection, run_id: str | None, source: str) -> RunState | None:
+    """A run by id, or the latest run of ``source``."""
+    stmt = sa.select(import_run).where(import_run.c.source == source)
+    if run_id is not None:
+        stmt = stmt.where(import_run.c.run_id == run_id)
+    row = conn.execute(stmt.order_by(import_run.c.started_at.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return RunState(row.run_id, row.source, orjson.loads(row.paths), row.phase,
+                    row.applied_seq, orjson.loads(row.summary), orjson.loads(row.scopes))
+
+
+def stage(conn: sa.Connection, run_id: str, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(import_stage.insert(), [{**r, "run_id": run_id} for r in rows])
+
+
+def staged(conn: sa.Connection, run_id: str, *, checked: bool | None = None,
+           after_seq: int = 0, limit: int = 1000) -> list[StagedRow]:
+    st = import_stage
+    stmt = (sa.select(st.c.seq, st.c.line, st.c.record)
+            .where(st.c.run_id == run_id, st.c.seq > after_seq).order_by(st.c.seq).limit(limit))
+    if checked is not None:
+        stmt = stmt.where(st.c.checked.is_(checked))
+    return [StagedRow(seq, line, orjson.loads(rec)) for seq, line, rec in conn.execute(stmt)]
+
+
+def mark_checked(conn: sa.Connection, run_id: str, seqs: list[int]) -> None:
+    if seqs:
+        conn.execute(import_stage.update()
+                     .where(import_stage.c.run_id == run_id, import_stage.c.seq.in_(seqs))
+                     .values(checked=True))
+
+
+def fix_order(conn: sa.Connection, run_id: str) -> int:
+    """Number the checked records in apply order (type rank, record rank, file order)."""
+    st = import_stage
+    conn.execute(import_order.delete().where(import_order.c.run_id == run_id))
+    pos = sa.func.row_number().over(order_by=(st.c.ord, st.c.seq))
+    select = sa.select(st.c.run_id, pos, st.c.seq).where(
+        st.c.run_id == run_id, st.c.checked.is_(True))
+    conn.execute(import_order.insert().from_select(["run_id", "pos", "seq"], select))
+    count = sa.select(sa.func.count()).select_from(import_order).where(
+        import_order.c.run_id == run_id)
+    return int(conn.execute(count).scalar_one())
+
+
+def in_order(conn: sa.Connection, run_id: str, after_pos: int, limit: int
+             ) -> list[tuple[int, StagedRow]]:
+    st, io = import_stage, import_order
+    stmt = (sa.select(io.c.pos, st.c.seq, st.c.line, st.c.record)
+            .join(st, sa.and_(st.c.run_id == io.c.run_id, st.c.seq == io.c.seq))
+            .where(io.c.run_id == run_id, io.c.pos > after_pos)
+            .order_by(io.c.pos).limit(limit))
+    return [(pos, StagedRow(seq, line, orjson.loads(rec)))
+            for pos, seq, line, rec in conn.execute(stmt)]
+
+
+def scopes(conn: sa.Connection, run_id: str) -> list[str]:
+    st = import_stage
+    stmt = sa.select(st.c.scope).distinct().where(st.c.run_id == run_id, st.c.scope != "")
+    return sorted(row[0] for row in conn.execute(stmt))
+
+
+def staged_keys(conn: sa.Connection, run_id: str) -> Iterator[tuple[str, str, str]]:
+    st = import_stage
+    stmt = sa.select(st.c.type, st.c.key_system, st.c.key_value).where(st.c.run_id == run_id)
+    for rtype, system, value in conn.execute(stmt):
+        yield rtype, system, value
+
+
+def clear(conn: sa.Connection, run_id: str) -> None:
+    conn.execute(import_order.delete().where(import_order.c.run_id == run_id))
+    conn.execute(import_stage.delete().where(import_stage.c.run_id == run_id))
