@@ -11,7 +11,7 @@ Coordinates, in order of preference (see data/README.md):
 3. the mean of the La Poste points of the former communes merged into it;
 4. its parent's point (commune déléguée/associée, municipal arrondissement);
 5. the mean of the points of the communes sharing its postal codes;
-6. its département's chef-lieu.
+6. its département's chef-lieu (for the overseas collectivities, ``CAPITALS``).
 A former code takes its own La Poste point, else its current commune's.
 """
 
@@ -29,6 +29,18 @@ from .sources import CommuneEntry, Movement, PostalRow, Sources
 Point = tuple[float, float]
 _KIND_ORDER = {"COM": 0, "ARM": 1, "COMD": 2, "COMA": 3}
 _MAX_HOPS = 16
+
+#: La Poste gives no coordinates for the overseas collectivities: their chefs-lieux, entered
+#: by hand (town centres, about 1 km), so that their communes fall back to something in the
+#: territory rather than nowhere
+CAPITALS: dict[str, Point] = {
+    "97502": (46.7811, -56.1764),  # Saint-Pierre (Saint-Pierre-et-Miquelon)
+    "97701": (17.8962, -62.8498),  # Gustavia (Saint-Barthélemy)
+    "97801": (18.0678, -63.0825),  # Marigot (Saint-Martin)
+    "98613": (-13.2825, -176.1736),  # Mata-Utu (Wallis-et-Futuna)
+    "98735": (-17.535, -149.5696),  # Papeete (Polynésie française)
+    "98818": (-22.2758, 166.458),  # Nouméa (Nouvelle-Calédonie)
+}
 
 
 @dataclass
@@ -239,6 +251,8 @@ def _direct_points(communes: dict[str, Commune], own: dict[str, Point],
             points[code] = own[code]
         elif known is not None and known.lat is not None and known.lon is not None:
             points[code] = (known.lat, known.lon)
+        elif code in CAPITALS:
+            points[code] = CAPITALS[code]
     return points
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+from .bounds import in_france
 from .model import CURRENT_KINDS, Commune, Departement, GeoRows, PostalName, Region
 from .names import departement_of_postal_code, normalise_name, normalise_postal_code
 
@@ -58,7 +59,9 @@ class Gazetteer:
     def by_postal_code(self, postal_code: str) -> list[Commune]:
         """Current communes and municipal arrondissements served by a postal code."""
         codes = self._by_postal.get(normalise_postal_code(postal_code), ())
-        return [self._communes[code] for code in codes]
+        # communes before arrondissements ("Paris" before "Paris 15e"), then by name
+        return sorted((self._communes[code] for code in codes),
+                      key=lambda c: (c.kind != "COM", normalise_name(c.name)))
 
     def departement(self, code: str) -> Departement | None:
         code = code.strip().upper()
@@ -78,6 +81,10 @@ class Gazetteer:
             if candidate is not None and candidate.lat is not None and candidate.lon is not None:
                 return (candidate.lat, candidate.lon)
         return None
+
+    def in_france(self, lat: float, lon: float) -> bool:
+        """Within metropolitan France or an overseas territory's bounding box (bounds.py)."""
+        return in_france(lat, lon)
 
     def find(self, postal_code: str | None, city: str) -> Commune | None:
         """The commune named ``city`` under ``postal_code``; CEDEX codes and unknown postal
@@ -122,14 +129,12 @@ class Gazetteer:
 
 
 def _postal_index(communes: Iterable[Commune]) -> dict[str, list[str]]:
-    index: dict[str, list[Commune]] = {}
+    index: dict[str, list[str]] = {}
     for c in communes:
         if c.kind in CURRENT_KINDS and c.is_current:
             for cp in c.postal_codes:
-                index.setdefault(cp, []).append(c)
-    # communes before arrondissements ("PARIS" before "PARIS 15"), then by name
-    return {cp: [c.code for c in sorted(cs, key=lambda c: (c.kind != "COM", c.name))]
-            for cp, cs in index.items()}
+                index.setdefault(cp, []).append(c.code)
+    return index
 
 
 def _kind_rank(commune: Commune) -> int:

@@ -128,11 +128,13 @@ def parse_v_commune(path: Path) -> list[CommuneEntry]:
 def parse_v_mvt_commune(path: Path) -> list[Movement]:
     out = []
     for line, row in read_csv(path, ",", V_MVT):
-        old = _check(path, line, "COM_AV", row["COM_AV"], INSEE_CODE, "an INSEE commune code")
+        # a creation from nothing (MOD 20) has no code before
+        old = _check(path, line, "COM_AV", row["COM_AV"], INSEE_CODE, "an INSEE commune code",
+                     optional=True)
         new = _check(path, line, "COM_AP", row["COM_AP"], INSEE_CODE, "an INSEE commune code")
         date = _check(path, line, "DATE_EFF", row["DATE_EFF"], DATE, "a date (YYYY-MM-DD)")
         # only changes that leave a code behind: old code -> another current commune
-        if old != new and row["TYPECOM_AP"] in ("COM", "ARM"):
+        if old and old != new and row["TYPECOM_AP"] in ("COM", "ARM"):
             out.append(Movement(date, old, row["TYPECOM_AV"], row["LIBELLE_AV"], new))
     return out
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def vanished(conn: sa.Connection, run: ImportRun, scopes: list[str]
              ) -> list[tuple[str, str]]:
     """(type, id) of resources keyed by this source, in scope, absent from the run's file."""
-    present = set(imports.staged_keys(conn, run.run_id))
+    present = imports.staged_keys(conn, run.run_id)
     ii = identifier_index
     stmt = sa.select(ii.c.type, ii.c.id, ii.c.system, ii.c.value).where(
         ii.c.system.in_(sorted(run.source.key_systems())))

@@ -10,6 +10,7 @@ module alone decides what they become in FHIR (one mapping for CSV, JSON and FHI
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ TRE_R286 = p.nos_url("TRE_R286-TypeFermeture")
 TRE_R203 = p.nos_url("TRE_R203-StatutLieu")
 EXT_PERIOD = "http://hl7.org/fhir/StructureDefinition/organization-period"
 EXT_CLOSING_TYPE = p.EXT_ORG_CLOSING_TYPE
+EXT_CREATED = p.SD + "ror-organization-creation-date"
 ADXP = "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-"
 
 CHANNEL_MOBILE, CHANNEL_PHONE, CHANNEL_FAX = "1", "2", "6"  # TRE_R200
@@ -40,6 +42,7 @@ PLACE_CLOSED = ("FD", "Fermé définitivement")
 
 #: elements and extensions this registry replaces on re-import (everything else is people's)
 ORG_EXTENSIONS = frozenset({EXT_PERIOD, EXT_CLOSING_TYPE})
+EJ_EXTENSIONS = ORG_EXTENSIONS | {EXT_CREATED}
 SITE_OWNED = frozenset({"identifier", "name", "alias", "type", "address", "telecom", "partOf"})
 #: not ``identifier``: a place also carries its functional and bed-management ids
 PLACE_OWNED = frozenset({"name", "address", "position", "managingOrganization",
@@ -67,8 +70,8 @@ class Point:
     finess_proj.reproject_misread).
     """
 
-    x: float
-    y: float
+    x: str
+    y: str
     kind: str
     line: int  # where the coordinates are (the geolocalisation line of the historical CSV)
     field: str  # the layout's names for them, for rejects
@@ -89,8 +92,11 @@ class LegalEntity:
     fax: str = ""
     opened: str = ""
     closed: str = ""
+    created: str = ""
     #: elements the layout describes (owned even when empty for this line)
     provides: frozenset[str] = frozenset({"identifier"})
+    #: the layout's name of each field, for rejects ("nofinessej" → "pmej[2].numFinessPm")
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +115,12 @@ class Site:
     opened: str = ""
     closed: str = ""
     point: Point | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
+def field_name(names: Mapping[str, str], canonical: str) -> str:
+    """The layout's name of a field (the historical CSV's name when the layout has no other)."""
+    return names.get(canonical, canonical)
 
 
 def finess_key(number: str) -> Key:
@@ -193,6 +205,8 @@ def legal_entity_resource(ej: LegalEntity) -> dict[str, Any]:
     body: dict[str, Any] = {"resourceType": "Organization",
                             "identifier": structure_identifiers(ej.finess, ej.siren, "2")}
     extensions = period_extensions(ej.opened, ej.closed)
+    if ej.created:
+        extensions.append({"url": EXT_CREATED, "valueDate": ej.created})
     if extensions:
         body["extension"] = extensions
     if ej.name:

@@ -7,6 +7,7 @@ sound and other places may refer to it).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from openror.importers import finess_places, finess_proj
 from openror.importers.base import Key, Record, Reject
 from openror.importers.checkdigits import finess_error, siren_error, siret_error
 from openror.importers.finess_model import (
+    EJ_EXTENSIONS,
     ORG_EXTENSIONS,
     PLACE_EXTENSIONS,
     PLACE_OWNED,
@@ -21,6 +23,7 @@ from openror.importers.finess_model import (
     LegalEntity,
     Point,
     Site,
+    field_name,
     finess_key,
     legal_entity_resource,
     place_key,
@@ -47,26 +50,29 @@ def scope_of_key(key: Key) -> str:
 
 
 def legal_entity_records(ej: LegalEntity) -> Iterator[Record | Reject]:
-    problem = finess_error(ej.finess)
-    if problem:
-        yield Reject(ej.line, "nofinessej", problem)
+    problem = _legal_entity_problem(ej)
+    if problem is not None:
+        yield Reject(ej.line, field_name(ej.names, problem[0]), problem[1])
         return
-    if ej.siren and (problem := siren_error(ej.siren)):
-        yield Reject(ej.line, "siren", problem)
-        return
-    if (bad := _bad_dates(ej.opened, ej.closed)) is not None:
-        yield Reject(ej.line, *bad)
-        return
+    owned_extensions = frozenset() if ej.implicit else EJ_EXTENSIONS
     yield Record(ej.line, legal_entity_resource(ej), finess_key(ej.finess), owned=ej.provides,
-                 owned_extensions=ORG_EXTENSIONS if ej.opened or not ej.implicit
-                 else frozenset(),
-                 rank=0, scope=scope_of_finess(ej.finess))
+                 owned_extensions=owned_extensions, rank=0, scope=scope_of_finess(ej.finess))
+
+
+def _legal_entity_problem(ej: LegalEntity) -> tuple[str, str] | None:
+    if problem := finess_error(ej.finess):
+        return "nofinessej", problem
+    if ej.siren and (problem := siren_error(ej.siren)):
+        return "siren", problem
+    if ej.created and not _DATE.fullmatch(ej.created):
+        return "datecreation", f"'{ej.created}' is not a date (YYYY-MM-DD)"
+    return _bad_dates(ej.opened, ej.closed)
 
 
 def site_records(site: Site, terminology: Terminology) -> Iterator[Record | Reject]:
     problem = _site_problem(site, terminology)
     if problem is not None:
-        yield Reject(site.line, *problem)
+        yield Reject(site.line, field_name(site.names, problem[0]), problem[1])
         return
     yield Record(site.line, site_resource(site), finess_key(site.finess), owned=SITE_OWNED,
                  owned_extensions=ORG_EXTENSIONS, rank=1, scope=scope_of_finess(site.finess))
@@ -103,7 +109,8 @@ def place_record(site: Site) -> Record | Reject:
     cog = finess_places.commune_code(address.cog, address.postal_code, address.city)
     if cog is None:
         what = f"'{address.cog}'" if address.cog else f"'{address.postal_code} {address.city}'"
-        return Reject(site.line, "commune", f"commune {what} is unknown; give its COG code")
+        return Reject(site.line, field_name(site.names, "commune"),
+                      f"commune {what} is unknown; give its COG code")
     position: tuple[float, float] | None = None
     if site.point is not None:
         position_or_reject = _position(site.point, site.territory)
@@ -119,7 +126,10 @@ def _position(point: Point, territory: str) -> tuple[float, float] | Reject:
     try:
         position = _convert(point, territory)
     except finess_proj.UnknownProjection as exc:
-        return Reject(point.line, "sourcecoordet", str(exc))
+        return Reject(point.line, point.field, str(exc))
+    except ValueError:
+        return Reject(point.line, point.field,
+                      f"('{point.x}', '{point.y}') are not numbers; check the coordinates")
     if not finess_places.in_france(*position):
         return Reject(point.line, point.field,
                       f"({point.x}, {point.y}) is outside France once converted to WGS84 "
@@ -128,11 +138,13 @@ def _position(point: Point, territory: str) -> tuple[float, float] | Reject:
 
 
 def _convert(point: Point, territory: str) -> tuple[float, float]:
+    x, y = float(point.x), float(point.y)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(point.x)
     if point.kind == "wgs84":
-        return point.y, point.x
+        return y, x
     if point.kind == "misread":
-        if finess_places.in_france(point.y, point.x):
-            return point.y, point.x
-        return finess_proj.reproject_misread(point.y, point.x,
-                                             finess_proj.territory_crs(territory))
-    return finess_proj.to_wgs84(point.x, point.y, finess_proj.crs_of(point.source, territory))
+        if finess_places.in_france(y, x):
+            return y, x
+        return finess_proj.reproject_misread(y, x, finess_proj.territory_crs(territory))
+    return finess_proj.to_wgs84(x, y, finess_proj.crs_of(point.source, territory))

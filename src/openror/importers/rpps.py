@@ -195,7 +195,7 @@ class RppsSource:
         if practice.key_value in state.sites:
             return
         state.sites.add(practice.key_value)
-        name = practice.name or f"Cabinet de {person.display_name}"
+        name = practice.name or person.cabinet_name
         if not practice.finess:  # a FINESS site is the FINESS source's establishment
             yield Record(line, fhir.site(person, practice), fhir.site_key(practice), OWNED_SITE,
                          rank=1, scope=practice.department)

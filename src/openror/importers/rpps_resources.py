@@ -123,7 +123,7 @@ def site(person: Person, practice: Practice) -> dict[str, Any]:
                             "value": practice.national_id})
     body: dict[str, Any] = {
         "resourceType": "Organization", "identifier": identifiers, "active": True,
-        "name": practice.name or f"Cabinet de {person.display_name}",
+        "name": practice.name or person.cabinet_name,
         "address": [address(practice)],
     }
     if practice.sector in CABINET_SECTORS:

@@ -41,6 +41,13 @@ class Person:
         name = " ".join(p for p in (self.given, self.family) if p)
         return f"Dr {name}" if self.exercise_title == "DR" else name
 
+    @property
+    def cabinet_name(self) -> str:
+        """Name of a cabinet the registry gives no name: "Cabinet du Dr Jeanne MARTIN"."""
+        if self.exercise_title == "DR":
+            return f"Cabinet du {self.display_name}"
+        return f"Cabinet de {self.display_name}"
+
 
 @dataclass(frozen=True)
 class Practice:

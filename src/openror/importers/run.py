@@ -17,13 +17,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
-import orjson
 from tqdm import tqdm
 
 from openror.errors import InvalidInput, OpenRORError, error
-from openror.importers import closing
-from openror.importers.base import Key, Record, Reject, Source, Summary
-from openror.importers.checks import check_record
+from openror.importers import check_pool, closing
+from openror.importers.base import Record, Reject, Source, Summary
+from openror.importers.records_io import decode, encode
 from openror.services.batch import Batch, Upsert
 from openror.services.container import Services
 from openror.services.writes import WriteResult
@@ -41,19 +40,6 @@ class Options:
     continue_from: str | None = None
     run_id: str | None = None
     close_vanished: bool = True
-
-
-def encode(record: Record, seq: int) -> dict[str, Any]:
-    data = asdict(record)
-    data["owned"], data["owned_extensions"] = sorted(record.owned), sorted(record.owned_extensions)
-    return {"seq": seq, "line": record.line, "type": record.type, "key_system": record.key.system,
-            "key_value": record.key.value, "ord": record.order, "scope": record.scope,
-            "record": orjson.dumps(data), "checked": False}
-
-
-def decode(data: dict[str, Any]) -> Record:
-    return Record(data["line"], data["resource"], Key(**data["key"]), frozenset(data["owned"]),
-                  frozenset(data["owned_extensions"]), data["rank"], data["scope"], data["group"])
 
 
 class ImportRun:
@@ -159,25 +145,25 @@ class ImportRun:
         pending.clear()
 
     def _check(self, _paths: Sequence[Path]) -> None:
-        terminology, region = self.services.terminology, self.services.settings.region
+        db = self.services.db
+        with db.read() as conn:
+            total = imports.count_unchecked(conn, self.run_id)
         after = 0
-        with self._bar("check") as bar:
+        with self._bar("check", total) as bar, check_pool.checker(
+                self.services.terminology, self.services.settings.region, total) as checker:
             while True:
-                with self.services.db.read() as conn:
-                    rows = imports.staged(conn, self.run_id, checked=False, after_seq=after)
+                with db.read() as conn:
+                    rows = imports.staged_raw(conn, self.run_id, after_seq=after, limit=2000)
                 if not rows:
                     return
-                ok = []
-                for row in rows:
-                    rejects, _warnings = check_record(decode(row.record), terminology, region)
-                    if not rejects:
-                        ok.append(row.seq)
+                results = checker.check(rows)
+                for _seq, rejects in results:
                     self.reject(rejects)
                 # Refused rows stay staged (unchecked): their keys are still in the file, so
                 # they are not taken for vanished resources.
-                with self.services.db.write() as conn:
-                    imports.mark_checked(conn, self.run_id, ok)
-                after = rows[-1].seq
+                with db.write() as conn:
+                    imports.mark_checked(conn, self.run_id, [s for s, r in results if not r])
+                after = rows[-1][0]
                 bar.update(len(rows))
 
     def _stage(self, _paths: Sequence[Path]) -> None:
@@ -247,5 +233,6 @@ class ImportRun:
 
 
 def _upsert(record: Record) -> Upsert:
+    # Only checked records are staged for apply (see ImportRun._check).
     return Upsert(record.resource, record.key.system, record.key.value, record.owned,
-                  record.owned_extensions)
+                  record.owned_extensions, checked=True)

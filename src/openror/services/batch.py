@@ -32,6 +32,7 @@ class Upsert:
     key_value: str
     owned: frozenset[str]
     owned_extensions: frozenset[str] = frozenset()
+    checked: bool = False  # validated by an import's check phase (see commit_version)
 
 
 class Batch:
@@ -56,7 +57,7 @@ class Batch:
         owned = frozenset(e for e in item.owned if e in incoming)
         if not ids:
             return self.writes.commit_version(self.conn, rt, str(uuid.uuid4()), None, incoming,
-                                              "create", self.log, owned)
+                                              "create", self.log, owned, item.checked)
         current = read_current(self.conn, rtype, ids[0], for_update=True)
         assert current is not None and current.content is not None
         merged = reconcile(orjson.loads(current.content), incoming, item.owned,
@@ -70,7 +71,7 @@ class Batch:
         owned = frozenset(e for e in item.owned if e in incoming)
         if current is None or current.content is None:
             return self.writes.commit_version(self.conn, rt, item.key_value, current, incoming,
-                                              "create", self.log, owned)
+                                              "create", self.log, owned, item.checked)
         merged = reconcile(orjson.loads(current.content), incoming, item.owned,
                            item.owned_extensions)
         return self.writes.commit_version(self.conn, rt, current.id, current, merged, "update",

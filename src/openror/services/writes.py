@@ -208,11 +208,15 @@ class WritePath:
 
     def commit_version(self, conn: sa.Connection, rt: ResourceType, rid: str,
                 current: StoredResource | None, body: dict[str, Any], action: str,
-                log: LogEntry, provenance: frozenset[str] | None = None) -> WriteResult:
+                log: LogEntry, provenance: frozenset[str] | None = None,
+                checked: bool = False) -> WriteResult:
         """Stamp, validate and store ``body`` as the next version of ``rid``.
 
         ``provenance``: the elements to attribute to ``log.provenance`` (default: those that
         changed). A write that changes nothing makes no version and no feed entry.
+        ``checked``: an import's check phase already validated this very body (before server
+        metadata and resolved references, which are valid by construction); a creation then
+        skips the second validation. An update is always validated: reconciliation merged it.
         """
         previous = orjson.loads(current.content) if current and current.content else None
         now = utcnow()
@@ -227,7 +231,9 @@ class WritePath:
                                  log.provenance)
         if current is not None and previous is not None and _same(previous, body):
             return WriteResult(current, created=False, unchanged=True)
-        warnings = raise_if_errors(validate_resource(body, self.terminology))
+        creation = current is None or current.deleted
+        warnings = [] if checked and creation else raise_if_errors(
+            validate_resource(body, self.terminology))
         self._check_references(conn, rt.name, rid, body)
         content = jsonio.dumps(body)
         new = NewVersion(rt.name, rid, version, now, content, region, action)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +74,23 @@ def staged(conn: sa.Connection, run_id: str, *, checked: bool | None = None,
     return [StagedRow(seq, line, orjson.loads(rec)) for seq, line, rec in conn.execute(stmt)]
 
 
+def staged_raw(conn: sa.Connection, run_id: str, *, after_seq: int = 0, limit: int = 1000
+               ) -> list[tuple[int, bytes]]:
+    """Unchecked staged records as stored (JSON bytes), for the check phase's workers."""
+    st = import_stage
+    stmt = (sa.select(st.c.seq, st.c.record)
+            .where(st.c.run_id == run_id, st.c.seq > after_seq, st.c.checked.is_(False))
+            .order_by(st.c.seq).limit(limit))
+    return [(seq, bytes(rec)) for seq, rec in conn.execute(stmt)]
+
+
+def count_unchecked(conn: sa.Connection, run_id: str) -> int:
+    st = import_stage
+    stmt = sa.select(sa.func.count()).select_from(st).where(
+        st.c.run_id == run_id, st.c.checked.is_(False))
+    return int(conn.execute(stmt).scalar_one())
+
+
 def mark_checked(conn: sa.Connection, run_id: str, seqs: list[int]) -> None:
     if seqs:
         conn.execute(import_stage.update()
@@ -111,11 +128,10 @@ def scopes(conn: sa.Connection, run_id: str) -> list[str]:
     return sorted(row[0] for row in conn.execute(stmt))
 
 
-def staged_keys(conn: sa.Connection, run_id: str) -> Iterator[tuple[str, str, str]]:
+def staged_keys(conn: sa.Connection, run_id: str) -> set[tuple[str, str, str]]:
     st = import_stage
     stmt = sa.select(st.c.type, st.c.key_system, st.c.key_value).where(st.c.run_id == run_id)
-    for rtype, system, value in conn.execute(stmt):
-        yield rtype, system, value
+    return {(rtype, system, value) for rtype, system, value in conn.execute(stmt)}
 
 
 def clear(conn: sa.Connection, run_id: str) -> None:
