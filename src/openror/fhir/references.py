@@ -21,24 +21,31 @@ class ReferenceSite:
 def literal_references(resource: dict[str, Any]) -> list[ReferenceSite]:
     """Every relative ``Type/id`` reference in the resource (contained ``#x`` ones skipped)."""
     out: list[ReferenceSite] = []
-    _collect(resource, str(resource.get("resourceType", "")), out)
+    _collect(resource, [str(resource.get("resourceType", ""))], out)
     return out
 
 
-def _collect(node: Any, path: str, out: list[ReferenceSite]) -> None:
-    if isinstance(node, dict):
+def _collect(node: Any, path: list[str], out: list[ReferenceSite]) -> None:
+    # Runs on every write: the path is a list of parts joined only where a reference is found.
+    if type(node) is dict:
         ref = node.get("reference")
-        if isinstance(ref, str):
+        if type(ref) is str:
             match = _RELATIVE(ref)
             if match:
-                out.append(ReferenceSite(path, match.group(1), match.group(2)))
+                out.append(ReferenceSite("".join(path), match.group(1), match.group(2)))
         for key, value in node.items():
-            if isinstance(value, dict | list):
-                _collect(value, f"{path}.{key}", out)
-    elif isinstance(node, list):
+            kind = type(value)
+            if kind is dict or kind is list:
+                path.append("." + key)
+                _collect(value, path, out)
+                path.pop()
+    else:
         for i, item in enumerate(node):
-            if isinstance(item, dict | list):
-                _collect(item, f"{path}[{i}]", out)
+            kind = type(item)
+            if kind is dict or kind is list:
+                path.append(f"[{i}]")
+                _collect(item, path, out)
+                path.pop()
 
 
 def target_type(ref: dict[str, Any], resource: dict[str, Any]) -> str | None:

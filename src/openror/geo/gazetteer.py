@@ -161,9 +161,9 @@ def _build_name_index(communes: dict[str, Commune], postal_names: Iterable[Posta
     for commune in communes.values():
         add(commune, commune.postal_codes, commune.name, 0)
     for pn in postal_names:
-        commune = communes.get(pn.commune_code)
-        if commune is not None:
-            add(commune, (pn.postal_code,), pn.name, 1)
+        named = communes.get(pn.commune_code)
+        if named is not None:
+            add(named, (pn.postal_code,), pn.name, 1)
     return by_cp, by_dep
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 def upper_ascii(name: str) -> str:
     """Drop accents and case: "Élancourt" -> "ELANCOURT", "Œuilly" -> "OEUILLY"."""
+    if name.isascii():  # most names: skip the Unicode decomposition
+        return name.upper()
     name = name.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
@@ -33,6 +35,8 @@ _CEDEX = re.compile(r"\s*\bCEDEX\b(\s*\d+)?")
 
 def drop_cedex(name: str) -> str:
     """A CEDEX routing mention is not part of the place: "LAON CEDEX 2" -> "LAON"."""
+    if "CEDEX" not in name:
+        return name
     return _CEDEX.sub("", name).strip()
 
 

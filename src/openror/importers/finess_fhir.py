@@ -98,7 +98,8 @@ def _located(site: Site, location: dict[str, Any], number: int) -> Site:
 
 
 def clean_name(name: str) -> str:
-    """Undo the CSV quoting the generator kept ('"CH  ""FRANCK-JOLY"""' → 'CH "FRANCK-JOLY"')."""
+    """Undo the CSV quoting the generator kept (outer quotes, doubled inner quotes) and the
+    doubled spaces."""
     if len(name) > 1 and name.startswith('"') and name.endswith('"'):
         name = name[1:-1].replace('""', '"')
     return " ".join(name.split())

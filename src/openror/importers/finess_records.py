@@ -106,7 +106,8 @@ def _bad_dates(opened: str, closed: str) -> tuple[str, str] | None:
 
 def place_record(site: Site) -> Record | Reject:
     address = site.address
-    cog = finess_places.commune_code(address.cog, address.postal_code, address.city)
+    cog = finess_places.commune_code(address.cog, address.postal_code, address.city,
+                                     site.territory)
     if cog is None:
         what = f"'{address.cog}'" if address.cog else f"'{address.postal_code} {address.city}'"
         return Reject(site.line, field_name(site.names, "commune"),

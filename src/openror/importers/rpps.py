@@ -204,16 +204,16 @@ class RppsSource:
                      scope=practice.department)
 
     @property
-    def gazetteer(self) -> GazetteerLike | None:
+    def gazetteer(self) -> GazetteerLike:
         if self._gazetteer is None:
             self._gazetteer = default_gazetteer()
         return self._gazetteer
 
     def _point(self, commune: str) -> tuple[float, float] | None:
-        return self.gazetteer.point(commune) if self.gazetteer is not None else None
+        return self.gazetteer.point(commune)
 
     def _find_commune(self, postal_code: str, city: str) -> str | None:
-        if self.gazetteer is None or not (postal_code or city):
+        if not (postal_code or city):
             return None
         found = self.gazetteer.find(postal_code or None, city)
         return found.code if found is not None else None
@@ -271,11 +271,8 @@ def _with(resource: dict[str, Any], element: str, value: Any) -> dict[str, Any] 
     return closed
 
 
-def default_gazetteer() -> GazetteerLike | None:
-    """The bundled gazetteer of ``openror.geo`` (None while it is not available)."""
-    try:
-        from openror import geo
-    except ImportError:
-        return None
-    loader: Callable[[], GazetteerLike] | None = getattr(geo, "default_gazetteer", None)
-    return loader() if loader is not None else None
+def default_gazetteer() -> GazetteerLike:
+    """The bundled gazetteer of ``openror.geo`` (loaded on first use: tests pass their own)."""
+    from openror.geo import default_gazetteer as bundled
+
+    return bundled()

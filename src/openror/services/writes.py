@@ -26,7 +26,7 @@ from openror.errors import (
 )
 from openror.fhir import jsonio, resource_types
 from openror.fhir.patch import apply_patch
-from openror.fhir.references import literal_references
+from openror.fhir.references import ReferenceSite, literal_references
 from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
 from openror.services import metadata
@@ -234,19 +234,19 @@ class WritePath:
         creation = current is None or current.deleted
         warnings = [] if checked and creation else raise_if_errors(
             validate_resource(body, self.terminology))
-        self._check_references(conn, rt.name, rid, body)
+        sites = literal_references(body)
+        self._check_references(conn, rt.name, rid, sites)
         content = jsonio.dumps(body)
         new = NewVersion(rt.name, rid, version, now, content, region, action)
         write_version(conn, new, log)
-        derived.replace(conn, rt.name, rid, body, fresh=current is None)
+        derived.replace(conn, rt.name, rid, body, fresh=current is None, references=sites)
         created = current is None or current.deleted
         return WriteResult(StoredResource(rt.name, rid, version, now, False, content),
                            created=created, warnings=warnings)
 
     def _check_references(self, conn: sa.Connection, rtype: str, rid: str,
-                          body: dict[str, Any]) -> None:
-        sites = [s for s in literal_references(body)
-                 if (s.target_type, s.target_id) != (rtype, rid)]
+                          all_sites: list[ReferenceSite]) -> None:
+        sites = [s for s in all_sites if (s.target_type, s.target_id) != (rtype, rid)]
         if not sites:
             return
         live = derived.existing(conn, {(s.target_type, s.target_id) for s in sites})

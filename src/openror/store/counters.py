@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from openror.store.dialect import insert
-from openror.store.schema import counter
+from openror.store import rawsql
+
+# Same SQL on both back-ends (SQLite >= 3.35 has UPSERT and RETURNING).
+_NEXT = (
+    "INSERT INTO counter (name, value) VALUES (:name, 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 RETURNING value"
+)
 
 
 def next_value(conn: sa.Connection, name: str) -> int:
-    stmt = insert(counter, conn.dialect.name).values(name=name, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[counter.c.name], set_={"value": counter.c.value + 1}
-    ).returning(counter.c.value)
-    return int(conn.execute(stmt).scalar_one())
+    return int(rawsql.run(conn, _NEXT, {"name": name}).fetchone()[0])

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from openror.fhir.references import literal_references
+from openror.fhir.references import ReferenceSite, literal_references
 from openror.store import rawsql
 from openror.store.schema import identifier_index, reference_index, resource
 
@@ -36,14 +36,6 @@ def _identifier_rows(rtype: str, rid: str, body: dict[str, Any]) -> list[dict[st
     return rows
 
 
-def _reference_rows(rtype: str, rid: str, body: dict[str, Any]) -> list[dict[str, str]]:
-    return [
-        {"source_type": rtype, "source_id": rid, "path": ref.expression,
-         "target_type": ref.target_type, "target_id": ref.target_id}
-        for ref in literal_references(body)
-    ]
-
-
 _CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :t AND id = :i"
 _CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :t AND source_id = :i"
 _INSERT_IDENTIFIER = (
@@ -62,14 +54,19 @@ def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
 
 
 def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
-            *, fresh: bool = False) -> None:
-    """Make the derived rows of one resource match ``body`` (None: deleted)."""
+            *, fresh: bool = False, references: list[ReferenceSite] | None = None) -> None:
+    """Make the derived rows of one resource match ``body`` (None: deleted).
+
+    ``references``: the body's literal references when the caller has them already."""
     if not fresh:
         clear(conn, rtype, rid)
     if body is None:
         return
     rawsql.run_many(conn, _INSERT_IDENTIFIER, _identifier_rows(rtype, rid, body))
-    rawsql.run_many(conn, _INSERT_REFERENCE, _reference_rows(rtype, rid, body))
+    sites = literal_references(body) if references is None else references
+    rawsql.run_many(conn, _INSERT_REFERENCE, [
+        {"source_type": rtype, "source_id": rid, "path": ref.expression,
+         "target_type": ref.target_type, "target_id": ref.target_id} for ref in sites])
 
 
 def referrers(conn: sa.Connection, rtype: str, rid: str, limit: int = 50) -> list[Referrer]:
@@ -92,14 +89,19 @@ def existing(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[
     }
 
 
+_FIND_ANY = ("SELECT DISTINCT id FROM identifier_index WHERE type = :t AND value = :v "
+             "LIMIT :n")
+_FIND = ("SELECT DISTINCT id FROM identifier_index WHERE type = :t AND value = :v "
+         "AND system = :s LIMIT :n")
+
+
 def find_by_identifier(conn: sa.Connection, rtype: str, system: str | None, value: str,
                        limit: int = 2) -> list[str]:
     """Ids of live resources of ``rtype`` carrying the identifier (system None = any)."""
-    ii = identifier_index
-    stmt = sa.select(ii.c.id).distinct().where(ii.c.type == rtype, ii.c.value == value)
-    if system is not None:
-        stmt = stmt.where(ii.c.system == system)
-    return [row[0] for row in conn.execute(stmt.limit(limit))]
+    params: dict[str, Any] = {"t": rtype, "v": value, "n": limit}
+    if system is None:
+        return [row[0] for row in rawsql.run(conn, _FIND_ANY, params).fetchall()]
+    return [row[0] for row in rawsql.run(conn, _FIND, {**params, "s": system}).fetchall()]
 
 
 def rebuild(conn: sa.Connection, batch: int = 500) -> int:
