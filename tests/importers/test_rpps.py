@@ -133,8 +133,7 @@ def test_gp_offer() -> None:
     _, records, _ = parse(DATA / "liberal.txt")
     offer = by_key(records)[("HealthcareService", "810100000008/01/C12345678200010")]
     assert offer["name"] == "Médecine générale — Dr Claire MARTIN"
-    assert offer["identifier"] == [{"system": "urn:openror:rpps-offer",
-                                    "value": "810100000008/01/C12345678200010"}]
+    assert "identifier" not in offer  # the server gives the ROR one; the key becomes a tag
     assert offer["type"][0]["coding"][0]["code"] == "05"
     assert offer["specialty"][0]["coding"][0]["code"] == "437"
     assert [c["coding"][0]["code"] for c in offer["characteristic"]] == ["32", "03"]

@@ -49,9 +49,9 @@ def separator_problem(line: str) -> str | None:
     """Why a line that should be ``;``-separated is not, or None."""
     if ";" in line:
         return None
-    for sep in _OTHER_SEPARATORS:
-        if sep in line:
-            return f"fields are separated by {sep!r}; FINESS files use ';'"
+    count, sep = max((line.count(sep), sep) for sep in _OTHER_SEPARATORS)
+    if count:
+        return f"fields are separated by {sep!r}; FINESS files use ';'"
     return "no ';' separator: not a FINESS line"
 
 

@@ -56,8 +56,9 @@ def read_ndjson(raw_lines: Iterable[bytes]) -> Iterator[Item]:
             pending = None
         if kind == "Organization":
             items = list(_organization(number, resource))
-            pending = items.pop() if items and isinstance(items[-1], Site) else None
-            yield from items
+            last = items[-1] if items else None
+            pending = last if isinstance(last, Site) else None
+            yield from items[:-1] if pending is not None else items
         elif kind != "Location":
             yield Reject(number, "resourceType", f"unexpected {kind}; expected Organization "
                          "and Location lines")

@@ -72,10 +72,6 @@ class _Stream:
                 return value
 
 
-def is_structures(first: str) -> bool:
-    return first.startswith("{") and not first.rstrip().endswith("}") or '"pmej"' in first
-
-
 def read_structures(handle: IO[bytes]) -> Iterator[Item]:
     stream = _Stream(handle)
     try:

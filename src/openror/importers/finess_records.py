@@ -80,9 +80,9 @@ def site_records(site: Site, terminology: Terminology) -> Iterator[Record | Reje
 
 
 def _site_problem(site: Site, terminology: Terminology) -> tuple[str, str] | None:
-    for field_name, number in (("nofinesset", site.finess), ("nofinessej", site.finess_ej)):
+    for name, number in (("nofinesset", site.finess), ("nofinessej", site.finess_ej)):
         if problem := finess_error(number):
-            return field_name, problem
+            return name, problem
     if site.siret and (problem := siret_error(site.siret)):
         return "siret", problem
     if not site.name:
@@ -96,9 +96,9 @@ def _site_problem(site: Site, terminology: Terminology) -> tuple[str, str] | Non
 
 
 def _bad_dates(opened: str, closed: str) -> tuple[str, str] | None:
-    for field_name, value in (("dateouv", opened), ("datefermeture", closed)):
+    for name, value in (("dateouv", opened), ("datefermeture", closed)):
         if value and not _DATE.fullmatch(value):
-            return field_name, f"'{value}' is not a date (YYYY-MM-DD)"
+            return name, f"'{value}' is not a date (YYYY-MM-DD)"
     if opened and closed and closed < opened:
         return "datefermeture", f"closing date {closed} is before the opening date {opened}"
     return None

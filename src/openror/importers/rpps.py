@@ -55,7 +55,7 @@ OWNED_PRACTITIONER = frozenset({"identifier", "active", "name", "qualification"}
 OWNED_SITE = frozenset({"identifier", "active", "name", "address", "type"})
 OWNED_PLACE = frozenset({"identifier", "status", "address", "position", "managingOrganization"})
 OWNED_PLACE_EXTENSIONS = frozenset({p.EXT_COMMUNE_COG})
-OWNED_OFFER = frozenset({"identifier", "providedBy", "type"})
+OWNED_OFFER = frozenset({"providedBy", "type"})
 OWNED_ROLE = frozenset({"identifier", "active", "practitioner", "healthcareService",
                         "organization", "location"})
 OWNED_ROLE_EXTENSIONS = frozenset({p.EXT_EXERCISE_MODE})

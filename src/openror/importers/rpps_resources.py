@@ -205,7 +205,8 @@ def offer(person: Person, practice: Practice, activity: str, label: str) -> dict
                 "low": {"value": 0, "system": UCUM, "code": "a"},
                 "high": {"value": MAX_AGE, "system": UCUM, "code": "a"}}}]},
         ],
-        "identifier": [_identifier(offer_key(person, practice))],
+        # The offer's one identifier is the ROR functional one, assigned by the server; the
+        # import key travels as a meta.tag (see services.batch._tag_key).
         "providedBy": provider_reference(practice),
         "name": f"{label} — {person.display_name}",
         "type": [concept(TRE_R227, FIELD_VILLE)],

@@ -14,10 +14,12 @@ from openror.importers.base import Source
 #: name -> "module:class" of a resource source (imported on use: start-up stays fast)
 RESOURCE_SOURCES: dict[str, str] = {
     "bundle": "openror.importers.bundle:BundleSource",
+    "rpps": "openror.importers.rpps:RppsSource",
 }
 #: name -> "module:function(settings, paths) -> summary line" for reference data
 TABLE_SOURCES: dict[str, str] = {
     "nos": "openror.importers.nos:import_nos",
+    "geo": "openror.importers.geo:import_geo",
 }
 
 

@@ -18,6 +18,7 @@ from openror.fhir.resource_types import ResourceType
 from openror.services.reconcile import reconcile
 from openror.services.writes import WritePath, WriteResult, resource_type
 from openror.store import derived, rawsql
+from openror.store.derived import KEY_TAG_PREFIX
 from openror.store.feed import LogEntry
 from openror.store.resources import read_current
 
@@ -58,6 +59,7 @@ class Batch:
         rtype = item.resource["resourceType"]
         rt = resource_type(rtype, "create")
         incoming = resolve_references(self.conn, orjson.loads(orjson.dumps(item.resource)))
+        _tag_key(incoming, item)
         if item.key_system == ID_KEY:
             return self._upsert_by_id(rt, item, incoming)
         ids = derived.find_by_identifier(self.conn, rtype, item.key_system, item.key_value)
@@ -92,6 +94,23 @@ class Batch:
         current = read_current(self.conn, rtype, rid, for_update=True)
         assert current is not None
         return self.writes.commit_version(self.conn, rt, rid, current, closed, "update", self.log)
+
+
+def _tag_key(body: dict[str, Any], item: Upsert) -> None:
+    """Keep the natural key on the resource: as an identifier when it is one, else as a tag
+    (``urn:openror:…`` tags are indexed like identifiers; see store.derived)."""
+    if item.key_system == ID_KEY or any(
+        i.get("system") == item.key_system and i.get("value") == item.key_value
+        for i in body.get("identifier") or [] if isinstance(i, dict)
+    ):
+        return
+    if not item.key_system.startswith(KEY_TAG_PREFIX):
+        raise InvalidInput([error("invalid", f"key {item.key_system} must be an identifier of "
+                                  f"the resource or start with {KEY_TAG_PREFIX}")])
+    meta = body.setdefault("meta", {})
+    tag = {"system": item.key_system, "code": item.key_value}
+    meta["tag"] = [*(t for t in meta.get("tag") or [] if t.get("system") != item.key_system),
+                   tag]
 
 
 def resolve_references(conn: sa.Connection, node: Any, path: str = "") -> Any:

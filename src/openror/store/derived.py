@@ -25,8 +25,18 @@ class Referrer:
     path: str
 
 
+#: tags under this prefix are import keys: natural keys of resources whose profile leaves no
+#: room for one more identifier (an offer has exactly one, the ROR functional identifier)
+KEY_TAG_PREFIX = "urn:openror:"
+
+
 def _identifier_rows(rtype: str, rid: str, body: dict[str, Any]) -> list[dict[str, str]]:
-    rows = []
+    rows = [
+        {"type": rtype, "id": rid, "system": tag["system"], "value": tag["code"]}
+        for tag in (body.get("meta") or {}).get("tag") or []
+        if isinstance(tag, dict) and str(tag.get("system", "")).startswith(KEY_TAG_PREFIX)
+        and isinstance(tag.get("code"), str)
+    ]
     for ident in body.get("identifier") or []:
         value = ident.get("value") if isinstance(ident, dict) else None
         if isinstance(value, str):

@@ -159,3 +159,7 @@ import_order = sa.Table(
     sa.Column("pos", sa.Integer, primary_key=True),
     sa.Column("seq", sa.Integer, nullable=False),
 )
+
+
+# Tables defined next to the code that owns them register on the same metadata.
+from openror.store import geo_tables as _geo_tables  # noqa: E402,F401
