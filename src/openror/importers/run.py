@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
@@ -182,14 +182,12 @@ class ImportRun:
                        provenance=self.source.provenance)
         with self._bar("apply") as bar:
             while True:
-                with self.services.db.write() as conn:
+                with self.services.db.read() as conn:
                     rows = self._next_batch(conn, position)
-                    if not rows:
-                        break
-                    self._apply_batch(Batch(self.services.writes, conn, log), rows)
-                    position = rows[-1][0]
-                    imports.update_run(conn, self.run_id, applied_seq=position,
-                                       summary=self._counts())
+                if not rows:
+                    break
+                self._apply_rows(rows, log)
+                position = rows[-1][0]
                 bar.update(len(rows))
         if self.options.close_vanished:
             closing.close_vanished(self, state.scopes, log)
@@ -205,7 +203,26 @@ class ImportRun:
                 break
         return rows
 
-    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]]) -> None:
+    def _apply_rows(self, rows: list[tuple[int, imports.StagedRow]], log: LogEntry) -> None:
+        """One batch, one transaction. Checked records nearly always apply, so the batch first
+        runs without savepoints; if a record fails, it runs again with one per record."""
+        before = replace(self.summary, extra=dict(self.summary.extra))
+        try:
+            self._commit_batch(rows, log, savepoints=False)
+        except OpenRORError:
+            self.summary = before
+            self._commit_batch(rows, log, savepoints=True)
+
+    def _commit_batch(self, rows: list[tuple[int, imports.StagedRow]], log: LogEntry,
+                      savepoints: bool) -> None:
+        with self.services.db.write() as conn:
+            self._apply_batch(Batch(self.services.writes, conn, log, savepoints), rows,
+                              savepoints)
+            imports.update_run(conn, self.run_id, applied_seq=rows[-1][0],
+                               summary=self._counts())
+
+    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]],
+                     savepoints: bool = True) -> None:
         for _group, members in groupby((decode(row.record) for _pos, row in rows),
                                        key=lambda r: r.group or object()):  # 0: alone
             records = list(members)
@@ -213,6 +230,8 @@ class ImportRun:
                 with batch.savepoint():
                     results = [batch.upsert(_upsert(record)) for record in records]
             except OpenRORError as exc:
+                if not savepoints:
+                    raise
                 self._refuse(records, exc)
                 continue
             for result in results:

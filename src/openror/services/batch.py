@@ -37,8 +37,10 @@ class Upsert:
 
 
 class Batch:
-    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry) -> None:
+    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry,
+                 savepoints: bool = True) -> None:
         self.writes, self.conn, self.log = writes, conn, log
+        self.savepoints = savepoints
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -46,6 +48,9 @@ class Batch:
 
         Plain SQL rather than ``begin_nested()``: SQLAlchemy compiles a savepoint clause per
         call, which cost more than the record's own inserts (profiled on imports)."""
+        if not self.savepoints:  # the caller redoes the whole batch if anything fails
+            yield
+            return
         rawsql.run(self.conn, "SAVEPOINT record", {})
         try:
             yield
