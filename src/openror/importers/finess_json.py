@@ -119,8 +119,8 @@ def legal_entity_items(number: int, pmej: dict[str, Any]) -> Iterator[Item]:
     yield LegalEntity(number, finess, siren=_text(info.get("siren")),
                       name=_text(info.get("denominationPm")),
                       legal_status=_code(info.get("statutJuridique")), address=address,
-                      phone=phone_number, fax=fax, created=_text(info.get("dateCreation")),
-                      closed=_text(info.get("dateFermeture")), provides=_EJ_PROVIDES,
+                      phone=phone_number, fax=fax, created=_date(info.get("dateCreation")),
+                      closed=_date(info.get("dateFermeture")), provides=_EJ_PROVIDES,
                       names=names)
     for index, ege in enumerate(pmej.get("ege") or []):
         if isinstance(ege, dict):
@@ -144,8 +144,8 @@ def _site(number: int, where: str, finess_ej: str, ege: dict[str, Any]) -> Site:
                 name=_text(info.get("nomEgeCourt")), alias=_text(info.get("nomEgeLong")),
                 siret=_text(info.get("siret") or ege.get("siret")), category=_code(category),
                 address=address, territory=cog[:3] if cog.startswith("97") else cog[:2],
-                phone=phone_number, fax=fax, opened=_text(info.get("dateOuverture")),
-                closed=_text(info.get("dateFermeture")), point=point, names=names)
+                phone=phone_number, fax=fax, opened=_date(info.get("dateOuverture")),
+                closed=_date(info.get("dateFermeture")), point=point, names=names)
 
 
 def _address(value: Any, number: int = 0, where: str = "") -> tuple[Address, Point | None]:
@@ -190,6 +190,12 @@ def _code(value: Any) -> str:
 
 def _text(value: Any) -> str:
     return " ".join(str(value).split()) if isinstance(value, str | int) else ""
+
+
+def _date(value: Any) -> str:
+    """FINESS dates, some written with a time ("2019-03-04 00:00:00")."""
+    text = _text(value)
+    return text[:10] if len(text) > 10 and text[4:5] == "-" and text[10] in " T" else text
 
 
 def _number(text: str) -> float:

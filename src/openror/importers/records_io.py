@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import orjson
@@ -12,8 +11,12 @@ from openror.importers.base import Key, Record
 
 def encode(record: Record, seq: int) -> dict[str, Any]:
     """A staging row for ``record``."""
-    data = asdict(record)
-    data["owned"], data["owned_extensions"] = sorted(record.owned), sorted(record.owned_extensions)
+    # Built by hand: dataclasses.asdict deep-copies the resource, which costs more than
+    # serialising it.
+    data = {"line": record.line, "resource": record.resource,
+            "key": {"system": record.key.system, "value": record.key.value},
+            "owned": sorted(record.owned), "owned_extensions": sorted(record.owned_extensions),
+            "rank": record.rank, "scope": record.scope, "group": record.group}
     return {"seq": seq, "line": record.line, "type": record.type, "key_system": record.key.system,
             "key_value": record.key.value, "ord": record.order, "scope": record.scope,
             "record": orjson.dumps(data), "checked": False}
