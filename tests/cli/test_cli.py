@@ -11,8 +11,8 @@ from openror.cli import main
 from openror.config import Settings
 from openror.services.container import Services
 from openror.store.database import Database
-from openror.store.migrate import head_revision
 from openror.store.feed import LogEntry
+from openror.store.migrate import head_revision
 from openror.store.schema import identifier_index, nos_release
 from tests.builders import SD, coding, location, organization
 

@@ -14,6 +14,7 @@ from openror.importers.base import Source
 #: name -> "module:class" of a resource source (imported on use: start-up stays fast)
 RESOURCE_SOURCES: dict[str, str] = {
     "bundle": "openror.importers.bundle:BundleSource",
+    "finess": "openror.importers.finess:FinessSource",
     "rpps": "openror.importers.rpps:RppsSource",
 }
 #: name -> "module:function(settings, paths) -> summary line" for reference data
