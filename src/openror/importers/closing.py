@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 def vanished(conn: sa.Connection, run: ImportRun, scopes: list[str]
              ) -> list[tuple[str, str]]:
     """(type, id) of resources keyed by this source, in scope, absent from the run's file."""
+    if not run.source.key_systems() or not scopes:
+        return []
     present = imports.staged_keys(conn, run.run_id)
     ii = identifier_index
     stmt = sa.select(ii.c.type, ii.c.id, ii.c.system, ii.c.value).where(
