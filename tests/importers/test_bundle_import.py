@@ -4,30 +4,20 @@ idempotent re-import, reconciliation, resume, transactions — on both databases
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from openror.config import Settings
 from openror.importers.bundle import BundleSource
 from openror.importers.run import ImportRun, Options
 from openror.services import provenance
 from openror.services.batch import Batch
 from openror.services.container import Services
 from openror.store import feed
-from openror.store.database import Database
 from openror.store.feed import LogEntry
 from tests.builders import healthcare_service, location, organization
-
-
-@pytest.fixture
-def services(db: Database, database_url: str, tmp_path: Path) -> Iterator[Services]:
-    opened = Services.open(Settings(database_url=database_url, data_dir=tmp_path))
-    yield opened
-    opened.close()
 
 
 def graph(n: int = 3) -> list[dict[str, Any]]:

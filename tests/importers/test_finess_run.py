@@ -5,20 +5,16 @@ and malformed lines are refused while the rest is applied."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 
-from openror.config import Settings
 from openror.importers.finess import FinessSource
 from openror.importers.run import ImportRun, Options
 from openror.services import provenance
 from openror.services.container import Services
 from openror.store import derived, feed
-from openror.store.database import Database
 from openror.store.feed import LogEntry
 from openror.store.resources import read_current
 from tests.builders import telecom
@@ -26,13 +22,6 @@ from tests.builders import telecom
 GUYANE = Path(__file__).resolve().parents[3] / "shared" / "data" / "finess" / "fhir" / \
     "finess-fhir-973-guyane.ndjson"
 FINESS = "https://finess.esante.gouv.fr"
-
-
-@pytest.fixture
-def services(db: Database, database_url: str, tmp_path: Path) -> Iterator[Services]:
-    opened = Services.open(Settings(database_url=database_url, data_dir=tmp_path))
-    yield opened
-    opened.close()
 
 
 def run(services: Services, path: Path) -> ImportRun:

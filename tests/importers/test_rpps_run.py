@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 import sqlalchemy as sa
 
-from openror.config import Settings
 from openror.importers.rpps import RppsSource
 from openror.importers.run import ImportRun, Options
 from openror.services.container import Services
-from openror.store.database import Database
 from openror.store.resources import read_current
 from openror.store.schema import identifier_index
 
 FIXTURE = Path(__file__).parent / "data" / "rpps" / "liberal.txt"
-
-
-@pytest.fixture
-def services(db: Database, database_url: str, tmp_path: Path) -> Iterator[Services]:
-    opened = Services.open(Settings(database_url=database_url, data_dir=tmp_path))
-    yield opened
-    opened.close()
 
 
 def run(services: Services, path: Path) -> ImportRun:

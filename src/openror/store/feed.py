@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -88,27 +89,28 @@ def history(
         .order_by(cf.c.seq.desc())
         .limit(limit)
     )
-    if rtype is not None:
-        stmt = stmt.where(cf.c.type == rtype)
-    if rid is not None:
-        stmt = stmt.where(cf.c.id == rid)
-    if since is not None:
-        stmt = stmt.where(cf.c.at >= since)
+    stmt = _feed_filter(stmt, rtype, rid, since)
     if before_seq is not None:
         stmt = stmt.where(cf.c.seq < before_seq)
     return [HistoryRow(*row) for row in conn.execute(stmt)]
 
 
-def count_history(conn: sa.Connection, *, rtype: str | None = None, rid: str | None = None,
-                  since: datetime | None = None) -> int:
+def _feed_filter(stmt: Any, rtype: str | None, rid: str | None,
+                 since: datetime | None = None) -> Any:
+    """The filters shared by history pages, their count and the change log."""
     cf = change_feed
-    stmt = sa.select(sa.func.count()).select_from(cf)
     if rtype is not None:
         stmt = stmt.where(cf.c.type == rtype)
     if rid is not None:
         stmt = stmt.where(cf.c.id == rid)
     if since is not None:
         stmt = stmt.where(cf.c.at >= since)
+    return stmt
+
+
+def count_history(conn: sa.Connection, *, rtype: str | None = None, rid: str | None = None,
+                  since: datetime | None = None) -> int:
+    stmt = _feed_filter(sa.select(sa.func.count()).select_from(change_feed), rtype, rid, since)
     return int(conn.execute(stmt).scalar_one())
 
 
@@ -130,11 +132,7 @@ def changes(conn: sa.Connection, *, batch_id: str | None = None, rtype: str | No
     )
     if batch_id is not None:
         stmt = stmt.where(cl.c.batch_id == batch_id)
-    if rtype is not None:
-        stmt = stmt.where(cf.c.type == rtype)
-    if rid is not None:
-        stmt = stmt.where(cf.c.id == rid)
-    return [ChangeRecord(*row) for row in conn.execute(stmt)]
+    return [ChangeRecord(*row) for row in conn.execute(_feed_filter(stmt, rtype, rid))]
 
 
 def last_seq(conn: sa.Connection) -> int:
