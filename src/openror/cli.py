@@ -131,20 +131,26 @@ def serve(host: str, port: int, workers: int, database: str | None) -> None:
 @fails_cleanly
 def demo(host: str, port: int, data_dir: Path) -> None:
     """Create an embedded database, load the sample and serve it."""
-    from openror.services.sample import load_sample
+    import time
+
+    from openror.services.sample import DEMO_GP_OFFER, load_sample
     from openror.store.database import Database
     from openror.store.migrate import upgrade
 
     settings = load_settings().with_overrides(data_dir=data_dir, database_url="")
     _ensure_data_dir(settings)
     handle = Database(settings.effective_database_url)
+    started = time.monotonic()
     try:
         upgrade(handle)
         loaded = load_sample(settings)
     finally:
         handle.dispose()
-    click.echo(f"OpenROR demo: {loaded} sample resources in {settings.effective_database_url}")
+    click.echo(f"OpenROR demo: {loaded.total} sample resources ({loaded.created} created, "
+               f"{loaded.updated} updated, {loaded.unchanged} unchanged) in "
+               f"{time.monotonic() - started:.1f} s, in {settings.effective_database_url}")
     click.echo(f"  FHIR API:   http://{host}:{port}/fhir/metadata")
+    click.echo(f"  Demo GP:    http://{host}:{port}/fhir/{DEMO_GP_OFFER}")
     click.echo(f"  Health:     http://{host}:{port}/-/health")
     click.echo("  Accounts and API clients: none yet; until access control lands the API "
                "accepts writes without a token.")
@@ -211,3 +217,41 @@ def reindex(database: str | None) -> None:
     finally:
         handle.dispose()
     click.echo(f"reindexed {count} resources")
+
+
+@main.group()
+def generate() -> None:
+    """Generate datasets: the national dataset, the bundled demo sample."""
+
+
+_DATA_HELP = "Shared data directory (finess/fhir tarballs, finess/sae_2020)."
+
+
+@generate.command("national")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Directory for the <Type>.ndjson files.")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N establishments.")
+@click.option("--gzip", "compress", is_flag=True, help="Write <Type>.ndjson.gz files.")
+@click.option("--data", type=click.Path(path_type=Path), help=_DATA_HELP)
+@fails_cleanly
+def generate_national(seed: int, out: Path, limit: int | None, compress: bool,
+                      data: Path | None) -> None:
+    """Every FINESS establishment with synthetic offers, places and professionals."""
+    from openror.datasets.run import national
+
+    for line in national(seed, out, limit, compress, data):
+        click.echo(line)
+
+
+@generate.command("sample")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The gzip'd ndjson file (e.g. src/openror/services/data/sample.ndjson.gz).")
+@click.option("--data", type=click.Path(path_type=Path), help=_DATA_HELP)
+@fails_cleanly
+def generate_sample(out: Path, data: Path | None) -> None:
+    """The demo sample: Guyane and the Aisne, the demo GP, the IG examples."""
+    from openror.datasets.run import sample
+
+    for line in sample(out, data):
+        click.echo(line)

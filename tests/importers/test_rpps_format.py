@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from openror.importers.base import Reject
-from openror.importers.checkdigits_rpps import luhn_ok, rpps_problem
+from openror.importers.checkdigits import luhn_ok, rpps_problem
 from openror.importers.rpps_format import COLUMNS, Row, read_rows
 
 DATA = Path(__file__).parent / "data" / "rpps"

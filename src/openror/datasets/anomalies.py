@@ -10,6 +10,7 @@ from typing import Any
 
 from openror.datasets import codes as c
 from openror.fhir import profiles as p
+from openror.fhir.datatypes import concept
 
 #: (thématique J241, action J242, description, FHIRPath of the faulty element or "")
 KINDS: tuple[tuple[str, str, str, str], ...] = (
@@ -25,12 +26,13 @@ KINDS: tuple[tuple[str, str, str, str], ...] = (
      "Location.address"),
 )
 #: business status (J244) -> FHIR task status
-STATUSES = {"01": "requested", "02": "ready", "05": "in-progress", "08": "completed",
-            "09": "rejected", "06": "on-hold"}
+STATUSES = {"01": "requested", "02": "ready", "03": "cancelled", "04": "on-hold",
+            "05": "in-progress", "06": "on-hold", "07": "completed", "08": "completed",
+            "09": "rejected", "10": "ready", "11": "on-hold"}
 
 
 def _input(kind: str, **value: Any) -> dict[str, Any]:
-    return {"type": c.concept(p.INPUT_TASK_CS, kind), **value}
+    return {"type": concept(p.INPUT_TASK_CS, kind), **value}
 
 
 def task(task_id: str, region: str, focus: str, kind: int, status: str, authored: str,
@@ -43,9 +45,9 @@ def task(task_id: str, region: str, focus: str, kind: int, status: str, authored
     return {
         "resourceType": "Task", "id": task_id, "meta": c.region_meta(region),
         "status": STATUSES[status], "intent": "order",
-        "businessStatus": c.concept(c.TRE_R352, status),
-        "code": c.concept(c.TRE_R350, theme),
-        "reasonCode": c.concept(c.TRE_R349, action),
+        "businessStatus": concept(c.TRE_R352, status),
+        "code": concept(c.TRE_R350, theme),
+        "reasonCode": concept(c.TRE_R349, action),
         "description": description,
         "focus": {"reference": focus},
         "authoredOn": authored, "lastModified": authored,

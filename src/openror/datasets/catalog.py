@@ -14,9 +14,9 @@ from functools import cache
 #: care modes (JDV_J19) whose offers live in a unit with beds (J187 "01") or places ("02")
 BED_MODES = frozenset({"28", "34", "13", "14", "46"})
 PLACE_MODES = frozenset({"29", "09", "30", "31", "47", "48"})
-#: fields (J20) where every bed or place offer has its own unit; elsewhere the offers of one
-#: care mode share a unit (an EHPAD's offers all live in its accommodation wing)
-UNIT_PER_OFFER_FIELDS = frozenset({"01", "02", "03"})
+#: fields (J20) where every bed or place offer has its own unit (a ward, an EHPAD's protected
+#: unit); in the others (ville, social) the offers of one care mode share a unit
+UNIT_PER_OFFER_FIELDS = frozenset({"01", "02", "03", "04"})
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ an establishment with few offers gets the first ones.
 
 from __future__ import annotations
 
-from openror.datasets.catalog import Profile, activities
+from openror.datasets.catalog import Activity, Profile, activities
 
 _MCO_CORE = activities(
     "083:28,29,32 157:33 085:28,32 013:28,32,29 046:28,29,32 097:28,32 114:28,32 050:28,32 "
@@ -83,7 +83,7 @@ _SMR_EQUIPMENT = ("150", "099", "192", "193", "102", "128", "155", "115", "184",
 _MS_EQUIPMENT = ("114", "155", "152", "123", "101", "148", "147", "207", "126")
 
 
-def _p(name: str, field: str, acts: tuple, offers: tuple[int, int], publics: str,
+def _p(name: str, field: str, acts: tuple[Activity, ...], offers: tuple[int, int], publics: str,
        ages: tuple[int, int], staff: float, exercise: str = "S",
        equipment: tuple[str, ...] = (), unit: tuple[int, int] = (10, 30)) -> Profile:
     return Profile(name, field, acts, offers, tuple(publics.split()), ages, staff, exercise,
@@ -91,46 +91,46 @@ def _p(name: str, field: str, acts: tuple, offers: tuple[int, int], publics: str
 
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (
-    _p("university", "01", _MCO_CORE + _MCO_EXPERT, (180, 280), "07", (0, 120), 1.0,
+    _p("university", "01", _MCO_CORE + _MCO_EXPERT, (190, 290), "07", (0, 120), 0.8,
        equipment=_MCO_EQUIPMENT, unit=(18, 36)),
-    _p("hospital", "01", _MCO_CORE, (60, 130), "07", (0, 120), 0.75,
+    _p("hospital", "01", _MCO_CORE, (65, 135), "07", (0, 120), 0.6,
        equipment=_MCO_EQUIPMENT, unit=(12, 30)),
     _p("local-hospital", "01", activities("083:28,32 050:28 491:28 170:28 333:28 172:28,29 "
-       "285:46 306:46 157:33") + _MCO_CORE, (10, 30), "07 01", (0, 120), 0.5,
+       "285:46 306:46 157:33") + _MCO_CORE, (10, 30), "07 01", (0, 120), 0.4,
        equipment=_MCO_EQUIPMENT, unit=(10, 25)),
-    _p("clinic", "01", _CLINIC, (25, 60), "07", (0, 120), 1.2, "L",
+    _p("clinic", "01", _CLINIC, (25, 60), "07", (0, 120), 0.95, "L",
        equipment=_MCO_EQUIPMENT, unit=(10, 30)),
-    _p("oncology", "01", _ONCOLOGY, (30, 60), "07", (18, 120), 1.1,
+    _p("oncology", "01", _ONCOLOGY, (30, 60), "07", (18, 120), 0.9,
        equipment=_MCO_EQUIPMENT, unit=(10, 24)),
-    _p("rehabilitation", "02", _SMR, (15, 40), "07", (16, 120), 0.6,
+    _p("rehabilitation", "02", _SMR, (15, 40), "07", (16, 120), 0.5,
        equipment=_SMR_EQUIPMENT, unit=(15, 40)),
-    _p("psychiatry", "03", _PSY_HOSPITAL, (15, 40), "07", (0, 120), 0.7,
+    _p("psychiatry", "03", _PSY_HOSPITAL, (15, 40), "07", (0, 120), 0.55,
        equipment=("097", "130", "147", "100"), unit=(15, 25)),
-    _p("psychiatry-ambulatory", "03", _PSY_AMBULATORY, (4, 12), "07", (0, 120), 0.7,
+    _p("psychiatry-ambulatory", "03", _PSY_AMBULATORY, (4, 12), "07", (0, 120), 0.55,
        unit=(8, 15)),
-    _p("long-stay", "01", _LONG_STAY, (4, 8), "01", (60, 120), 0.4,
+    _p("long-stay", "01", _LONG_STAY, (4, 8), "01", (60, 120), 0.3,
        equipment=_MS_EQUIPMENT, unit=(20, 40)),
-    _p("home-hospital", "01", _HOME_HOSPITAL, (4, 8), "07", (0, 120), 0.6, unit=(20, 60)),
-    _p("dialysis", "01", _DIALYSIS, (2, 5), "07", (18, 120), 0.5, unit=(8, 20)),
-    _p("nursing-home", "04", _EHPAD, (9, 15), "01", (60, 120), 0.15,
+    _p("home-hospital", "01", _HOME_HOSPITAL, (4, 8), "07", (0, 120), 0.5, unit=(20, 60)),
+    _p("dialysis", "01", _DIALYSIS, (2, 5), "07", (18, 120), 0.4, unit=(8, 20)),
+    _p("nursing-home", "04", _EHPAD, (10, 16), "01", (60, 120), 0.12,
        equipment=_MS_EQUIPMENT, unit=(40, 100)),
     _p("autonomy-residence", "04", _AUTONOMY, (4, 8), "03", (60, 120), 0.0,
        equipment=("123", "152", "155"), unit=(30, 80)),
     _p("home-help", "04", _HOME_HELP, (3, 7), "01 02", (18, 120), 0.0),
-    _p("home-nursing", "04", _HOME_NURSING, (3, 5), "01 02", (18, 120), 0.3),
-    _p("disability-children", "04", _HANDICAP_CHILD, (8, 16), "02", (0, 20), 0.25,
+    _p("home-nursing", "04", _HOME_NURSING, (3, 5), "01 02", (18, 120), 0.25),
+    _p("disability-children", "04", _HANDICAP_CHILD, (8, 16), "02", (0, 20), 0.2,
        equipment=("101", "147", "148", "150"), unit=(10, 45)),
-    _p("disability-adults", "04", _HANDICAP_ADULT, (7, 14), "02 05", (18, 120), 0.15,
+    _p("disability-adults", "04", _HANDICAP_ADULT, (7, 14), "02 05", (18, 120), 0.12,
        equipment=("101", "147", "155", "123", "148"), unit=(15, 50)),
-    _p("addiction", "04", _ADDICTION, (5, 10), "04 06", (16, 120), 0.5, unit=(6, 20)),
-    _p("health-centre", "05", _HEALTH_CENTRE, (12, 24), "07", (0, 120), 1.0,
+    _p("addiction", "04", _ADDICTION, (5, 10), "04 06", (16, 120), 0.4, unit=(6, 20)),
+    _p("health-centre", "05", _HEALTH_CENTRE, (12, 24), "07", (0, 120), 0.8,
        equipment=("094", "030", "153"), unit=(4, 8)),
-    _p("group-practice", "05", _GROUP_PRACTICE, (14, 26), "07", (0, 120), 1.0, "L",
+    _p("group-practice", "05", _GROUP_PRACTICE, (14, 26), "07", (0, 120), 0.8, "L",
        equipment=("153", "047"), unit=(4, 8)),
     _p("cpts", "05", _CPTS, (3, 5), "07", (0, 120), 0.3, "L"),
-    _p("mother-child", "05", _MOTHER_CHILD, (4, 9), "07", (0, 120), 0.5),
-    _p("pharmacy", "05", _PHARMACY, (2, 4), "07", (0, 120), 0.9, "L"),
-    _p("laboratory", "01", _LABORATORY, (4, 6), "07", (0, 120), 0.4, "L"),
+    _p("mother-child", "05", _MOTHER_CHILD, (4, 9), "07", (0, 120), 0.4),
+    _p("pharmacy", "05", _PHARMACY, (2, 5), "07", (0, 120), 0.6, "L"),
+    _p("laboratory", "01", _LABORATORY, (4, 6), "07", (0, 120), 0.3, "L"),
     _p("housing", "06", _HOUSING, (4, 8), "06", (18, 120), 0.0, unit=(15, 60)),
     _p("child-protection", "06", _CHILD_PROTECTION, (4, 8), "07", (0, 21), 0.0,
        unit=(8, 30)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openror.fhir import profiles as p
+from openror.fhir.datatypes import concept
 
 UCUM = "http://unitsofmeasure.org"
 TRE_R13 = p.nos_url("TRE_R13-CommuneOM")
@@ -44,17 +45,6 @@ TRE_R350 = p.nos_url("TRE_R350-ThematiqueAnomalie")
 TRE_R352 = p.nos_url("TRE_R352-StatutMetierAnomalie")
 
 PUBLIC, PROFESSIONALS, REGULATION = "1", "2", "3"  # TRE_R283 confidentiality levels
-
-
-def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    found: dict[str, Any] = {"system": system, "code": code}
-    if display:
-        found["display"] = display
-    return found
-
-
-def concept(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    return {"coding": [coding(system, code, display)]}
 
 
 def ext_concept(url: str, system: str, code: str) -> dict[str, Any]:

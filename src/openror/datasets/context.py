@@ -27,10 +27,6 @@ class Site:
     def site_ref(self) -> str:
         return f"Organization/eg-{self.finess}"
 
-    @property
-    def place_ref(self) -> str:
-        return f"Location/loc-{self.finess}"
-
 
 @cache
 def _labels(value_set: str) -> dict[str, str]:

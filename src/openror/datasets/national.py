@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,7 +24,8 @@ DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 class Sink(Protocol):
-    counts: dict[str, int]
+    @property
+    def counts(self) -> dict[str, int]: ...
 
     def write(self, resource: dict[str, Any]) -> None: ...
 
@@ -84,6 +85,7 @@ class Generator:
     sink: Sink
     facts: dict[str, sae.Facts] = field(default_factory=dict)
     limit: int | None = None
+    max_offers: int | None = None  # per establishment (the demo sample keeps it small)
     keep: Callable[[Record], bool] = lambda _record: True
     rejects: list[Reject] = field(default_factory=list)
     establishments: int = 0
@@ -121,6 +123,11 @@ class Generator:
         if group.place is not None:
             self.sink.write(registry.resource(group.place, site.region))
         rng = ids.stream(self.seed, site.finess)
-        for resource in establishment.generate(rng, site, profile_for(site.category),
-                                               self.facts.get(site.finess), self.next_rpps):
+        profile = profile_for(site.category)
+        if self.max_offers is not None:
+            low, high = profile.offers
+            profile = replace(profile, offers=(min(low, self.max_offers),
+                                               min(high, self.max_offers)))
+        for resource in establishment.generate(rng, site, profile, self.facts.get(site.finess),
+                                               self.next_rpps):
             self.sink.write(resource)

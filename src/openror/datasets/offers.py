@@ -10,11 +10,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from openror.datasets import codes as c, ids
+from openror.datasets import codes as c
+from openror.datasets import ids
 from openror.datasets.catalog import Profile
 from openror.datasets.context import Site, label
 from openror.datasets.plans import OfferPlan
 from openror.fhir import profiles as p
+from openror.fhir.datatypes import concept
 
 OFFER_TYPE_CODE = "35"  # TRE_R355
 #: ARCEP numbers reserved for audiovisual fiction, one prefix per zone (never assigned)
@@ -45,7 +47,7 @@ def ages(activity: str, profile: Profile) -> tuple[int, int]:
 
 def patient_type(publics: tuple[str, ...], low: int, high: int) -> dict[str, Any]:
     parts: list[dict[str, Any]] = [
-        {"url": "supportedPatientInfo", "valueCodeableConcept": c.concept(c.TRE_R239, code)}
+        {"url": "supportedPatientInfo", "valueCodeableConcept": concept(c.TRE_R239, code)}
         for code in publics]
     parts.append({"url": "ageRange", "valueRange": {"low": c.years(low), "high": c.years(high)}})
     return {"url": p.EXT_PATIENT_TYPE, "extension": parts}
@@ -62,7 +64,7 @@ def hours(type_code: str, days: tuple[int, ...], start: str, end: str) -> list[d
 def contact(purpose: str, level: str, phone: str, description: str = "") -> dict[str, Any]:
     """``ror-healthcareservice-contact``: purpose (J221), confidentiality (J222), a phone."""
     parts: list[dict[str, Any]] = [{"url": "purposeContact",
-                                    "valueCodeableConcept": c.concept(c.TRE_R287, purpose)}]
+                                    "valueCodeableConcept": concept(c.TRE_R287, purpose)}]
     if description:
         parts.append({"url": "description", "valueString": description})
     parts.append(c.ext_concept(p.EXT_CONFIDENTIALITY, c.TRE_R283, level))
@@ -78,11 +80,11 @@ def name(plan: OfferPlan) -> str:
 
 
 def characteristics(plan: OfferPlan, maternity: str) -> list[dict[str, Any]]:
-    found = [c.concept(c.TRE_R213, plan.mode, label("JDV_J19", plan.mode))]
+    found = [concept(c.TRE_R213, plan.mode, label("JDV_J19", plan.mode))]
     if plan.mode == "32":
-        found.append(c.concept(c.TRE_R338, "03", label("JDV_J226", "03")))
+        found.append(concept(c.TRE_R338, "03", label("JDV_J226", "03")))
     if plan.activity == "100" and maternity:
-        found.append(c.concept(c.TRE_R253, maternity, label("JDV_J227", maternity)))
+        found.append(concept(c.TRE_R253, maternity, label("JDV_J227", maternity)))
     return found
 
 
@@ -101,14 +103,14 @@ def offer(site: Site, profile: Profile, plan: OfferPlan, rng: random.Random,
         "resourceType": "HealthcareService", "id": ids.offer_id(site.finess, plan.number),
         "meta": c.region_meta(site.region),
         "extension": extensions,
-        "identifier": [{"type": c.concept(p.TRE_R355_OFFER_ID_TYPE, OFFER_TYPE_CODE),
+        "identifier": [{"type": concept(p.TRE_R355_OFFER_ID_TYPE, OFFER_TYPE_CODE),
                         "value": ids.functional_value(
                             site.region, f"O{site.finess}-{plan.number:03d}")}],
         "active": True,
         "providedBy": c.reference("Organization", ids.site_id(site.finess)),
         "name": name(plan),
-        "type": [c.concept(c.TRE_R227, profile.field, label("JDV_J20", profile.field))],
-        "specialty": [c.concept(c.TRE_R211, plan.activity, label("JDV_J17", plan.activity))],
+        "type": [concept(c.TRE_R227, profile.field, label("JDV_J20", profile.field))],
+        "specialty": [concept(c.TRE_R211, plan.activity, label("JDV_J17", plan.activity))],
         "characteristic": characteristics(plan, maternity),
     }
     location = _location(site, plan)

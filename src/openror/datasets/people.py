@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from openror.datasets import codes as c, ids
+from openror.datasets import codes as c
+from openror.datasets import ids
 from openror.datasets.context import Site
 from openror.fhir import profiles as p
 from openror.importers.rpps_resources import practitioner as rpps_practitioner

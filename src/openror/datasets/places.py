@@ -10,12 +10,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from openror.datasets import capacities, codes as c, ids
+from openror.datasets import capacities, ids
+from openror.datasets import codes as c
 from openror.datasets.catalog import Profile
 from openror.datasets.context import Site, label
 from openror.datasets.plans import UnitPlan
 from openror.datasets.sae import DOMAINS, Facts
 from openror.fhir import profiles as p
+from openror.fhir.datatypes import coding, concept
 
 PLACE_TYPE_CODE = "25"  # TRE_R354: functional id of a place
 #: care mode -> name of a unit shared by the offers of that mode
@@ -70,10 +72,10 @@ def place(site: Site, unit: UnitPlan, beds: int, extensions: list[dict[str, Any]
             *capacities.capacities(rng, unit.kind, beds, site.moment, _hospital(site, unit)),
             *extensions,
         ],
-        "identifier": [{"type": c.concept(p.TRE_R354_RESOURCE_ID_TYPE, PLACE_TYPE_CODE),
+        "identifier": [{"type": concept(p.TRE_R354_RESOURCE_ID_TYPE, PLACE_TYPE_CODE),
                         "value": ids.functional_value(site.region, local)}],
         "status": "active",
-        "operationalStatus": c.coding(c.TRE_R203, "OP", "Opérationnel"),
+        "operationalStatus": coding(c.TRE_R203, "OP", "Opérationnel"),
         "name": unit_name(unit),
         "mode": "instance",
     }

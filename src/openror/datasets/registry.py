@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from openror.datasets import codes as c, ids
+from openror.datasets import codes as c
+from openror.datasets import ids
 from openror.geo import default_gazetteer
 from openror.importers.base import Record
 from openror.importers.finess_model import SYSTEM_FINESS, SYSTEM_PLACE
@@ -27,7 +28,7 @@ def _literal(node: dict[str, Any], element: str) -> dict[str, str] | None:
         # a FINESS number names a legal entity under partOf, a site everywhere else
         rid = ids.legal_entity_id(value) if element == "partOf" else ids.site_id(value)
         return c.reference(rtype, rid)
-    target = _TARGETS.get((rtype, ident.get("system")))
+    target = _TARGETS.get((rtype, str(ident.get("system"))))
     return c.reference(rtype, target(value)) if target else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 
@@ -22,7 +22,8 @@ def open_binary(path: Path, compress: bool) -> IO[bytes]:
     raw = path.open("wb")
     if not compress:
         return raw
-    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+    packed = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+    return cast(IO[bytes], packed)  # GzipFile is a binary file; typeshed does not say IO
 
 
 def close_binary(handle: IO[bytes]) -> None:

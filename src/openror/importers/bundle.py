@@ -48,6 +48,11 @@ def _record(resource: Any, line: int, group: int = 0) -> Record | Reject:
     owned = frozenset(resource) - _SERVER
     urls = frozenset(e.get("url") for e in resource.get("extension") or [] if isinstance(e, dict))
     body = {k: v for k, v in resource.items() if k != "meta"}
+    # Tags (the region a resource comes from) and profiles travel with it; version and time are
+    # the server's.
+    meta = {k: v for k, v in (resource.get("meta") or {}).items() if k in ("tag", "profile")}
+    if meta:
+        body["meta"] = meta
     return Record(line, body, key, owned, frozenset(u for u in urls if isinstance(u, str)),
                   group=group)
 

@@ -1,4 +1,4 @@
-"""Check digits of French structure numbers: FINESS, SIREN, SIRET.
+"""Check digits of French registry numbers: FINESS, SIREN, SIRET, RPPS.
 
 All three end with a Luhn key. FINESS numbers of Corsica start with ``2A``/``2B``: the key is
 computed with ``A`` read as 1 and ``B`` as 2 (``2A`` → ``21``, ``2B`` → ``22``), which every
@@ -52,4 +52,16 @@ def siret_error(number: str) -> str | None:
         return f"check digit of SIRET '{number}' is wrong (La Poste: digit sum not a multiple of 5)"
     if not luhn_ok(number):
         return f"check digit of SIRET '{number}' is wrong (Luhn key)"
+    return None
+
+
+RPPS_LENGTH = 11
+
+
+def rpps_problem(number: str) -> str | None:
+    """What is wrong with an RPPS number (11 digits, Luhn key), or None when it is well formed."""
+    if len(number) != RPPS_LENGTH or not number.isascii() or not number.isdigit():
+        return f"RPPS number {number!r} must have {RPPS_LENGTH} digits"
+    if not luhn_ok(number):
+        return f"RPPS number {number!r} has a wrong check digit (Luhn); check the number"
     return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openror.fhir import profiles as p
+from openror.fhir.datatypes import coding, concept
 from openror.importers.base import Key, logical_reference
 
 SYSTEM_FINESS = p.SYSTEM_FINESS
@@ -131,19 +132,8 @@ def place_key(number: str) -> Key:
     return Key(SYSTEM_PLACE, number)
 
 
-def _coding(system: str, code: str, display: str = "") -> dict[str, Any]:
-    coding = {"system": system, "code": code}
-    if display:
-        coding["display"] = display
-    return coding
-
-
-def _concept(system: str, code: str) -> dict[str, Any]:
-    return {"coding": [_coding(system, code)]}
-
-
 def _identifier(type_code: str, system: str, value: str) -> dict[str, Any]:
-    return {"use": "official", "type": _concept(TRE_G07, type_code), "system": system,
+    return {"use": "official", "type": concept(TRE_G07, type_code), "system": system,
             "value": value}
 
 
@@ -168,8 +158,8 @@ def telecoms(phone: str, fax: str) -> list[dict[str, Any]]:
 
 def _telecom(system: str, value: str, channel: str) -> dict[str, Any]:
     return {"system": system, "value": value, "use": "work", "extension": [
-        {"url": p.EXT_TELECOM_CHANNEL, "valueCodeableConcept": _concept(TRE_R200, channel)},
-        {"url": p.EXT_TELECOM_CONFIDENTIALITY, "valueCodeableConcept": _concept(TRE_R283, PUBLIC)},
+        {"url": p.EXT_TELECOM_CHANNEL, "valueCodeableConcept": concept(TRE_R200, channel)},
+        {"url": p.EXT_TELECOM_CONFIDENTIALITY, "valueCodeableConcept": concept(TRE_R283, PUBLIC)},
     ]}
 
 
@@ -198,7 +188,7 @@ def period_extensions(opened: str, closed: str) -> list[dict[str, Any]]:
 
 def closing_type_extension() -> dict[str, Any]:
     return {"url": EXT_CLOSING_TYPE,
-            "valueCodeableConcept": _concept(TRE_R286, CLOSED_DEFINITIVELY)}
+            "valueCodeableConcept": concept(TRE_R286, CLOSED_DEFINITIVELY)}
 
 
 def legal_entity_resource(ej: LegalEntity) -> dict[str, Any]:
@@ -212,7 +202,7 @@ def legal_entity_resource(ej: LegalEntity) -> dict[str, Any]:
     if ej.name:
         body["name"] = ej.name
     if ej.legal_status:
-        body["type"] = [_concept(TRE_R72, ej.legal_status)]
+        body["type"] = [concept(TRE_R72, ej.legal_status)]
     if ej.address is not None:
         body["address"] = [fhir_address(ej.address)]
     if ej.phone or ej.fax:
@@ -225,7 +215,7 @@ def site_resource(site: Site) -> dict[str, Any]:
         "resourceType": "Organization",
         "identifier": structure_identifiers(site.finess, site.siret, "3"),
         "name": site.name,
-        "type": [_concept(TRE_R66, site.category)],
+        "type": [concept(TRE_R66, site.category)],
         "address": [fhir_address(site.address)],
         "partOf": logical_reference("Organization", finess_key(site.finess_ej)),
     }
@@ -244,9 +234,9 @@ def place_resource(site: Site, cog: str, position: tuple[float, float] | None
     status = PLACE_CLOSED if site.closed else PLACE_OPEN
     body: dict[str, Any] = {
         "resourceType": "Location",
-        "extension": [{"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": _concept(TRE_R13, cog)}],
+        "extension": [{"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": concept(TRE_R13, cog)}],
         "identifier": [{"system": SYSTEM_PLACE, "value": site.finess}],
-        "operationalStatus": _coding(TRE_R203, *status),
+        "operationalStatus": coding(TRE_R203, *status),
         "name": site.name,
         "address": fhir_address(site.address),
         "managingOrganization": logical_reference("Organization", finess_key(site.finess)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from openror.fhir import profiles as p
+from openror.fhir.datatypes import coding, concept
 from openror.importers.base import Key, logical_reference
 from openror.importers.rpps_rows import Person, Practice
 
@@ -45,17 +46,6 @@ CONFIDENTIALITY_PROFESSIONALS = "2"
 #: secteurs d'activité of liberal practices that JDV_J55 lists as EG categories
 CABINET_SECTORS = frozenset({"SA05", "SA07", "SA08", "SA09"})
 MAX_AGE = 120
-
-
-def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    found: dict[str, Any] = {"system": system, "code": code}
-    if display:
-        found["display"] = display
-    return found
-
-
-def concept(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    return {"coding": [coding(system, code, display)]}
 
 
 # --- keys ---------------------------------------------------------------------------------

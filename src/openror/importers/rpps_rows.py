@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from openror.importers.base import Reject
-from openror.importers.checkdigits_rpps import rpps_problem
+from openror.importers.checkdigits import rpps_problem
 from openror.importers.rpps_format import Row
 from openror.importers.rpps_mapping import PROFESSIONS
 
