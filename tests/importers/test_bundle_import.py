@@ -13,7 +13,7 @@ import pytest
 from openror.importers.bundle import BundleSource
 from openror.importers.run import ImportRun, Options
 from openror.services import provenance
-from openror.services.batch import Batch
+from openror.services.bulk import BulkWriter
 from openror.services.container import Services
 from openror.store import feed
 from openror.store.feed import LogEntry
@@ -143,18 +143,21 @@ def test_interrupted_apply_resumes_without_loss_or_repeat(
 ) -> None:
     path = write_ndjson(tmp_path / "g.ndjson", graph(4))
     calls = {"n": 0}
-    original = Batch.upsert
+    original = BulkWriter.upsert_all
 
-    def crash_on_the_fifth(self: Batch, item: Any) -> Any:
+    def crash_in_the_second_batch(self: BulkWriter, items: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt  # the operator pressed Ctrl-C in the second batch
-        return original(self, item)
+        result = original(self, items)
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the writes, before the commit
+        return result
 
-    monkeypatch.setattr(Batch, "upsert", crash_on_the_fifth)
+    monkeypatch.setattr(BulkWriter, "upsert_all", crash_in_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
         run(services, [path], batch_size=4)
-    monkeypatch.setattr(Batch, "upsert", original)
+    with services.db.read() as conn:
+        assert len(feed.changes(conn)) == 4  # the first batch only
+    monkeypatch.setattr(BulkWriter, "upsert_all", original)
     resumed = run(services, [], continue_from="apply", batch_size=4)
     assert resumed.summary.created == 12
     with services.db.read() as conn:

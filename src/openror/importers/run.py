@@ -24,6 +24,7 @@ from openror.importers import check_pool, closing
 from openror.importers.base import Record, Reject, Source, Summary
 from openror.importers.records_io import decode, encode
 from openror.services.batch import Batch, Upsert
+from openror.services.bulk import BulkWriter
 from openror.services.container import Services
 from openror.services.writes import WriteResult
 from openror.store import imports
@@ -204,8 +205,9 @@ class ImportRun:
         return rows
 
     def _apply_rows(self, rows: list[tuple[int, imports.StagedRow]], log: LogEntry) -> None:
-        """One batch, one transaction. Checked records nearly always apply, so the batch first
-        runs without savepoints; if a record fails, it runs again with one per record."""
+        """One batch, one transaction. Checked records nearly always apply, so the batch is first
+        written in bulk; if anything fails, it runs again record by record, each in a
+        savepoint, so that only the faulty record is refused."""
         before = replace(self.summary, extra=dict(self.summary.extra))
         try:
             self._commit_batch(rows, log, savepoints=False)
@@ -216,13 +218,16 @@ class ImportRun:
     def _commit_batch(self, rows: list[tuple[int, imports.StagedRow]], log: LogEntry,
                       savepoints: bool) -> None:
         with self.services.db.write() as conn:
-            self._apply_batch(Batch(self.services.writes, conn, log, savepoints), rows,
-                              savepoints)
+            if savepoints:
+                self._apply_batch(Batch(self.services.writes, conn, log), rows)
+            else:
+                items = [_upsert(decode(row.record)) for _pos, row in rows]
+                for result in BulkWriter(self.services.writes, conn, log).upsert_all(items):
+                    self._count(result)
             imports.update_run(conn, self.run_id, applied_seq=rows[-1][0],
                                summary=self._counts())
 
-    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]],
-                     savepoints: bool = True) -> None:
+    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]]) -> None:
         for _group, members in groupby((decode(row.record) for _pos, row in rows),
                                        key=lambda r: r.group or object()):  # 0: alone
             records = list(members)
@@ -230,8 +235,6 @@ class ImportRun:
                 with batch.savepoint():
                     results = [batch.upsert(_upsert(record)) for record in records]
             except OpenRORError as exc:
-                if not savepoints:
-                    raise
                 self._refuse(records, exc)
                 continue
             for result in results:

@@ -5,7 +5,7 @@ refused alone while the batch stays one all-or-nothing transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -63,8 +63,10 @@ class Batch:
     def upsert(self, item: Upsert) -> WriteResult:
         rtype = item.resource["resourceType"]
         rt = resource_type(rtype, "create")
-        incoming = resolve_references(self.conn, orjson.loads(orjson.dumps(item.resource)))
-        _tag_key(incoming, item)
+        incoming = resolve_references(orjson.loads(orjson.dumps(item.resource)),
+                                      lambda rtype, ident, path: _resolve(self.conn, rtype,
+                                                                          ident, path))
+        tag_key(incoming, item)
         if item.key_system == ID_KEY:
             return self._upsert_by_id(rt, item, incoming)
         ids = derived.find_by_identifier(self.conn, rtype, item.key_system, item.key_value)
@@ -101,7 +103,7 @@ class Batch:
         return self.writes.commit_version(self.conn, rt, rid, current, closed, "update", self.log)
 
 
-def _tag_key(body: dict[str, Any], item: Upsert) -> None:
+def tag_key(body: dict[str, Any], item: Upsert) -> None:
     """Keep the natural key on the resource: as an identifier when it is one, else as a tag
     (``urn:openror:…`` tags are indexed like identifiers; see store.derived)."""
     if item.key_system == ID_KEY or any(
@@ -118,22 +120,26 @@ def _tag_key(body: dict[str, Any], item: Upsert) -> None:
                    tag]
 
 
-def resolve_references(conn: sa.Connection, node: Any, path: str = "") -> Any:
+#: finds the id a logical reference names: (type, identifier, path for errors) -> id
+Lookup = Callable[[str, dict[str, Any], str], str]
+
+
+def resolve_references(node: Any, lookup: Lookup, path: str = "") -> Any:
     """Logical references ``{type, identifier}`` → ``{"reference": "Type/id"}``, in place."""
     if type(node) is list:
         for i, value in enumerate(node):
             if type(value) in (dict, list):
-                node[i] = resolve_references(conn, value, f"{path}[{i}]")
+                node[i] = resolve_references(value, lookup, f"{path}[{i}]")
         return node
     if type(node) is not dict:
         return node
     ident, rtype = node.get("identifier"), node.get("type")
     if type(ident) is dict and type(rtype) is str and "reference" not in node \
             and set(node) <= {"type", "identifier", "display"}:
-        return {"reference": f"{rtype}/{_resolve(conn, rtype, ident, path)}"}
+        return {"reference": f"{rtype}/{lookup(rtype, ident, path)}"}
     for key, value in node.items():
         if type(value) in (dict, list):
-            node[key] = resolve_references(conn, value, f"{path}.{key}" if path else key)
+            node[key] = resolve_references(value, lookup, f"{path}.{key}" if path else key)
     return node
 
 

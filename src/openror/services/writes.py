@@ -54,6 +54,17 @@ class WriteResult:
         return dict(orjson.loads(self.stored.content))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A write ready to be stored: the new version and what the store needs besides."""
+
+    new: NewVersion
+    body: dict[str, Any]
+    sites: list[ReferenceSite]
+    current: StoredResource | None
+    result: WriteResult
+
+
 def resource_type(name: str, interaction: str) -> ResourceType:
     """The registered type, or the error a client should see for an unknown type/interaction."""
     rt = resource_types.get(name)
@@ -218,13 +229,28 @@ class WritePath:
         metadata and resolved references, which are valid by construction); a creation then
         skips the second validation. An update is always validated: reconciliation merged it.
         """
+        prepared = self.prepare(rt, rid, current, body, action, log, provenance, checked,
+                                lambda name: counters.next_value(conn, name))
+        if isinstance(prepared, WriteResult):
+            return prepared
+        self._check_references(conn, rt.name, rid, prepared.sites)
+        write_version(conn, prepared.new, log)
+        derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
+                        references=prepared.sites)
+        return prepared.result
+
+    def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,
+                body: dict[str, Any], action: str, log: LogEntry,
+                provenance: frozenset[str] | None, checked: bool,
+                next_number: Callable[[str], int]) -> Prepared | WriteResult:
+        """Everything but the database: stamp, attribute, compare, validate, serialise.
+        Returns the unchanged current version when the write would change nothing."""
         previous = orjson.loads(current.content) if current and current.content else None
         now = utcnow()
         version = current.version + 1 if current is not None else 1
         region = metadata.stamp(body, rt, rid, version, now, self.region)
         metadata.ensure_creation_date(body, previous, now)
-        metadata.ensure_functional_identifier(
-            body, rt, previous, region, lambda name: counters.next_value(conn, name))
+        metadata.ensure_functional_identifier(body, rt, previous, region, next_number)
         if log.provenance:
             attributed = provenance_of.changed_elements(previous, body)
             provenance_of.record(body, previous, attributed | (provenance or set()),
@@ -234,15 +260,11 @@ class WritePath:
         creation = current is None or current.deleted
         warnings = [] if checked and creation else raise_if_errors(
             validate_resource(body, self.terminology))
-        sites = literal_references(body)
-        self._check_references(conn, rt.name, rid, sites)
         content = jsonio.dumps(body)
         new = NewVersion(rt.name, rid, version, now, content, region, action)
-        write_version(conn, new, log)
-        derived.replace(conn, rt.name, rid, body, fresh=current is None, references=sites)
-        created = current is None or current.deleted
-        return WriteResult(StoredResource(rt.name, rid, version, now, False, content),
-                           created=created, warnings=warnings)
+        result = WriteResult(StoredResource(rt.name, rid, version, now, False, content),
+                             created=creation, warnings=warnings)
+        return Prepared(new, body, literal_references(body), current, result)
 
     def _check_references(self, conn: sa.Connection, rtype: str, rid: str,
                           all_sites: list[ReferenceSite]) -> None:

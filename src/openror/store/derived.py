@@ -30,7 +30,7 @@ class Referrer:
 KEY_TAG_PREFIX = "urn:openror:"
 
 
-def _identifier_rows(rtype: str, rid: str, body: dict[str, Any]) -> list[dict[str, str]]:
+def identifier_rows(rtype: str, rid: str, body: dict[str, Any]) -> list[dict[str, str]]:
     rows = [
         {"type": rtype, "id": rid, "system": tag["system"], "value": tag["code"]}
         for tag in (body.get("meta") or {}).get("tag") or []
@@ -72,7 +72,7 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
         clear(conn, rtype, rid)
     if body is None:
         return
-    rawsql.run_many(conn, _INSERT_IDENTIFIER, _identifier_rows(rtype, rid, body))
+    rawsql.run_many(conn, _INSERT_IDENTIFIER, identifier_rows(rtype, rid, body))
     sites = literal_references(body) if references is None else references
     rawsql.run_many(conn, _INSERT_REFERENCE, [
         {"source_type": rtype, "source_id": rid, "path": ref.expression,

@@ -1,0 +1,265 @@
+"""A batch of import upserts written with one statement per table.
+
+The same steps as the per-record write path (``WritePath.prepare`` does the stamping,
+attribution, comparison and validation), but the reads are gathered before and the writes
+after: current versions and logical references are fetched with one query per type, change-feed
+numbers are reserved in one go, and versions, feed, log and derived rows are inserted with
+``executemany``. On PostgreSQL this turns a dozen round trips per record into a few per batch.
+
+Any error raises: the caller redoes the batch record by record (``services.batch.Batch``), which
+refuses the faulty record alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from openror.errors import InvalidInput, error
+from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
+from openror.services.reconcile import reconcile
+from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
+from openror.store import rawsql
+from openror.store.derived import identifier_rows
+from openror.store.feed import LogEntry
+from openror.store.resources import StoredResource, stored_from_row
+from openror.store.schema import identifier_index, resource
+
+_INSERT_FEED = ("INSERT INTO change_feed (seq, type, id, version, action, at) "
+                "VALUES (:seq, :type, :id, :version, :action, :at)")
+_INSERT_LOG = ("INSERT INTO change_log (seq, actor, at, request_id, batch_id, reason, "
+               "before_version, after_version) VALUES (:seq, :actor, :at, :request_id, "
+               ":batch_id, :reason, :before_version, :after_version)")
+_INSERT_VERSION = ("INSERT INTO resource_version (type, id, version, last_updated, deleted, "
+                   "seq, content) VALUES (:type, :id, :version, :last_updated, :deleted, :seq, "
+                   ":content)")
+_INSERT_CURRENT = ("INSERT INTO resource (type, id, version, last_updated, deleted, region, "
+                   "content) VALUES (:type, :id, :version, :last_updated, :deleted, :region, "
+                   ":content)")
+_UPDATE_CURRENT = ("UPDATE resource SET version = :version, last_updated = :last_updated, "
+                   "deleted = :deleted, region = :region, content = :content "
+                   "WHERE type = :type AND id = :id AND version = :previous")
+_CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :type AND id = :id"
+_CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :type AND source_id = :id"
+_INSERT_IDENTIFIER = ("INSERT INTO identifier_index (type, id, system, value) "
+                      "VALUES (:type, :id, :system, :value)")
+_INSERT_REFERENCE = ("INSERT INTO reference_index (source_type, source_id, path, target_type, "
+                     "target_id) VALUES (:source_type, :source_id, :path, :target_type, "
+                     ":target_id)")
+_RESERVE = ("INSERT INTO counter (name, value) VALUES (:name, :n) ON CONFLICT (name) "
+            "DO UPDATE SET value = counter.value + :n RETURNING value")
+
+
+@dataclass
+class _Numbers:
+    """Functional-identifier numbers reserved a block at a time (gaps allowed, no reuse)."""
+
+    conn: sa.Connection
+    block: int
+    ranges: dict[str, list[int]] = field(default_factory=dict)
+
+    def __call__(self, name: str) -> int:
+        free = self.ranges.get(name)
+        if not free:
+            top = int(rawsql.run(self.conn, _RESERVE, {"name": name, "n": self.block})
+                      .fetchone()[0])
+            free = self.ranges[name] = list(range(top - self.block + 1, top + 1))
+        return free.pop(0)
+
+
+class BulkWriter:
+    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry) -> None:
+        self.writes, self.conn, self.log = writes, conn, log
+        self.dialect = conn.dialect.name
+        #: (type, system, value) -> id, for keys and logical references
+        self.ids: dict[tuple[str, str, str], str] = {}
+
+    def upsert_all(self, items: list[Upsert]) -> list[WriteResult]:
+        currents = self._prefetch_currents(items)
+        self._prefetch_identifiers(_logical_keys(items))
+        numbers = _Numbers(self.conn, len(items))
+        results: list[WriteResult] = []
+        prepared: list[Prepared] = []
+        for item in items:
+            found = self._one(item, currents, numbers)
+            if isinstance(found, WriteResult):
+                results.append(found)
+                continue
+            prepared.append(found)
+            results.append(found.result)
+            self._remember(found)
+        self._check_references(prepared)
+        self._flush(prepared)
+        return results
+
+    # -- per record ----------------------------------------------------------------------
+
+    def _one(self, item: Upsert, currents: dict[tuple[str, str], StoredResource],
+             numbers: _Numbers) -> Prepared | WriteResult:
+        rtype = str(item.resource["resourceType"])
+        rt = resource_type(rtype, "create")
+        incoming = resolve_references(orjson.loads(orjson.dumps(item.resource)), self._lookup)
+        tag_key(incoming, item)
+        rid = self._id_of(item, rtype)
+        current = currents.get((rtype, rid)) if rid else None
+        owned = frozenset(e for e in item.owned if e in incoming)
+        if current is None or current.content is None:
+            return self.writes.prepare(rt, rid or str(uuid.uuid4()), current, incoming,
+                                       "create", self.log, owned, item.checked, numbers)
+        merged = reconcile(orjson.loads(current.content), incoming, item.owned,
+                           item.owned_extensions)
+        return self.writes.prepare(rt, current.id, current, merged, "update", self.log, owned,
+                                   item.checked, numbers)
+
+    def _id_of(self, item: Upsert, rtype: str) -> str | None:
+        if item.key_system == ID_KEY:
+            return item.key_value
+        return self.ids.get((rtype, item.key_system, item.key_value))
+
+    def _lookup(self, rtype: str, ident: dict[str, Any], path: str) -> str:
+        key = (rtype, str(ident.get("system")), str(ident.get("value")))
+        if key not in self.ids:
+            raise InvalidInput([error("not-found", f"no {rtype} with identifier "
+                                      f"{key[1]}|{key[2]}", path)])
+        return self.ids[key]
+
+    def _remember(self, prepared: Prepared) -> None:
+        for row in identifier_rows(prepared.new.type, prepared.new.id, prepared.body):
+            self.ids[(row["type"], row["system"], row["value"])] = row["id"]
+
+    # -- reads, gathered -------------------------------------------------------------------
+
+    def _prefetch_currents(self, items: list[Upsert]) -> dict[tuple[str, str], StoredResource]:
+        self._prefetch_identifiers(
+            (str(i.resource["resourceType"]), i.key_system, i.key_value)
+            for i in items if i.key_system != ID_KEY)
+        wanted: dict[str, set[str]] = {}
+        for item in items:
+            rtype = str(item.resource["resourceType"])
+            rid = self._id_of(item, rtype)
+            if rid:
+                wanted.setdefault(rtype, set()).add(rid)
+        found: dict[tuple[str, str], StoredResource] = {}
+        for rtype, ids in wanted.items():
+            stmt = sa.select(resource.c.id, resource.c.version, resource.c.last_updated,
+                             resource.c.deleted, resource.c.content).where(
+                resource.c.type == rtype, resource.c.id.in_(sorted(ids)))
+            for rid, *row in self.conn.execute(stmt):
+                found[(rtype, rid)] = stored_from_row(rtype, rid, row)
+        return found
+
+    def _prefetch_identifiers(self, keys: Iterable[tuple[str, str, str]]) -> None:
+        by_type: dict[str, set[str]] = {}
+        for rtype, _system, value in keys:
+            by_type.setdefault(rtype, set()).add(value)
+        ii = identifier_index
+        for rtype, values in by_type.items():
+            stmt = sa.select(ii.c.system, ii.c.value, ii.c.id).where(
+                ii.c.type == rtype, ii.c.value.in_(sorted(values)))
+            seen: dict[tuple[str, str], set[str]] = {}
+            for system, value, rid in self.conn.execute(stmt):
+                seen.setdefault((system, value), set()).add(rid)
+            for (system, value), ids in seen.items():
+                if len(ids) > 1:
+                    raise InvalidInput([error("multiple-matches", f"several {rtype} carry "
+                                              f"{system}|{value}", rtype)])
+                self.ids[(rtype, system, value)] = next(iter(ids))
+
+    def _check_references(self, prepared: list[Prepared]) -> None:
+        made = {(p.new.type, p.new.id) for p in prepared}
+        wanted: dict[str, set[str]] = {}
+        for p in prepared:
+            for site in p.sites:
+                if (site.target_type, site.target_id) not in made:
+                    wanted.setdefault(site.target_type, set()).add(site.target_id)
+        for rtype, ids in wanted.items():
+            stmt = sa.select(resource.c.id).where(resource.c.type == rtype,
+                                                  resource.c.id.in_(sorted(ids)),
+                                                  resource.c.deleted.is_(False))
+            missing = ids - {row[0] for row in self.conn.execute(stmt)}
+            if missing:
+                raise InvalidInput([error("not-found", f"{rtype}/{rid} does not exist")
+                                    for rid in sorted(missing)])
+
+    # -- writes, gathered ------------------------------------------------------------------
+
+    def _flush(self, prepared: list[Prepared]) -> None:
+        if not prepared:
+            return
+        seqs = self._reserve_seqs(len(prepared))
+        feed, logs, versions, inserts, updates = [], [], [], [], []
+        for seq, p in zip(seqs, prepared, strict=True):
+            new, at = p.new, rawsql.db_time(p.new.last_updated, self.dialect)
+            row = {"type": new.type, "id": new.id, "version": new.version,
+                   "last_updated": at, "deleted": False}
+            feed.append({"seq": seq, "type": new.type, "id": new.id, "version": new.version,
+                         "action": new.action, "at": at})
+            logs.append({"seq": seq, "actor": self.log.actor, "at": at, "request_id": None,
+                         "batch_id": self.log.batch_id, "reason": self.log.reason,
+                         "before_version": new.version - 1 if new.version > 1 else None,
+                         "after_version": new.version})
+            versions.append({**row, "seq": seq, "content": new.content})
+            current = {**row, "region": new.region, "content": new.content}
+            if p.current is None:
+                inserts.append(current)
+            else:
+                updates.append({**current, "previous": p.current.version})
+        for sql, rows in ((_INSERT_FEED, feed), (_INSERT_LOG, logs),
+                          (_INSERT_VERSION, versions), (_INSERT_CURRENT, inserts)):
+            rawsql.run_many(self.conn, sql, rows)
+        self._update_currents(updates)
+        self._replace_derived(prepared)
+
+    def _reserve_seqs(self, count: int) -> list[int]:
+        if self.dialect == "postgresql":
+            sql = ("SELECT nextval(pg_get_serial_sequence('change_feed', 'seq')) "
+                   "FROM generate_series(1, :n)")
+            return [int(r[0]) for r in rawsql.run(self.conn, sql, {"n": count}).fetchall()]
+        # SQLite: this transaction holds the write lock, so the next numbers are ours.
+        row = rawsql.run(self.conn, "SELECT seq FROM sqlite_sequence WHERE name = "
+                         "'change_feed'", {}).fetchone()
+        start = int(row[0]) if row else 0
+        return list(range(start + 1, start + count + 1))
+
+    def _update_currents(self, updates: list[dict[str, Any]]) -> None:
+        for row in updates:  # one by one: each must still hold the version it was read at
+            if rawsql.run(self.conn, _UPDATE_CURRENT, row).rowcount != 1:
+                raise InvalidInput([error("conflict", f"{row['type']}/{row['id']} changed "
+                                          "during the import; run it again")])
+
+    def _replace_derived(self, prepared: list[Prepared]) -> None:
+        old = [{"type": p.new.type, "id": p.new.id} for p in prepared if p.current is not None]
+        rawsql.run_many(self.conn, _CLEAR_IDENTIFIERS, old)
+        rawsql.run_many(self.conn, _CLEAR_REFERENCES, old)
+        rawsql.run_many(self.conn, _INSERT_IDENTIFIER, [
+            row for p in prepared for row in identifier_rows(p.new.type, p.new.id, p.body)])
+        rawsql.run_many(self.conn, _INSERT_REFERENCE, [
+            {"source_type": p.new.type, "source_id": p.new.id, "path": s.expression,
+             "target_type": s.target_type, "target_id": s.target_id}
+            for p in prepared for s in p.sites])
+
+
+def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
+    found: list[tuple[str, str, str]] = []
+
+    def walk(node: Any) -> None:
+        if type(node) is list:
+            for value in node:
+                walk(value)
+        elif type(node) is dict:
+            ident, rtype = node.get("identifier"), node.get("type")
+            if type(ident) is dict and type(rtype) is str and "reference" not in node:
+                found.append((rtype, str(ident.get("system")), str(ident.get("value"))))
+                return
+            for value in node.values():
+                if type(value) in (dict, list):
+                    walk(value)
+
+    for item in items:
+        walk(item.resource)
+    return found
