@@ -25,7 +25,7 @@ from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
 from openror.store import rawsql
-from openror.store.derived import identifier_rows
+from openror.store.derived import identifier_rows, reference_rows
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, stored_from_row
 from openror.store.schema import identifier_index, resource
@@ -48,9 +48,8 @@ _CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :type AND id = :
 _CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :type AND source_id = :id"
 _INSERT_IDENTIFIER = ("INSERT INTO identifier_index (type, id, system, value) "
                       "VALUES (:type, :id, :system, :value)")
-_INSERT_REFERENCE = ("INSERT INTO reference_index (source_type, source_id, path, target_type, "
-                     "target_id) VALUES (:source_type, :source_id, :path, :target_type, "
-                     ":target_id)")
+_INSERT_REFERENCE = ("INSERT INTO reference_index (source_type, source_id, target_type, "
+                     "target_id) VALUES (:source_type, :source_id, :target_type, :target_id)")
 _RESERVE = ("INSERT INTO counter (name, value) VALUES (:name, :n) ON CONFLICT (name) "
             "DO UPDATE SET value = counter.value + :n RETURNING value")
 
@@ -103,7 +102,10 @@ class BulkWriter:
              numbers: _Numbers) -> Prepared | WriteResult:
         rtype = str(item.resource["resourceType"])
         rt = resource_type(rtype, "create")
-        incoming = resolve_references(orjson.loads(orjson.dumps(item.resource)), self._lookup)
+        # The items are private (decoded from the staging table for this batch): no copy.
+        incoming = item.resource
+        if _may_refer_logically(incoming):
+            resolve_references(incoming, self._lookup)
         tag_key(incoming, item)
         rid = self._id_of(item, rtype)
         current = currents.get((rtype, rid)) if rid else None
@@ -174,9 +176,8 @@ class BulkWriter:
         made = {(p.new.type, p.new.id) for p in prepared}
         wanted: dict[str, set[str]] = {}
         for p in prepared:
-            for site in p.sites:
-                if (site.target_type, site.target_id) not in made:
-                    wanted.setdefault(site.target_type, set()).add(site.target_id)
+            for target_type, target_id in p.targets - made:
+                wanted.setdefault(target_type, set()).add(target_id)
         for rtype, ids in wanted.items():
             stmt = sa.select(resource.c.id).where(resource.c.type == rtype,
                                                   resource.c.id.in_(sorted(ids)),
@@ -239,9 +240,7 @@ class BulkWriter:
         rawsql.run_many(self.conn, _INSERT_IDENTIFIER, [
             row for p in prepared for row in identifier_rows(p.new.type, p.new.id, p.body)])
         rawsql.run_many(self.conn, _INSERT_REFERENCE, [
-            {"source_type": p.new.type, "source_id": p.new.id, "path": s.expression,
-             "target_type": s.target_type, "target_id": s.target_id}
-            for p in prepared for s in p.sites])
+            row for p in prepared for row in reference_rows(p.new.type, p.new.id, p.targets)])
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
@@ -261,5 +260,12 @@ def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
                     walk(value)
 
     for item in items:
-        walk(item.resource)
+        if _may_refer_logically(item.resource):
+            walk(item.resource)
     return found
+
+
+def _may_refer_logically(body: dict[str, Any]) -> bool:
+    """A logical reference has a string ``type``: most resources have none, and serialising
+    is much cheaper than walking them."""
+    return b'"type":"' in orjson.dumps(body)

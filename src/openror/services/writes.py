@@ -6,7 +6,7 @@ in one transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from openror.errors import (
 )
 from openror.fhir import jsonio, resource_types
 from openror.fhir.patch import apply_patch
-from openror.fhir.references import ReferenceSite, literal_references
+from openror.fhir.references import literal_references, reference_targets
 from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
 from openror.services import metadata
@@ -60,7 +60,7 @@ class Prepared:
 
     new: NewVersion
     body: dict[str, Any]
-    sites: list[ReferenceSite]
+    targets: frozenset[tuple[str, str]]  # (type, id) the body refers to
     current: StoredResource | None
     result: WriteResult
 
@@ -86,6 +86,15 @@ def _same(previous: dict[str, Any], body: dict[str, Any]) -> bool:
         return False
     return {k: v for k, v in previous.items() if k != "meta"} == {
         k: v for k, v in body.items() if k != "meta"}
+
+
+def raise_missing_references(body: dict[str, Any], missing: Iterable[tuple[str, str]]) -> None:
+    """Refuse a body whose references name absent resources, saying where each one is."""
+    absent = set(missing)
+    sites = [s for s in literal_references(body) if (s.target_type, s.target_id) in absent]
+    raise InvalidInput([error(
+        "not-found", f"{s.target_type}/{s.target_id} does not exist: create it first "
+        "or correct the reference", s.expression) for s in sites])
 
 
 def _copy(body: dict[str, Any]) -> dict[str, Any]:
@@ -233,10 +242,10 @@ class WritePath:
                                 lambda name: counters.next_value(conn, name))
         if isinstance(prepared, WriteResult):
             return prepared
-        self._check_references(conn, rt.name, rid, prepared.sites)
+        self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
         write_version(conn, prepared.new, log)
         derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
-                        references=prepared.sites)
+                        targets=prepared.targets)
         return prepared.result
 
     def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,
@@ -264,19 +273,14 @@ class WritePath:
         new = NewVersion(rt.name, rid, version, now, content, region, action)
         result = WriteResult(StoredResource(rt.name, rid, version, now, False, content),
                              created=creation, warnings=warnings)
-        return Prepared(new, body, literal_references(body), current, result)
+        return Prepared(new, body, reference_targets(content), current, result)
 
     def _check_references(self, conn: sa.Connection, rtype: str, rid: str,
-                          all_sites: list[ReferenceSite]) -> None:
-        sites = [s for s in all_sites if (s.target_type, s.target_id) != (rtype, rid)]
-        if not sites:
-            return
-        live = derived.existing(conn, {(s.target_type, s.target_id) for s in sites})
-        missing = [s for s in sites if (s.target_type, s.target_id) not in live]
+                          targets: frozenset[tuple[str, str]], body: dict[str, Any]) -> None:
+        wanted = targets - {(rtype, rid)}
+        missing = wanted - derived.existing(conn, wanted)
         if missing:
-            raise InvalidInput([error(
-                "not-found", f"{s.target_type}/{s.target_id} does not exist: create it first "
-                "or correct the reference", s.expression) for s in missing])
+            raise_missing_references(body, missing)
 
     def _refuse_if_referenced(self, conn: sa.Connection, rtype: str, rid: str) -> None:
         found = derived.referrers(conn, rtype, rid)

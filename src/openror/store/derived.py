@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from openror.fhir.references import ReferenceSite, literal_references
+from openror.fhir.references import literal_references
 from openror.store import rawsql
 from openror.store.schema import identifier_index, reference_index, resource
 
@@ -52,8 +52,8 @@ _INSERT_IDENTIFIER = (
     "INSERT INTO identifier_index (type, id, system, value) VALUES (:type, :id, :system, :value)"
 )
 _INSERT_REFERENCE = (
-    "INSERT INTO reference_index (source_type, source_id, path, target_type, target_id) "
-    "VALUES (:source_type, :source_id, :path, :target_type, :target_id)"
+    "INSERT INTO reference_index (source_type, source_id, target_type, target_id) "
+    "VALUES (:source_type, :source_id, :target_type, :target_id)"
 )
 _IS_LIVE = "SELECT 1 FROM resource WHERE type = :t AND id = :i AND deleted = :no"
 
@@ -64,31 +64,44 @@ def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
 
 
 def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
-            *, fresh: bool = False, references: list[ReferenceSite] | None = None) -> None:
+            *, fresh: bool = False, targets: frozenset[tuple[str, str]] | None = None) -> None:
     """Make the derived rows of one resource match ``body`` (None: deleted).
 
-    ``references``: the body's literal references when the caller has them already."""
+    ``targets``: the (type, id) the body refers to, when the caller has them already."""
     if not fresh:
         clear(conn, rtype, rid)
     if body is None:
         return
     rawsql.run_many(conn, _INSERT_IDENTIFIER, identifier_rows(rtype, rid, body))
-    sites = literal_references(body) if references is None else references
-    rawsql.run_many(conn, _INSERT_REFERENCE, [
-        {"source_type": rtype, "source_id": rid, "path": ref.expression,
-         "target_type": ref.target_type, "target_id": ref.target_id} for ref in sites])
+    if targets is None:
+        targets = frozenset((s.target_type, s.target_id) for s in literal_references(body))
+    rawsql.run_many(conn, _INSERT_REFERENCE, reference_rows(rtype, rid, targets))
+
+
+def reference_rows(rtype: str, rid: str, targets: Iterable[tuple[str, str]]
+                   ) -> list[dict[str, str]]:
+    return [{"source_type": rtype, "source_id": rid, "target_type": t, "target_id": i}
+            for t, i in sorted(targets)]
 
 
 def referrers(conn: sa.Connection, rtype: str, rid: str, limit: int = 50) -> list[Referrer]:
+    """Live resources that refer to ``rtype/rid``, each with where it does (its path)."""
     ri = reference_index
     stmt = (
-        sa.select(ri.c.source_type, ri.c.source_id, ri.c.path)
+        sa.select(ri.c.source_type, ri.c.source_id, resource.c.content)
+        .join(resource, sa.and_(resource.c.type == ri.c.source_type,
+                                resource.c.id == ri.c.source_id))
         .where(ri.c.target_type == rtype, ri.c.target_id == rid)
         .where(sa.not_(sa.and_(ri.c.source_type == rtype, ri.c.source_id == rid)))
         .order_by(ri.c.source_type, ri.c.source_id)
         .limit(limit)
     )
-    return [Referrer(*row) for row in conn.execute(stmt)]
+    found = []
+    for source_type, source_id, content in conn.execute(stmt):
+        sites = literal_references(orjson.loads(content))
+        paths = [s.expression for s in sites if (s.target_type, s.target_id) == (rtype, rid)]
+        found += [Referrer(source_type, source_id, path) for path in paths[:1] or [""]]
+    return found
 
 
 def existing(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

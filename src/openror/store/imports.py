@@ -29,7 +29,13 @@ class RunState:
 class StagedRow:
     seq: int
     line: int
-    record: dict[str, Any]
+    raw: bytes  # the record as staged (JSON)
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """A fresh copy on every access: a failed attempt cannot leak changes into a retry."""
+        data: dict[str, Any] = orjson.loads(self.raw)
+        return data
 
 
 def start_run(conn: sa.Connection, run_id: str, source: str, paths: Sequence[str]) -> None:
@@ -62,16 +68,6 @@ def get_run(conn: sa.Connection, run_id: str | None, source: str) -> RunState | 
 def stage(conn: sa.Connection, run_id: str, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(import_stage.insert(), [{**r, "run_id": run_id} for r in rows])
-
-
-def staged(conn: sa.Connection, run_id: str, *, checked: bool | None = None,
-           after_seq: int = 0, limit: int = 1000) -> list[StagedRow]:
-    st = import_stage
-    stmt = (sa.select(st.c.seq, st.c.line, st.c.record)
-            .where(st.c.run_id == run_id, st.c.seq > after_seq).order_by(st.c.seq).limit(limit))
-    if checked is not None:
-        stmt = stmt.where(st.c.checked.is_(checked))
-    return [StagedRow(seq, line, orjson.loads(rec)) for seq, line, rec in conn.execute(stmt)]
 
 
 def staged_raw(conn: sa.Connection, run_id: str, *, after_seq: int = 0, limit: int = 1000
@@ -118,7 +114,7 @@ def in_order(conn: sa.Connection, run_id: str, after_pos: int, limit: int
             .join(st, sa.and_(st.c.run_id == io.c.run_id, st.c.seq == io.c.seq))
             .where(io.c.run_id == run_id, io.c.pos > after_pos)
             .order_by(io.c.pos).limit(limit))
-    return [(pos, StagedRow(seq, line, orjson.loads(rec)))
+    return [(pos, StagedRow(seq, line, bytes(rec)))
             for pos, seq, line, rec in conn.execute(stmt)]
 
 

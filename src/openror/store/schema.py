@@ -88,7 +88,7 @@ reference_index = sa.Table(
     metadata,
     sa.Column("source_type", sa.String(64), nullable=False),
     sa.Column("source_id", sa.String(64), nullable=False),
-    sa.Column("path", sa.String(255), nullable=False),
+    # where in the source the reference sits is found when needed (see derived.referrers)
     sa.Column("target_type", sa.String(64), nullable=False),
     sa.Column("target_id", sa.String(64), nullable=False),
 )
