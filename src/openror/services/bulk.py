@@ -12,6 +12,7 @@ refuses the faulty record alone.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -265,7 +266,10 @@ def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
     return found
 
 
+_LOGICAL = re.compile(rb'"type":"[A-Za-z]+","identifier":\{|"identifier":\{[^{}]*\},"type":"')
+
+
 def _may_refer_logically(body: dict[str, Any]) -> bool:
-    """A logical reference has a string ``type``: most resources have none, and serialising
-    is much cheaper than walking them."""
-    return b'"type":"' in orjson.dumps(body)
+    """Whether a body may hold a logical reference ({type, identifier}): most hold none, and
+    serialising it is much cheaper than walking it."""
+    return _LOGICAL.search(orjson.dumps(body)) is not None
