@@ -133,7 +133,7 @@ def demo(host: str, port: int, data_dir: Path) -> None:
     """Create an embedded database, load the sample and serve it."""
     import time
 
-    from openror.services.sample import DEMO_GP_OFFER, load_sample
+    from openror.importers.sample import DEMO_GP_OFFER, load_sample
     from openror.store.database import Database
     from openror.store.migrate import upgrade
 
@@ -146,7 +146,8 @@ def demo(host: str, port: int, data_dir: Path) -> None:
         loaded = load_sample(settings)
     finally:
         handle.dispose()
-    click.echo(f"OpenROR demo: {loaded.total} sample resources ({loaded.created} created, "
+    total = loaded.created + loaded.updated + loaded.unchanged
+    click.echo(f"OpenROR demo: {total} sample resources ({loaded.created} created, "
                f"{loaded.updated} updated, {loaded.unchanged} unchanged) in "
                f"{time.monotonic() - started:.1f} s, in {settings.effective_database_url}")
     click.echo(f"  FHIR API:   http://{host}:{port}/fhir/metadata")
@@ -246,7 +247,7 @@ def generate_national(seed: int, out: Path, limit: int | None, compress: bool,
 
 @generate.command("sample")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="The gzip'd ndjson file (e.g. src/openror/services/data/sample.ndjson.gz).")
+              help="The gzip'd ndjson file (e.g. src/openror/importers/data/sample.ndjson.gz).")
 @click.option("--data", type=click.Path(path_type=Path), help=_DATA_HELP)
 @fails_cleanly
 def generate_sample(out: Path, data: Path | None) -> None:
