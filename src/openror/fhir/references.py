@@ -26,6 +26,16 @@ def reference_targets(content: bytes) -> frozenset[tuple[str, str]]:
     return frozenset((t.decode(), i.decode()) for t, i in _IN_JSON.findall(content))
 
 
+_LOGICAL: Final = re.compile(
+    rb'"type":"[A-Za-z]+","identifier":\{|"identifier":\{[^{}]*\},"type":"')
+
+
+def may_refer_logically(content: bytes) -> bool:
+    """Whether JSON may hold a logical reference (``{"type", "identifier"}``, as importers
+    write them): most resources hold none, and a pattern is much cheaper than a walk."""
+    return _LOGICAL.search(content) is not None
+
+
 @dataclass(frozen=True)
 class ReferenceSite:
     expression: str  # e.g. "HealthcareService.location[0]"

@@ -10,6 +10,7 @@ import orjson
 
 from openror.errors import Issue
 from openror.fhir import resource_types
+from openror.fhir.references import may_refer_logically
 from openror.fhir.validate import validate_resource
 from openror.importers.base import Record, Reject
 from openror.services import metadata
@@ -30,7 +31,10 @@ def placeholder_references(node: Any) -> Any:
 
 def stamped(record: Record, region: str) -> dict[str, Any]:
     """A copy of the record's resource with the metadata the server would add."""
-    body: dict[str, Any] = placeholder_references(orjson.loads(orjson.dumps(record.resource)))
+    raw = orjson.dumps(record.resource)
+    body: dict[str, Any] = orjson.loads(raw)
+    if may_refer_logically(raw):
+        body = placeholder_references(body)
     rt = resource_types.get(record.type)
     if rt is None:
         return body

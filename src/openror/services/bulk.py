@@ -12,7 +12,6 @@ refuses the faulty record alone.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import orjson
 import sqlalchemy as sa
 
 from openror.errors import InvalidInput, error
+from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
@@ -266,10 +266,5 @@ def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
     return found
 
 
-_LOGICAL = re.compile(rb'"type":"[A-Za-z]+","identifier":\{|"identifier":\{[^{}]*\},"type":"')
-
-
 def _may_refer_logically(body: dict[str, Any]) -> bool:
-    """Whether a body may hold a logical reference ({type, identifier}): most hold none, and
-    serialising it is much cheaper than walking it."""
-    return _LOGICAL.search(orjson.dumps(body)) is not None
+    return may_refer_logically(orjson.dumps(body))
