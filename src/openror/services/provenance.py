@@ -1,7 +1,8 @@
 """Where each field's value comes from: registry, professional, referent, regional operator.
 
-Kept in the resource itself (``meta.extension``, one entry per top-level element), so it is
-served by the API with the resource, versioned with it, and never drifts from it.
+Kept in the resource itself (``meta.extension``, one entry per source listing its top-level
+elements), so it is served by the API with the resource, versioned with it, and never drifts
+from it.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ def sources(body: dict[str, Any]) -> dict[str, str]:
     found: dict[str, str] = {}
     for ext in (body.get("meta") or {}).get("extension") or []:
         if isinstance(ext, dict) and ext.get("url") == FIELD_SOURCE:
-            parts = {p.get("url"): p for p in ext.get("extension") or [] if isinstance(p, dict)}
-            element = parts.get("element", {}).get("valueString")
-            source = parts.get("source", {}).get("valueCode")
-            if isinstance(element, str) and isinstance(source, str):
-                found[element] = source
+            parts = [p for p in ext.get("extension") or [] if isinstance(p, dict)]
+            source = next((p.get("valueCode") for p in parts if p.get("url") == "source"), None)
+            for part in parts:
+                element = part.get("valueString")
+                if part.get("url") == "element" and isinstance(element, str) and source:
+                    found[element] = str(source)
     return found
 
 
@@ -44,13 +46,18 @@ def record(body: dict[str, Any], previous: dict[str, Any] | None,
     present = {k for k in merged if k in body}
     meta = body.setdefault("meta", {})
     others = [e for e in meta.get("extension") or [] if e.get("url") != FIELD_SOURCE]
-    entries = [_entry(element, merged[element]) for element in sorted(present)]
+    by_source: dict[str, list[str]] = {}
+    for element in sorted(present):
+        by_source.setdefault(merged[element], []).append(element)
+    entries = [_entry(source, elements) for source, elements in sorted(by_source.items())]
     if others or entries:
         meta["extension"] = others + entries
     else:
         meta.pop("extension", None)
 
 
-def _entry(element: str, source: str) -> dict[str, Any]:
+def _entry(source: str, elements: list[str]) -> dict[str, Any]:
+    """One entry per source, listing its elements (compact: a resource has a few sources)."""
     return {"url": FIELD_SOURCE, "extension": [
-        {"url": "element", "valueString": element}, {"url": "source", "valueCode": source}]}
+        {"url": "source", "valueCode": source},
+        *({"url": "element", "valueString": element} for element in elements)]}
