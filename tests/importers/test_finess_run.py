@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from openror.importers.base import Reject
 from openror.importers.finess import FinessSource
 from openror.importers.run import ImportRun, Options
 from openror.services import provenance
@@ -112,3 +113,20 @@ def test_latin1_historical_csv_is_read(services: Services, tmp_path: Path) -> No
     assert importer.summary.created > 0
     _rid, body = site(services, "2A0000022")
     assert "MISÉRICORDE" in " ".join([body.get("name", ""), *body.get("alias", [])])
+
+
+def test_a_place_without_coordinates_stands_at_its_commune(tmp_path: Path) -> None:
+    lines = GUYANE.read_text(encoding="utf-8").splitlines()[:2]
+    bodies = [orjson.loads(line) for line in lines]
+    for body in bodies:
+        body.pop("position", None)
+    path = tmp_path / "no-position.ndjson"
+    path.write_text("\n".join(orjson.dumps(b).decode() for b in bodies) + "\n", encoding="utf-8")
+    places = [r.resource for r in FinessSource().parse([path])
+              if not isinstance(r, Reject) and r.type == "Location"]
+    assert places
+    position = places[0]["position"]
+    assert position["extension"] == [{
+        "url": "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
+               "ror-coordinate-reliability", "valueBoolean": False}]
+    assert 2 < position["latitude"] < 6 and -55 < position["longitude"] < -51  # Guyane

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openror.fhir import profiles as p
-from openror.fhir.datatypes import coding, concept
+from openror.fhir.datatypes import coding, concept, position
 from openror.importers.base import Key, logical_reference
 
 SYSTEM_FINESS = p.SYSTEM_FINESS
@@ -229,8 +229,8 @@ def site_resource(site: Site) -> dict[str, Any]:
     return body
 
 
-def place_resource(site: Site, cog: str, position: tuple[float, float] | None
-                   ) -> dict[str, Any]:
+def place_resource(site: Site, cog: str, point: tuple[float, float] | None,
+                   reliable: bool | None = None) -> dict[str, Any]:
     status = PLACE_CLOSED if site.closed else PLACE_OPEN
     body: dict[str, Any] = {
         "resourceType": "Location",
@@ -241,6 +241,6 @@ def place_resource(site: Site, cog: str, position: tuple[float, float] | None
         "address": fhir_address(site.address),
         "managingOrganization": logical_reference("Organization", finess_key(site.finess)),
     }
-    if position is not None:
-        body["position"] = {"latitude": round(position[0], 7), "longitude": round(position[1], 7)}
+    if point is not None:
+        body["position"] = position(*point, reliable=reliable)
     return body

@@ -25,6 +25,11 @@ def in_france(lat: float, lon: float) -> bool:
     return _gazetteer().in_france(lat, lon)
 
 
+def commune_point(cog: str) -> tuple[float, float] | None:
+    """The commune's approximate centre, for a place FINESS gives no coordinates for."""
+    return _gazetteer().point(cog)
+
+
 def commune_code(cog: str, postal_code: str, city: str, departement: str) -> str | None:
     """The current COG code of the commune: ``cog`` when known (following merges), else the
     commune named ``city`` under ``postal_code``, else in ``departement``; None if none."""

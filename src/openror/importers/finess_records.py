@@ -112,13 +112,15 @@ def place_record(site: Site) -> Record | Reject:
         what = f"'{address.cog}'" if address.cog else f"'{address.postal_code} {address.city}'"
         return Reject(site.line, field_name(site.names, "commune"),
                       f"commune {what} is unknown; give its COG code")
-    position: tuple[float, float] | None = None
-    if site.point is not None:
+    if site.point is None:
+        # No coordinates in FINESS: the place stands at its commune, marked approximate.
+        body = place_resource(site, cog, finess_places.commune_point(cog), reliable=False)
+    else:
         position_or_reject = _position(site.point, site.territory)
         if isinstance(position_or_reject, Reject):
             return position_or_reject
-        position = position_or_reject
-    return Record(site.line, place_resource(site, cog, position), place_key(site.finess),
+        body = place_resource(site, cog, position_or_reject)
+    return Record(site.line, body, place_key(site.finess),
                   owned=PLACE_OWNED, owned_extensions=PLACE_EXTENSIONS, rank=0,
                   scope=scope_of_finess(site.finess))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from openror.fhir import profiles as p
-from openror.fhir.datatypes import coding, concept
+from openror.fhir.datatypes import coding, concept, position
 from openror.importers.base import Key, logical_reference
 from openror.importers.rpps_rows import Person, Practice
 
@@ -34,7 +34,6 @@ TRE_R211 = p.TRE_R211_OPERATIONAL_ACTIVITY
 TRE_R213 = p.TRE_R213_CARE_MODE
 TRE_R338 = p.nos_url("TRE_R338-ModaliteAccueil")
 TRE_R23 = p.nos_url("TRE_R23-ModeExercice")
-EXT_COORDINATE_RELIABILITY = p.SD + "ror-coordinate-reliability"
 
 FIELD_VILLE = "05"  # TRE_R227 champ d'activité "Ville"
 CARE_MODE_CONSULTATION = "32"  # TRE_R213
@@ -177,10 +176,8 @@ def place(practice: Practice, site_name: str,
         "name": site_name, "address": address(practice),
         "managingOrganization": provider_reference(practice),
     }
-    if point is not None:
-        body["position"] = {
-            "extension": [{"url": EXT_COORDINATE_RELIABILITY, "valueBoolean": False}],
-            "latitude": point[0], "longitude": point[1]}
+    if point is not None:  # the commune's centre: approximate
+        body["position"] = position(*point, reliable=False)
     return body
 
 
