@@ -8,6 +8,7 @@ régions, postal codes, approximate coordinates, distance.
 
 from .bounds import in_france
 from .bundled import default_gazetteer
+from .current import current_gazetteer, use_gazetteer
 from .distance import EARTH_RADIUS_KM, haversine_km
 from .gazetteer import Gazetteer
 from .model import Commune, Departement, GeoRows, PostalName, Region
@@ -22,8 +23,10 @@ __all__ = [
     "GeoRows",
     "PostalName",
     "Region",
+    "current_gazetteer",
     "default_gazetteer",
     "haversine_km",
     "in_france",
     "normalise_name",
+    "use_gazetteer",
 ]

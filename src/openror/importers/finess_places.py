@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from openror.geo import Gazetteer, default_gazetteer, normalise_name
+from openror.geo import Gazetteer, current_gazetteer, normalise_name
 
 _MIN_PREFIX = 8  # shorter truncated names are too ambiguous to complete
 
 
-@cache
 def _gazetteer() -> Gazetteer:
-    return default_gazetteer()
+    return current_gazetteer()
 
 
 def in_france(lat: float, lon: float) -> bool:
@@ -52,7 +51,7 @@ def _untruncated(name: str) -> str:
 
 
 def _by_name(departement: str, name: str) -> str | None:
-    names = _communes_by_name().get(departement, {})
+    names = _communes_by_name(_gazetteer()).get(departement, {})
     if name in names:
         return names[name][0] if len(names[name]) == 1 else None
     if len(name) < _MIN_PREFIX:
@@ -62,10 +61,11 @@ def _by_name(departement: str, name: str) -> str | None:
 
 
 @cache
-def _communes_by_name() -> dict[str, dict[str, list[str]]]:
-    """Département → normalised name → codes of its current communes."""
+def _communes_by_name(gazetteer: Gazetteer) -> dict[str, dict[str, list[str]]]:
+    """Département → normalised name → codes of its current communes (per gazetteer: the
+    process may switch to one with imported geography)."""
     by_dep: dict[str, dict[str, list[str]]] = {}
-    for commune in _gazetteer().communes():
+    for commune in gazetteer.communes():
         if commune.is_current and commune.kind == "COM":
             names = by_dep.setdefault(commune.departement, {})
             names.setdefault(normalise_name(commune.name), []).append(commune.code)

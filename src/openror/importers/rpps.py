@@ -272,7 +272,8 @@ def _with(resource: dict[str, Any], element: str, value: Any) -> dict[str, Any] 
 
 
 def default_gazetteer() -> GazetteerLike:
-    """The bundled gazetteer of ``openror.geo`` (loaded on first use: tests pass their own)."""
-    from openror.geo import default_gazetteer as bundled
+    """The gazetteer of this process (``openror.geo.current_gazetteer``: the bundle, with the
+    database's imported geography on top once the services opened); tests pass their own."""
+    from openror.geo import current_gazetteer
 
-    return bundled()
+    return current_gazetteer()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openror.config import Settings
+from openror.geo import use_gazetteer
 from openror.services.reads import Reader
 from openror.services.writes import WritePath
-from openror.store import nos_releases
+from openror.store import geo_tables, nos_releases
 from openror.store.database import Database
 from openror.terminology import Terminology, default_terminology
 
@@ -35,6 +36,8 @@ class Services:
         db = Database(settings.effective_database_url, readers=settings.sqlite_readers,
                       pool_size=settings.pool_size)
         terminology = load_terminology(db)
+        with db.read() as conn:
+            use_gazetteer(geo_tables.load_gazetteer(conn))
         return cls(settings, db, terminology, WritePath(db, terminology, settings.region),
                    Reader(db))
 
