@@ -6,24 +6,20 @@ from typing import Any
 
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import concept
+from openror.fhir.nos_systems import (
+    TRE_R200,
+    TRE_R283,
+)
 
 UCUM = "http://unitsofmeasure.org"
-TRE_R13 = p.nos_url("TRE_R13-CommuneOM")
-TRE_R23 = p.nos_url("TRE_R23-ModeExercice")
 TRE_R30 = p.TRE_R30_REGION
-TRE_R200 = p.nos_url("TRE_R200-CanalCommunication")
-TRE_R203 = p.nos_url("TRE_R203-StatutLieu")
 TRE_R211 = p.TRE_R211_OPERATIONAL_ACTIVITY
 TRE_R213 = p.TRE_R213_CARE_MODE
 TRE_R251 = p.nos_url("TRE_R251-FonctionContact")
-TRE_R227 = p.nos_url("TRE_R227-ChampActivite")
 TRE_R239 = p.nos_url("TRE_R239-PublicPrisEnCharge")
 TRE_R252 = p.nos_url("TRE_R252-TypeHoraire")
 TRE_R253 = p.nos_url("TRE_R253-TypeMaternite")
-TRE_R283 = p.nos_url("TRE_R283-NiveauConfidentialite")
 TRE_R287 = p.nos_url("TRE_R287-NatureContact")
-TRE_R338 = p.nos_url("TRE_R338-ModaliteAccueil")
-TRE_R201 = p.nos_url("TRE_R201-TypeDivisionTerritoriale")
 TRE_G09 = p.nos_url("TRE_G09-DepartementOM")
 
 # Capacities (SPEC §2.4)

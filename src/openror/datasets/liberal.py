@@ -18,6 +18,15 @@ from openror.datasets.offers import contact, hours, patient_type
 from openror.datasets.people import rpps_number
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import concept
+from openror.fhir.nos_systems import (
+    TRE_R02,
+    TRE_R13,
+    TRE_R23,
+    TRE_R201,
+    TRE_R227,
+    TRE_R283,
+    TRE_R338,
+)
 from openror.geo import default_gazetteer
 from openror.importers.rpps_resources import practitioner as rpps_practitioner
 from openror.importers.rpps_rows import Person
@@ -26,8 +35,6 @@ REGION = "32"  # Hauts-de-France
 MOMENT = "2025-03-03T09:00:00+00:00"
 GP_RPPS = rpps_number(0)  # 199 0000000 + check digit: the first number of the synthetic range
 GP_OFFER_ID = "demo-gp-office-437"
-TRE_R02 = p.nos_url("TRE_R02-SecteurActivite")
-TRE_R201 = p.nos_url("TRE_R201-TypeDivisionTerritoriale")
 #: reception modalities (J226): in person, teleconsultation, home visit, tele-expertise < 24 h
 IN_PERSON, TELECONSULTATION, HOME_VISIT, TELE_EXPERTISE = "03", "04", "05", "10"
 OFFICE = {"id": "demo-office", "name": "Cabinet du Dr Claire VALMONT", "sector": "SA07",
@@ -58,7 +65,7 @@ def structure(spec: dict[str, str]) -> list[dict[str, Any]]:
            "contact": [_org_contact()]}
     place: dict[str, Any] = {
         "resourceType": "Location", "id": f"{spec['id']}-place", "meta": _meta(),
-        "extension": [c.ext_concept(p.EXT_COMMUNE_COG, c.TRE_R13, spec["commune"]),
+        "extension": [c.ext_concept(p.EXT_COMMUNE_COG, TRE_R13, spec["commune"]),
                       c.creation_date(MOMENT)],
         "status": "active", "name": spec["name"], "address": address,
         "description": "Rez-de-chaussée, accessible en fauteuil roulant",
@@ -69,19 +76,19 @@ def structure(spec: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _org_contact() -> dict[str, Any]:
-    return {"extension": [c.ext_concept(p.EXT_CONTACT_CONFIDENTIALITY, c.TRE_R283, c.PUBLIC)],
+    return {"extension": [c.ext_concept(p.EXT_CONTACT_CONFIDENTIALITY, TRE_R283, c.PUBLIC)],
             "purpose": concept(c.TRE_R287, "07", label("JDV_J221", "07")),
             "telecom": [c.telecom("phone", "0353010100", "2", c.PUBLIC)]}
 
 
 def _modality(code: str) -> dict[str, Any]:
-    return concept(c.TRE_R338, code, label("JDV_J226", code))
+    return concept(TRE_R338, code, label("JDV_J226", code))
 
 
 def _zone(commune: str) -> dict[str, Any]:
     return {"url": p.EXT_TERRITORIAL_DIVISION, "extension": [
         {"url": "typeTerritorialDivision", "valueCodeableConcept": concept(TRE_R201, "3")},
-        {"url": "codeTerritorialDivision", "valueCodeableConcept": concept(c.TRE_R13,
+        {"url": "codeTerritorialDivision", "valueCodeableConcept": concept(TRE_R13,
                                                                             commune)}]}
 
 
@@ -110,7 +117,7 @@ def gp_offer(oid: str, activity: str, provider: str, place: str,
                         "value": f"{REGION}/D{oid}"}],
         "active": True, "providedBy": c.reference("Organization", provider),
         "name": f"{label('JDV_J17', activity)} - Dr Claire VALMONT",
-        "type": [concept(c.TRE_R227, "05", label("JDV_J20", "05"))],
+        "type": [concept(TRE_R227, "05", label("JDV_J20", "05"))],
         "specialty": [concept(c.TRE_R211, activity, label("JDV_J17", activity))],
         "characteristic": [concept(c.TRE_R213, "32", label("JDV_J19", "32")),
                            *(_modality(m) for m in modalities)],
@@ -135,7 +142,7 @@ def gp_person() -> dict[str, Any]:
 
 def gp_role(offer: dict[str, Any], mode: str) -> dict[str, Any]:
     return {"resourceType": "PractitionerRole", "id": f"role-{offer['id']}", "meta": _meta(),
-            "extension": [c.ext_concept(p.EXT_EXERCISE_MODE, c.TRE_R23, mode),
+            "extension": [c.ext_concept(p.EXT_EXERCISE_MODE, TRE_R23, mode),
                           c.creation_date(MOMENT)],
             "active": True, "practitioner": c.reference("Practitioner", f"pr-{GP_RPPS}"),
             "organization": offer["providedBy"],

@@ -17,6 +17,7 @@ from openror.datasets.context import Site, label
 from openror.datasets.plans import OfferPlan
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import concept
+from openror.fhir.nos_systems import TRE_R227, TRE_R283, TRE_R338
 
 OFFER_TYPE_CODE = "35"  # TRE_R355
 #: ARCEP numbers reserved for audiovisual fiction, one prefix per zone (never assigned)
@@ -67,7 +68,7 @@ def contact(purpose: str, level: str, phone: str, description: str = "") -> dict
                                     "valueCodeableConcept": concept(c.TRE_R287, purpose)}]
     if description:
         parts.append({"url": "description", "valueString": description})
-    parts.append(c.ext_concept(p.EXT_CONFIDENTIALITY, c.TRE_R283, level))
+    parts.append(c.ext_concept(p.EXT_CONFIDENTIALITY, TRE_R283, level))
     parts.append({"url": p.EXT_HS_CONTACT_TELECOM, "extension": [
         *c.telecom("phone", phone, "2", level)["extension"],
         {"url": "telecomAddress", "valueString": phone}]})
@@ -82,7 +83,7 @@ def name(plan: OfferPlan) -> str:
 def characteristics(plan: OfferPlan, maternity: str) -> list[dict[str, Any]]:
     found = [concept(c.TRE_R213, plan.mode, label("JDV_J19", plan.mode))]
     if plan.mode == "32":
-        found.append(concept(c.TRE_R338, "03", label("JDV_J226", "03")))
+        found.append(concept(TRE_R338, "03", label("JDV_J226", "03")))
     if plan.activity == "100" and maternity:
         found.append(concept(c.TRE_R253, maternity, label("JDV_J227", maternity)))
     return found
@@ -109,7 +110,7 @@ def offer(site: Site, profile: Profile, plan: OfferPlan, rng: random.Random,
         "active": True,
         "providedBy": c.reference("Organization", ids.site_id(site.finess)),
         "name": name(plan),
-        "type": [concept(c.TRE_R227, profile.field, label("JDV_J20", profile.field))],
+        "type": [concept(TRE_R227, profile.field, label("JDV_J20", profile.field))],
         "specialty": [concept(c.TRE_R211, plan.activity, label("JDV_J17", plan.activity))],
         "characteristic": characteristics(plan, maternity),
     }

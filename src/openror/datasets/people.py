@@ -15,6 +15,7 @@ from openror.datasets import codes as c
 from openror.datasets import ids
 from openror.datasets.context import Site
 from openror.fhir import profiles as p
+from openror.fhir.nos_systems import TRE_R23
 from openror.importers.rpps_resources import practitioner as rpps_practitioner
 from openror.importers.rpps_rows import Person
 
@@ -85,7 +86,7 @@ def role(site: Site, rpps: str, number: int, offer: dict[str, Any], mode: str
     body: dict[str, Any] = {
         "resourceType": "PractitionerRole", "id": ids.role_id(rpps, number),
         "meta": c.region_meta(site.region),
-        "extension": [c.ext_concept(p.EXT_EXERCISE_MODE, c.TRE_R23, mode),
+        "extension": [c.ext_concept(p.EXT_EXERCISE_MODE, TRE_R23, mode),
                       c.creation_date(site.moment)],
         "active": True,
         "practitioner": c.reference("Practitioner", ids.practitioner_id(rpps)),

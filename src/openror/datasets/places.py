@@ -18,6 +18,7 @@ from openror.datasets.plans import UnitPlan
 from openror.datasets.sae import DOMAINS, Facts
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import coding, concept
+from openror.fhir.nos_systems import TRE_R13, TRE_R203
 
 PLACE_TYPE_CODE = "25"  # TRE_R354: functional id of a place
 #: care mode -> name of a unit shared by the offers of that mode
@@ -67,7 +68,7 @@ def place(site: Site, unit: UnitPlan, beds: int, extensions: list[dict[str, Any]
         "resourceType": "Location", "id": ids.place_id(site.finess, unit.number),
         "meta": c.region_meta(site.region),
         "extension": [
-            c.ext_concept(p.EXT_COMMUNE_COG, c.TRE_R13, site.commune),
+            c.ext_concept(p.EXT_COMMUNE_COG, TRE_R13, site.commune),
             c.creation_date(site.moment),
             *capacities.capacities(rng, unit.kind, beds, site.moment, _hospital(site, unit)),
             *extensions,
@@ -75,7 +76,7 @@ def place(site: Site, unit: UnitPlan, beds: int, extensions: list[dict[str, Any]
         "identifier": [{"type": concept(p.TRE_R354_RESOURCE_ID_TYPE, PLACE_TYPE_CODE),
                         "value": ids.functional_value(site.region, local)}],
         "status": "active",
-        "operationalStatus": coding(c.TRE_R203, "OP", "Opérationnel"),
+        "operationalStatus": coding(TRE_R203, "OP", "Opérationnel"),
         "name": unit_name(unit),
         "mode": "instance",
     }

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from openror.fhir.nos_systems import TRE_R203
 from openror.importers import finess_csv, finess_fhir, finess_json
 from openror.importers.base import Key, Record, Reject
 from openror.importers.finess_io import first_line, is_tar, tar_members
@@ -22,7 +23,6 @@ from openror.importers.finess_model import (
     PLACE_CLOSED,
     SYSTEM_FINESS,
     SYSTEM_PLACE,
-    TRE_R203,
     LegalEntity,
     Site,
     closing_type_extension,

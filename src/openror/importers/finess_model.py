@@ -16,20 +16,16 @@ from typing import Any
 
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import coding, concept, position
+from openror.fhir.nos_systems import TRE_G07, TRE_R13, TRE_R200, TRE_R203, TRE_R283
 from openror.importers.base import Key, logical_reference
 
 SYSTEM_FINESS = p.SYSTEM_FINESS
 SYSTEM_IDNATST = p.SYSTEM_IDNATST
 SYSTEM_SIRENE = "http://sirene.fr"
 SYSTEM_PLACE = "urn:openror:finess-place"
-TRE_G07 = p.nos_url("TRE_G07-TypeIdentifiantStructure")
 TRE_R66 = p.nos_url("TRE_R66-CategorieEtablissement")
 TRE_R72 = p.nos_url("TRE_R72-FinessStatutJuridique")
-TRE_R13 = p.nos_url("TRE_R13-CommuneOM")
-TRE_R200 = p.nos_url("TRE_R200-CanalCommunication")
-TRE_R283 = p.nos_url("TRE_R283-NiveauConfidentialite")
 TRE_R286 = p.nos_url("TRE_R286-TypeFermeture")
-TRE_R203 = p.nos_url("TRE_R203-StatutLieu")
 EXT_PERIOD = "http://hl7.org/fhir/StructureDefinition/organization-period"
 EXT_CLOSING_TYPE = p.EXT_ORG_CLOSING_TYPE
 EXT_CREATED = p.SD + "ror-organization-creation-date"

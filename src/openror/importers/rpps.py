@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from openror.fhir import profiles as p
+from openror.fhir.nos_systems import TRE_R13
 from openror.importers import rpps_resources as fhir
 from openror.importers.base import Key, Record, Reject
 from openror.importers.rpps_format import Row, read_rows
@@ -187,7 +188,7 @@ class RppsSource:
                      OWNED_ROLE, OWNED_ROLE_EXTENSIONS, scope=practice.department)
 
     def _commune_known(self, commune: str) -> bool:
-        return self.terminology.check("JDV_J124", fhir.TRE_R13, commune).status == "ok"
+        return self.terminology.check("JDV_J124", TRE_R13, commune).status == "ok"
 
     def _site_and_place(self, line: int, person: Person, practice: Practice, state: _State
                         ) -> Iterator[Record]:

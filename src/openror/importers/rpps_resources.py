@@ -11,6 +11,16 @@ from typing import Any
 
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import coding, concept, position
+from openror.fhir.nos_systems import (
+    TRE_G07,
+    TRE_R02,
+    TRE_R13,
+    TRE_R23,
+    TRE_R200,
+    TRE_R227,
+    TRE_R283,
+    TRE_R338,
+)
 from openror.importers.base import Key, logical_reference
 from openror.importers.rpps_rows import Person, Practice
 
@@ -24,16 +34,8 @@ UCUM = "http://unitsofmeasure.org"
 TRE_G15 = p.nos_url("TRE_G15-ProfessionSante")
 TRE_R04 = p.nos_url("TRE_R04-TypeSavoirFaire")
 TRE_R38 = p.nos_url("TRE_R38-SpecialiteOrdinale")
-TRE_G07 = p.nos_url("TRE_G07-TypeIdentifiantStructure")
-TRE_R02 = p.nos_url("TRE_R02-SecteurActivite")
-TRE_R200 = p.nos_url("TRE_R200-CanalCommunication")
-TRE_R283 = p.nos_url("TRE_R283-NiveauConfidentialite")
-TRE_R13 = p.nos_url("TRE_R13-CommuneOM")
-TRE_R227 = p.nos_url("TRE_R227-ChampActivite")
 TRE_R211 = p.TRE_R211_OPERATIONAL_ACTIVITY
 TRE_R213 = p.TRE_R213_CARE_MODE
-TRE_R338 = p.nos_url("TRE_R338-ModaliteAccueil")
-TRE_R23 = p.nos_url("TRE_R23-ModeExercice")
 
 FIELD_VILLE = "05"  # TRE_R227 champ d'activité "Ville"
 CARE_MODE_CONSULTATION = "32"  # TRE_R213
