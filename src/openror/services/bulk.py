@@ -26,7 +26,7 @@ from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
 from openror.store import rawsql
-from openror.store.derived import identifier_rows, reference_rows
+from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, stored_from_row
 from openror.store.schema import identifier_index, resource
@@ -175,18 +175,11 @@ class BulkWriter:
 
     def _check_references(self, prepared: list[Prepared]) -> None:
         made = {(p.new.type, p.new.id) for p in prepared}
-        wanted: dict[str, set[str]] = {}
-        for p in prepared:
-            for target_type, target_id in p.targets - made:
-                wanted.setdefault(target_type, set()).add(target_id)
-        for rtype, ids in wanted.items():
-            stmt = sa.select(resource.c.id).where(resource.c.type == rtype,
-                                                  resource.c.id.in_(sorted(ids)),
-                                                  resource.c.deleted.is_(False))
-            missing = ids - {row[0] for row in self.conn.execute(stmt)}
-            if missing:
-                raise InvalidInput([error("not-found", f"{rtype}/{rid} does not exist")
-                                    for rid in sorted(missing)])
+        wanted = {target for p in prepared for target in p.targets} - made
+        missing = wanted - existing(self.conn, wanted)
+        if missing:  # the record-by-record retry names the element of each
+            raise InvalidInput([error("not-found", f"{rtype}/{rid} does not exist")
+                                for rtype, rid in sorted(missing)])
 
     # -- writes, gathered ------------------------------------------------------------------
 

@@ -38,8 +38,6 @@ from openror.store.feed import LogEntry
 from openror.store.resources import NewVersion, StoredResource, read_current, utcnow, write_version
 from openror.terminology import Terminology
 
-Mutation = Callable[[dict[str, Any] | None], dict[str, Any]]
-
 
 @dataclass(frozen=True)
 class WriteResult:

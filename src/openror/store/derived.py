@@ -104,12 +104,27 @@ def referrers(conn: sa.Connection, rtype: str, rid: str, limit: int = 50) -> lis
     return found
 
 
+#: up to this many keys, one primary-key lookup each beats building an IN query
+_FEW = 8
+
+
 def existing(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which (type, id) pairs name a live (not deleted) resource."""
-    return {
-        (t, i) for t, i in set(keys)
-        if rawsql.run(conn, _IS_LIVE, {"t": t, "i": i, "no": False}).fetchone() is not None
-    }
+    """Which (type, id) pairs name a live (not deleted) resource: a few lookups for one write,
+    one query per type for a batch."""
+    wanted = set(keys)
+    if len(wanted) <= _FEW:
+        return {(t, i) for t, i in wanted
+                if rawsql.run(conn, _IS_LIVE, {"t": t, "i": i, "no": False}).fetchone()}
+    by_type: dict[str, set[str]] = {}
+    for rtype, rid in wanted:
+        by_type.setdefault(rtype, set()).add(rid)
+    found: set[tuple[str, str]] = set()
+    for rtype, ids in by_type.items():
+        stmt = sa.select(resource.c.id).where(resource.c.type == rtype,
+                                              resource.c.id.in_(sorted(ids)),
+                                              resource.c.deleted.is_(False))
+        found.update((rtype, rid) for (rid,) in conn.execute(stmt))
+    return found
 
 
 _FIND_ANY = ("SELECT DISTINCT id FROM identifier_index WHERE type = :t AND value = :v "

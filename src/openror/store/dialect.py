@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -72,13 +71,6 @@ def create_engines(url: str, *, readers: int, pool_size: int) -> tuple[Engine, E
         return writer, reader
     engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     return engine, engine
-
-
-def insert(table: sa.Table, dialect: str) -> Any:
-    """An INSERT that supports ``on_conflict_do_update`` on both back-ends."""
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    return postgresql.insert(table)
 
 
 def lock_clause(dialect: str) -> bool:

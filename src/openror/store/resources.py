@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from openror.errors import PreconditionFailed, error
 from openror.store import feed, rawsql
 from openror.store.dialect import lock_clause
-from openror.store.schema import resource_version
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,3 @@ def write_version(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> i
     return seq
 
 
-def count_versions(conn: sa.Connection, rtype: str, rid: str) -> int:
-    rv = resource_version
-    stmt = sa.select(sa.func.count()).select_from(rv).where(rv.c.type == rtype, rv.c.id == rid)
-    return int(conn.execute(stmt).scalar_one())

@@ -119,8 +119,6 @@ properties = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-#: tables derived from resources (rebuilt by ``openror reindex``)
-DERIVED_TABLES = (identifier_index, reference_index)
 
 import_run = sa.Table(
     "import_run",
