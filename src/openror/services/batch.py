@@ -14,7 +14,6 @@ import orjson
 import sqlalchemy as sa
 
 from openror.errors import InvalidInput, error
-from openror.fhir.resource_types import ResourceType
 from openror.services.reconcile import reconcile
 from openror.services.writes import WritePath, WriteResult, resource_type
 from openror.store import derived, rawsql
@@ -37,10 +36,8 @@ class Upsert:
 
 
 class Batch:
-    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry,
-                 savepoints: bool = True) -> None:
+    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry) -> None:
         self.writes, self.conn, self.log = writes, conn, log
-        self.savepoints = savepoints
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -48,9 +45,6 @@ class Batch:
 
         Plain SQL rather than ``begin_nested()``: SQLAlchemy compiles a savepoint clause per
         call, which cost more than the record's own inserts (profiled on imports)."""
-        if not self.savepoints:  # the caller redoes the whole batch if anything fails
-            yield
-            return
         rawsql.run(self.conn, "SAVEPOINT record", {})
         try:
             yield
@@ -67,34 +61,27 @@ class Batch:
                                       lambda rtype, ident, path: _resolve(self.conn, rtype,
                                                                           ident, path))
         tag_key(incoming, item)
-        if item.key_system == ID_KEY:
-            return self._upsert_by_id(rt, item, incoming)
-        ids = derived.find_by_identifier(self.conn, rtype, item.key_system, item.key_value)
-        if len(ids) > 1:
-            raise InvalidInput([error("multiple-matches", f"several {rtype} carry "
-                                      f"{item.key_system}|{item.key_value}", rtype)])
+        rid = self._existing_id(rtype, item)
+        current = read_current(self.conn, rtype, rid, for_update=True) if rid else None
         owned = frozenset(e for e in item.owned if e in incoming)
-        if not ids:
-            return self.writes.commit_version(self.conn, rt, str(uuid.uuid4()), None, incoming,
-                                              "create", self.log, owned, item.checked)
-        current = read_current(self.conn, rtype, ids[0], for_update=True)
-        assert current is not None and current.content is not None
+        if current is None or current.content is None:
+            return self.writes.commit_version(self.conn, rt, rid or str(uuid.uuid4()), current,
+                                              incoming, "create", self.log, owned, item.checked)
         merged = reconcile(orjson.loads(current.content), incoming, item.owned,
                            item.owned_extensions)
         return self.writes.commit_version(self.conn, rt, current.id, current, merged, "update",
                                           self.log, owned)
 
-    def _upsert_by_id(self, rt: ResourceType, item: Upsert, incoming: dict[str, Any]
-                      ) -> WriteResult:
-        current = read_current(self.conn, rt.name, item.key_value, for_update=True)
-        owned = frozenset(e for e in item.owned if e in incoming)
-        if current is None or current.content is None:
-            return self.writes.commit_version(self.conn, rt, item.key_value, current, incoming,
-                                              "create", self.log, owned, item.checked)
-        merged = reconcile(orjson.loads(current.content), incoming, item.owned,
-                           item.owned_extensions)
-        return self.writes.commit_version(self.conn, rt, current.id, current, merged, "update",
-                                          self.log, owned)
+    def _existing_id(self, rtype: str, item: Upsert) -> str | None:
+        """The id the record's key names: the key itself for ids, else the one resource that
+        carries the key (None if none; several is an error)."""
+        if item.key_system == ID_KEY:
+            return item.key_value
+        ids = derived.find_by_identifier(self.conn, rtype, item.key_system, item.key_value)
+        if len(ids) > 1:
+            raise InvalidInput([error("multiple-matches", f"several {rtype} carry "
+                                      f"{item.key_system}|{item.key_value}", rtype)])
+        return ids[0] if ids else None
 
     def close(self, rtype: str, rid: str, closed: dict[str, Any]) -> WriteResult:
         rt = resource_type(rtype, "update")
