@@ -1,4 +1,5 @@
-"""FHIR REST interactions under /fhir: read, vread, create, update, patch, delete, history."""
+"""FHIR REST interactions under /fhir: read, vread, create, update, patch, delete, history
+(and the search routes of ``search_routes``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openror.api import history_bundle
+from openror.api import history_bundle, search_routes
 from openror.api.capability import capability_statement
 from openror.api.http import (
     FhirResponse,
@@ -160,12 +161,6 @@ async def delete(request: Request) -> Response:
     return json_response(body, 200, {"ETag": stored.etag})
 
 
-async def search(request: Request) -> Response:
-    rtype = _path(request, "type")
-    raise NotFound([error("not-supported", f"search on {rtype} is not available yet: read by "
-                          "id, or use _history")])
-
-
 async def history(request: Request) -> Response:
     services = _services(request)
     params = history_bundle.HistoryParams.parse(request, services.settings)
@@ -180,7 +175,7 @@ async def history(request: Request) -> Response:
 ROUTES = [
     Route("/metadata", metadata, methods=["GET"]),
     Route("/_history", history, methods=["GET"]),
-    Route("/{type}", search, methods=["GET"]),
+    *search_routes.ROUTES,
     Route("/{type}", create, methods=["POST"]),
     Route("/{type}", conditional_update, methods=["PUT"]),
     Route("/{type}", conditional_patch, methods=["PATCH"]),

@@ -25,11 +25,12 @@ from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
-from openror.store import rawsql
+from openror.store import rawsql, search_index
 from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, stored_from_row
 from openror.store.schema import identifier_index, resource
+from openror.store.search_rows import index_rows
 
 _INSERT_FEED = ("INSERT INTO change_feed (seq, type, id, version, action, at) "
                 "VALUES (:seq, :type, :id, :version, :action, :at)")
@@ -231,10 +232,13 @@ class BulkWriter:
         old = [{"type": p.new.type, "id": p.new.id} for p in prepared if p.current is not None]
         rawsql.run_many(self.conn, _CLEAR_IDENTIFIERS, old)
         rawsql.run_many(self.conn, _CLEAR_REFERENCES, old)
+        search_index.clear_many(self.conn, old)
         rawsql.run_many(self.conn, _INSERT_IDENTIFIER, [
             row for p in prepared for row in identifier_rows(p.new.type, p.new.id, p.body)])
         rawsql.run_many(self.conn, _INSERT_REFERENCE, [
             row for p in prepared for row in reference_rows(p.new.type, p.new.id, p.targets)])
+        search_index.insert(self.conn, [index_rows(p.new.type, p.new.id, p.body)
+                                        for p in prepared])
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-"""Rows derived from a resource: its identifiers and the references it makes.
+"""Rows derived from a resource: its identifiers, the references it makes, its search index.
 
 They are replaced in the writer's transaction and can be rebuilt from the stored resources at
 any time (``rebuild``), so they never drift from the record of truth.
@@ -14,8 +14,9 @@ import orjson
 import sqlalchemy as sa
 
 from openror.fhir.references import literal_references
-from openror.store import rawsql
+from openror.store import rawsql, search_index
 from openror.store.schema import identifier_index, reference_index, resource
+from openror.store.search_rows import index_rows
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ _IS_LIVE = "SELECT 1 FROM resource WHERE type = :t AND id = :i AND deleted = :no
 def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
     rawsql.run(conn, _CLEAR_IDENTIFIERS, {"t": rtype, "i": rid})
     rawsql.run(conn, _CLEAR_REFERENCES, {"t": rtype, "i": rid})
+    search_index.clear(conn, rtype, rid)
 
 
 def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
@@ -76,6 +78,7 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
     if targets is None:
         targets = frozenset((s.target_type, s.target_id) for s in literal_references(body))
     rawsql.run_many(conn, _INSERT_REFERENCE, reference_rows(rtype, rid, targets))
+    search_index.insert(conn, [index_rows(rtype, rid, body)])
 
 
 def reference_rows(rtype: str, rid: str, targets: Iterable[tuple[str, str]]
@@ -142,10 +145,23 @@ def find_by_identifier(conn: sa.Connection, rtype: str, system: str | None, valu
     return [row[0] for row in rawsql.run(conn, _FIND, {**params, "s": system}).fetchall()]
 
 
+def rebuild_search(conn: sa.Connection, batch: int = 500) -> int:
+    """Recompute the search index rows only; return the count of resources."""
+    search_index.clear_all(conn)
+    count = 0
+    stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).where(
+        resource.c.deleted.is_(False))
+    for rtype, rid, content in conn.execute(stmt).yield_per(batch):
+        search_index.insert(conn, [index_rows(rtype, rid, orjson.loads(content))])
+        count += 1
+    return count
+
+
 def rebuild(conn: sa.Connection, batch: int = 500) -> int:
     """Recompute every derived row from the stored resources; return the count of resources."""
     conn.execute(identifier_index.delete())
     conn.execute(reference_index.delete())
+    search_index.clear_all(conn)
     count = 0
     stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).where(
         resource.c.deleted.is_(False))

@@ -161,3 +161,4 @@ import_order = sa.Table(
 
 # Tables defined next to the code that owns them register on the same metadata.
 from openror.store import geo_tables as _geo_tables  # noqa: E402,F401
+from openror.store import search_tables as _search_tables  # noqa: E402,F401

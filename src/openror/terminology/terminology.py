@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from . import nos_tables
 from .aliases import loosen, system_aliases, value_set_aliases
@@ -48,6 +48,11 @@ class Terminology:
     @property
     def associations(self) -> tuple[Association, ...]:
         return tuple(a for r in self._releases for a in r.associations)
+
+    def concepts(self) -> Iterator[Concept]:
+        """Every concept of every code system."""
+        for codes in self._systems.values():
+            yield from codes.values()
 
     def canonical_system(self, system: str) -> str:
         found = self._system_alias.get(system)

@@ -1,0 +1,39 @@
+"""The matches of a search kept for its later pages (table ``search_snapshot``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+import sqlalchemy as sa
+
+from openror.store.search_tables import search_snapshot as table
+
+Hit = tuple[str, float | None, float | None]  # id, distance, score
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    token: str
+    rtype: str
+    seq: int
+    hits: list[Hit]
+    total: int
+
+
+def save_snapshot(conn: sa.Connection, snap: Snapshot, now: datetime, expired: datetime
+                  ) -> None:
+    conn.execute(table.delete().where(table.c.created_at < expired))
+    conn.execute(table.insert().values(
+        token=snap.token, created_at=now, seq=snap.seq, type=snap.rtype,
+        matches=orjson.dumps(snap.hits), total=snap.total))
+
+
+def load_snapshot(conn: sa.Connection, token: str, expired: datetime) -> Snapshot | None:
+    row = conn.execute(sa.select(table).where(table.c.token == token,
+                                              table.c.created_at >= expired)).first()
+    if row is None:
+        return None
+    hits = [(h[0], h[1], h[2]) for h in orjson.loads(row.matches)]
+    return Snapshot(row.token, row.type, row.seq, hits, row.total)

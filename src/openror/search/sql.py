@@ -1,0 +1,304 @@
+"""Criteria to SQL: each criterion becomes a query of the ids of the resources it holds for.
+
+The same statements run on SQLite and PostgreSQL (both have the math functions the distance
+needs, and bytewise text order on the range-scanned columns). Index rows exist only for live
+resources, so only the outer query and negations look at ``resource.deleted``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from openror.fhir.search_params import SearchParam
+from openror.fhir.search_values import prefix_upper_bound
+from openror.geo.distance import EARTH_RADIUS_KM
+from openror.search.labels import codes_labelled
+from openror.search.model import (
+    AllOf,
+    AnyOf,
+    Chain,
+    Content,
+    Correlated,
+    Criterion,
+    DateValue,
+    Has,
+    Match,
+    Missing,
+    Near,
+    Not,
+    NumberValue,
+    ReferenceValue,
+    StringValue,
+    TokenValue,
+    Value,
+)
+from openror.store.schema import resource
+from openror.store.search_tables import (
+    search_date,
+    search_geo,
+    search_number,
+    search_ref,
+    search_string,
+    search_token,
+    search_word,
+)
+
+TABLE_OF = {"token": search_token, "uri": search_token, "string": search_string,
+            "date": search_date, "number": search_number, "quantity": search_number,
+            "reference": search_ref}
+Ids = sa.Select[Any]
+
+
+def live_ids(rtype: str) -> Ids:
+    return sa.select(resource.c.id).where(resource.c.type == rtype,
+                                          resource.c.deleted.is_(False))
+
+
+def matching(rtype: str, c: Criterion) -> Ids:
+    """The ids of live ``rtype`` resources for which ``c`` holds."""
+    compile_: Callable[[str, Any], Ids] = _COMPILERS[type(c)]
+    return compile_(rtype, c)
+
+
+def all_of(rtype: str, c: AllOf) -> Ids:
+    return live_ids(rtype).where(*(resource.c.id.in_(matching(rtype, i)) for i in c.items))
+
+
+def _any_of(rtype: str, c: AnyOf) -> Ids:
+    return sa.select(sa.union(*(matching(rtype, i) for i in c.items)).subquery().c.id)
+
+
+def _not(rtype: str, c: Not) -> Ids:
+    return live_ids(rtype).where(resource.c.id.not_in(matching(rtype, c.item)))
+
+
+# -- one parameter ---------------------------------------------------------------------------
+
+def _match(rtype: str, m: Match) -> Ids:
+    if m.param.name in ("_id", "_lastUpdated"):
+        return live_ids(rtype).where(_resource_column(m))
+    if m.modifier == "not":
+        positive = Match(m.param, "", m.values)
+        return live_ids(rtype).where(resource.c.id.not_in(_match(rtype, positive)))
+    table, condition = _condition(rtype, m)
+    return sa.select(table.c.id).where(condition)
+
+
+def _condition(rtype: str, m: Match, table: Any = None) -> tuple[Any, sa.ColumnElement[bool]]:
+    p = m.param
+    if p.type == "reference" and m.modifier == "identifier":
+        t = table if table is not None else search_token
+        param_name = f"{p.name}:identifier"
+    else:
+        t = table if table is not None else TABLE_OF[p.type]
+        param_name = "identifier:of-type" if m.modifier == "of-type" else p.name
+    values = sa.or_(*(_value(t, p, m.modifier, v) for v in m.values))
+    return t, sa.and_(t.c.type == rtype, t.c.param == param_name, values)
+
+
+def _value(t: Any, p: SearchParam, modifier: str, v: Value) -> sa.ColumnElement[bool]:
+    if isinstance(v, TokenValue):
+        return _token(t, v)
+    if isinstance(v, StringValue):
+        return _labels(t, v) if p.type in ("token", "uri") else _string(t, modifier, v)
+    if isinstance(v, DateValue):
+        return date_condition(t.c.low, t.c.high, v.prefix, v.low, v.high)
+    if isinstance(v, NumberValue):
+        return _quantity(t, v)
+    assert isinstance(v, ReferenceValue)
+    found = t.c.target_id == v.id
+    return sa.and_(found, t.c.target_type == v.type) if v.type else found
+
+
+def _token(t: Any, v: TokenValue) -> sa.ColumnElement[bool]:
+    parts = []
+    if v.code is not None:
+        parts.append(t.c.code == v.code)
+    if v.system is not None:
+        parts.append(t.c.system == v.system)
+    return sa.and_(*parts)
+
+
+def _labels(t: Any, v: StringValue) -> sa.ColumnElement[bool]:
+    pairs = codes_labelled(v.text)
+    if not pairs:
+        return sa.false()
+    return sa.tuple_(t.c.system, t.c.code).in_(pairs)
+
+
+def _string(t: Any, modifier: str, v: StringValue) -> sa.ColumnElement[bool]:
+    if modifier == "exact":
+        return t.c.exact == v.text  # type: ignore[no-any-return]
+    if modifier == "eq":
+        return t.c.value == v.text  # type: ignore[no-any-return]
+    escaped = v.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if modifier == "contains":
+        return t.c.value.like(f"%{escaped}%", escape="\\")  # type: ignore[no-any-return]
+    if modifier == "ew":
+        return t.c.value.like(f"%{escaped}", escape="\\")  # type: ignore[no-any-return]
+    return sa.and_(t.c.value >= v.text, t.c.value < prefix_upper_bound(v.text))
+
+
+def date_condition(low: Any, high: Any, prefix: str, v_low: Any, v_high: Any
+                   ) -> sa.ColumnElement[bool]:
+    """FHIR date prefixes between the target range [low, high] and the value's range."""
+    inside = sa.and_(low >= v_low, high <= v_high)
+    conditions: dict[str, sa.ColumnElement[bool]] = {
+        "eq": inside, "ne": sa.not_(inside),
+        "gt": high > v_high, "lt": low < v_low,
+        "ge": sa.or_(high > v_high, inside), "le": sa.or_(low < v_low, inside),
+        "sa": low > v_high, "eb": high < v_low,
+        "ap": sa.and_(low <= v_high, high >= v_low),
+    }
+    return conditions[prefix]
+
+
+def _quantity(t: Any, v: NumberValue) -> sa.ColumnElement[bool]:
+    found = number_condition(t.c.value, v)
+    if v.unit:
+        found = sa.and_(found, t.c.unit == v.unit)
+    if v.system:
+        found = sa.and_(found, t.c.system == v.system)
+    return found
+
+
+def number_condition(column: Any, v: NumberValue) -> sa.ColumnElement[bool]:
+    value, low, high = float(v.value), float(v.low), float(v.high)
+    margin = abs(value) * 0.1
+    conditions: dict[str, sa.ColumnElement[bool]] = {
+        "eq": sa.and_(column >= low, column < high),
+        "ne": sa.or_(column < low, column >= high),
+        "gt": column > value, "lt": column < value, "ge": column >= value,
+        "le": column <= value, "sa": column > value, "eb": column < value,
+        "ap": sa.and_(column >= value - margin, column <= value + margin),
+    }
+    return conditions[v.prefix]
+
+
+def _resource_column(m: Match) -> sa.ColumnElement[bool]:
+    if m.param.name == "_id":
+        return resource.c.id.in_([v.code for v in m.values if isinstance(v, TokenValue)])
+    parts = []
+    for v in m.values:
+        assert isinstance(v, DateValue)
+        # a timestamp column: compared with timestamps (naive UTC), not text
+        parts.append(date_condition(resource.c.last_updated, resource.c.last_updated, v.prefix,
+                                    datetime.fromisoformat(v.low),
+                                    datetime.fromisoformat(v.high)))
+    return sa.or_(*parts)
+
+
+def _missing(rtype: str, m: Missing) -> Ids:
+    p = m.param
+    if p.type == "special":
+        table: Any = search_geo
+        having = sa.select(table.c.id).where(table.c.type == rtype)
+    else:
+        table = TABLE_OF[p.type]
+        having = sa.select(table.c.id).where(table.c.type == rtype, table.c.param == p.name)
+    if not m.missing:
+        return having
+    return live_ids(rtype).where(resource.c.id.not_in(having))
+
+
+def _correlated(rtype: str, c: Correlated) -> Ids:
+    first: Any = None
+    froms: list[Any] = []
+    conditions: list[sa.ColumnElement[bool]] = []
+    for i, m in enumerate(c.matches):
+        alias = TABLE_OF[m.param.type].alias(f"g{i}")
+        _, condition = _condition(rtype, m, alias)
+        conditions.append(condition)
+        if first is None:
+            first = alias
+        else:
+            conditions += [alias.c.id == first.c.id, alias.c.grp == first.c.grp]
+        froms.append(alias)
+    return sa.select(first.c.id).select_from(*froms).where(*conditions).distinct()
+
+
+# -- geography and text ----------------------------------------------------------------------
+
+def distance_km(lat: Any, lon: Any, near: Near) -> Any:
+    """Great-circle distance, the same haversine as ``geo.distance`` (in SQL)."""
+    dlat = sa.func.radians(lat - near.lat) / 2
+    dlon = sa.func.radians(lon - near.lon) / 2
+    h = (sa.func.sin(dlat) * sa.func.sin(dlat) + math.cos(math.radians(near.lat))
+         * sa.func.cos(sa.func.radians(lat)) * sa.func.sin(dlon) * sa.func.sin(dlon))
+    return 2 * EARTH_RADIUS_KM * sa.func.asin(sa.func.sqrt(h))
+
+
+def bounding_box(near: Near) -> tuple[float, float, float, float]:
+    """Latitude and longitude bounds that contain the circle (with a margin)."""
+    dlat = near.km / 110.5 + 1e-6
+    cos_lat = max(math.cos(math.radians(near.lat)) - math.sin(math.radians(dlat)), 0.01)
+    dlon = min(near.km / (111.0 * cos_lat) + 1e-6, 180.0)
+    return near.lat - dlat, near.lat + dlat, near.lon - dlon, near.lon + dlon
+
+
+def _near(rtype: str, near: Near) -> Ids:
+    g = search_geo
+    south, north, west, east = bounding_box(near)
+    return sa.select(g.c.id).where(
+        g.c.type == rtype, g.c.lat.between(south, north), g.c.lon.between(west, east),
+        distance_km(g.c.lat, g.c.lon, near) <= near.km)
+
+
+def _content(rtype: str, c: Content) -> Ids:
+    w = search_word
+    per_term = [sa.select(w.c.id).where(w.c.type == rtype, w.c.word >= t,
+                                        w.c.word < prefix_upper_bound(t)) for t in c.terms]
+    if len(per_term) == 1:
+        return per_term[0]
+    return sa.select(sa.intersect(*per_term).subquery().c.id)
+
+
+def content_score(rtype: str, c: Content, owner: Any) -> Any:
+    """Sum over the terms of the best weight of a word each prefixes."""
+    w = search_word
+    scores = [sa.select(sa.func.coalesce(sa.func.max(w.c.weight), 0)).where(
+        w.c.type == rtype, w.c.id == owner, w.c.word >= t, w.c.word < prefix_upper_bound(t)
+    ).scalar_subquery() for t in c.terms]
+    total: Any = scores[0]
+    for s in scores[1:]:
+        total = total + s
+    return total
+
+
+# -- references --------------------------------------------------------------------------------
+
+def _chain(rtype: str, c: Chain) -> Ids:
+    r = search_ref
+    targets = matching(c.target, c.inner)
+    if c.above:
+        targets = descendants_or_self(c.target, targets)
+    return sa.select(r.c.id).where(r.c.type == rtype, r.c.param == c.param.name,
+                                   r.c.target_type == c.target, r.c.target_id.in_(targets))
+
+
+def descendants_or_self(rtype: str, roots: Ids) -> Ids:
+    """``roots`` and every resource below them through ``partof`` (organization:above)."""
+    r = search_ref
+    tree = roots.cte(f"tree_{rtype.lower()}", recursive=True, nesting=True)
+    tree = tree.union(sa.select(r.c.id).where(
+        r.c.type == rtype, r.c.param == "partof", r.c.target_type == rtype,
+        r.c.target_id == tree.c.id))
+    return sa.select(tree.c.id)
+
+
+def _has(rtype: str, c: Has) -> Ids:
+    r = search_ref
+    return sa.select(r.c.target_id).where(r.c.type == c.source, r.c.param == c.param.name,
+                                          r.c.target_type == rtype,
+                                          r.c.id.in_(matching(c.source, c.inner)))
+
+
+_COMPILERS: dict[type, Callable[[str, Any], Ids]] = {
+    Match: _match, Correlated: _correlated, Missing: _missing, Near: _near, Content: _content,
+    Chain: _chain, Has: _has, AnyOf: _any_of, Not: _not, AllOf: all_of,
+}

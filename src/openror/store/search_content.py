@@ -1,0 +1,83 @@
+"""The words ``_content`` searches: names, aliases, descriptions and the labels of coded values.
+
+Each word keeps the weight of the most telling place it appears in (a name outweighs a
+description), which ranks the matches. Labels come from the NOS terminology, so « cardio »
+finds an offer coded « Cardiologie » even when its coding carries no display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from openror.fhir.profiles import SD
+from openror.fhir.search_paths import compile_path
+from openror.fhir.search_values import words
+from openror.terminology import default_terminology
+
+NAME, ALIAS, LABEL, TEXT = 4, 3, 2, 1
+
+#: short words that would match almost everything
+STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "au", "aux",
+                       "a", "un", "une", "pour", "par", "sur"})
+
+_PATIENT = f"extension.where(url = '{SD}ror-healthcareservice-patient-type')" \
+    ".extension.where(url = 'supportedPatientInfo').value"
+_EQUIPMENT = f"extension.where(url = '{SD}ror-location-equipment')" \
+    ".extension.where(url = 'equipmentType').value"
+
+#: resource type -> (FHIRPath, weight, is a coded value)
+FIELDS: dict[str, tuple[tuple[str, int, bool], ...]] = {
+    "HealthcareService": (
+        ("name", NAME, False), ("comment", TEXT, False), ("extraDetails", TEXT, False),
+        ("category", LABEL, True), ("type", LABEL, True), ("specialty", LABEL, True),
+        ("characteristic", LABEL, True), (_PATIENT, LABEL, True)),
+    "Organization": (
+        ("name", NAME, False), ("alias", ALIAS, False),
+        (f"extension.where(url = '{SD}ror-organization-additional-name').value", ALIAS, False),
+        ("type", LABEL, True)),
+    "Location": (
+        ("name", NAME, False), ("alias", ALIAS, False), ("description", TEXT, False),
+        ("type", LABEL, True), (_EQUIPMENT, LABEL, True)),
+    "Practitioner": (("name", NAME, False),),
+    "PractitionerRole": (("code", LABEL, True), ("specialty", LABEL, True)),
+    "Task": (("description", NAME, False), ("code", LABEL, True), ("note.text", TEXT, False)),
+    "Questionnaire": (("title", NAME, False), ("name", ALIAS, False),
+                      ("description", TEXT, False)),
+}
+
+
+def content_words(rtype: str, body: dict[str, Any]) -> dict[str, int]:
+    """Word -> weight of the best place it was found in."""
+    found: dict[str, int] = {}
+    for expression, weight, coded in FIELDS.get(rtype, ()):
+        values = compile_path(expression, rtype)(body)
+        for text in (_labels(values) if coded else _texts(values)):
+            for word in words(text):
+                if word not in STOPWORDS and 2 <= len(word) <= 64 and found.get(word, 0) < weight:
+                    found[word] = weight
+    return found
+
+
+def _texts(values: list[Any]) -> Iterator[str]:
+    for v in values:
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):  # HumanName
+            yield from (p for k in ("text", "family", "given")
+                        for p in ([v[k]] if isinstance(v.get(k), str) else v.get(k) or [])
+                        if isinstance(p, str))
+
+
+def _labels(values: list[Any]) -> Iterator[str]:
+    terminology = default_terminology()
+    for v in values:
+        if not isinstance(v, dict):
+            continue
+        if isinstance(v.get("text"), str):
+            yield v["text"]
+        for c in v.get("coding") or []:
+            if not isinstance(c, dict) or not isinstance(c.get("code"), str):
+                continue
+            label = terminology.display(str(c.get("system") or ""), c["code"])
+            yield label or str(c.get("display") or "")

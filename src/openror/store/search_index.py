@@ -1,0 +1,45 @@
+"""Write and clear the search index rows of resources, in the writer's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+import sqlalchemy as sa
+
+from openror.store import rawsql
+from openror.store.schema import metadata
+from openror.store.search_rows import Rows
+from openror.store.search_tables import INDEX_TABLES
+
+
+@cache
+def _insert_sql(table: str) -> str:
+    columns = [c.name for c in metadata.tables[table].columns]
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)})")
+
+
+def insert(conn: sa.Connection, rows: Iterable[Rows]) -> None:
+    """Insert the rows of one or many resources, one executemany per table."""
+    merged: dict[str, list[dict[str, object]]] = {t: [] for t in INDEX_TABLES}
+    for resource_rows in rows:
+        for table, table_rows in resource_rows.items():
+            merged[table] += table_rows
+    for table, table_rows in merged.items():
+        rawsql.run_many(conn, _insert_sql(table), table_rows)
+
+
+def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
+    clear_many(conn, [{"type": rtype, "id": rid}])
+
+
+def clear_many(conn: sa.Connection, owners: list[dict[str, str]]) -> None:
+    """Remove the rows of resources given as ``{"type": …, "id": …}``."""
+    for table in INDEX_TABLES:
+        rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id", owners)
+
+
+def clear_all(conn: sa.Connection) -> None:
+    for table in INDEX_TABLES:
+        conn.execute(sa.text(f"DELETE FROM {table}"))

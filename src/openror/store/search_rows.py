@@ -1,0 +1,171 @@
+"""From a resource to its search index rows, one list per table (see ``search_tables``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from openror.fhir import search_values as sv
+from openror.fhir.profiles import nos_url
+from openror.fhir.search_params import DERIVED, PARAMS, SearchParam
+from openror.fhir.search_paths import compile_path
+from openror.geo.current import current_gazetteer
+from openror.store.search_content import content_words
+
+Rows = dict[str, list[dict[str, Any]]]
+
+TRE_R30 = nos_url("TRE_R30-RegionOM")
+TRE_G09 = nos_url("TRE_G09-DepartementOM")
+_REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/\S+)?$")
+
+
+def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
+    rows: Rows = {t: [] for t in ("search_token", "search_string", "search_date",
+                                  "search_number", "search_ref", "search_geo", "search_word")}
+    owner = {"type": rtype, "id": rid}
+    params = PARAMS.get(rtype, {})
+    roots: dict[str, list[Any]] = {}
+    for p in params.values():
+        if p.name in ("_id", "_lastUpdated") or p.type == "special" or p.name in DERIVED:
+            continue
+        if not p.group:
+            _add(rows, owner, p, 0, compile_path(p.expression, rtype)(body))
+            continue
+        if p.group not in roots:
+            roots[p.group] = compile_path(p.group_root, rtype)(body)
+        for index, element in enumerate(roots[p.group], start=1):
+            _add(rows, owner, p, index, compile_path(p.expression)(element))
+    if rtype == "Location":
+        _add_place(rows, owner, body)
+    rows["search_word"] = [{**owner, "word": w, "weight": n}
+                           for w, n in content_words(rtype, body).items()]
+    return rows
+
+
+def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: list[Any]) -> None:
+    if not values:
+        return
+    base = {**owner, "param": p.name}
+    if p.type in ("token", "uri"):
+        rows["search_token"] += [{**base, "grp": grp, "system": s, "code": c}
+                                 for s, c in _unique(_tokens(p.name, values))]
+        if p.name == "identifier":
+            rows["search_token"] += [{**base, "param": "identifier:of-type", "grp": 0,
+                                      "system": s, "code": c} for s, c in _of_type(values)]
+    elif p.type == "string":
+        rows["search_string"] += [{**base, "value": sv.normalize_text(t)[:255], "exact": t[:255]}
+                                  for t in dict.fromkeys(_strings(values))]
+    elif p.type == "date":
+        rows["search_date"] += [{**base, "grp": grp, "low": lo, "high": hi}
+                                for lo, hi in dict.fromkeys(_dates(values))]
+    elif p.type in ("number", "quantity"):
+        rows["search_number"] += [{**base, "grp": grp, "value": float(v), "system": s, "unit": u}
+                                  for v, s, u in _numbers(values)]
+    elif p.type == "reference":
+        _add_references(rows, base, values)
+
+
+def _unique(pairs: Iterator[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(pairs))
+
+
+def _tokens(name: str, values: list[Any]) -> Iterator[tuple[str, str]]:
+    for v in values:
+        if isinstance(v, bool):
+            yield "", "true" if v else "false"
+        elif isinstance(v, str):
+            yield "", v
+        elif isinstance(v, dict):
+            yield from _dict_tokens(v)
+
+
+def _dict_tokens(v: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if "coding" in v:
+        for c in v.get("coding") or []:
+            if isinstance(c, dict) and isinstance(c.get("code"), str):
+                yield str(c.get("system") or ""), c["code"]
+    elif isinstance(v.get("code"), str):
+        yield str(v.get("system") or ""), v["code"]
+    elif isinstance(v.get("value"), str):  # Identifier, ContactPoint
+        yield str(v.get("system") or ""), v["value"]
+
+
+def _of_type(values: list[Any]) -> Iterator[tuple[str, str]]:
+    for v in values:
+        if isinstance(v, dict) and isinstance(v.get("value"), str):
+            for c in (v.get("type") or {}).get("coding") or []:
+                if isinstance(c, dict) and isinstance(c.get("code"), str):
+                    yield str(c.get("system") or ""), f"{c['code']}|{v['value']}"
+
+
+def _strings(values: list[Any]) -> Iterator[str]:
+    for v in values:
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):  # HumanName, Address: every text part
+            for key in ("text", "family", "given", "prefix", "line", "city", "district",
+                        "state", "postalCode", "country"):
+                part = v.get(key)
+                yield from ([part] if isinstance(part, str) else
+                            [p for p in part or [] if isinstance(p, str)])
+
+
+def _dates(values: list[Any]) -> Iterator[tuple[str, str]]:
+    for v in values:
+        try:
+            if isinstance(v, str):
+                yield sv.date_range(v)
+            elif isinstance(v, dict):  # Period: open ends reach the end of time
+                low = sv.date_range(v["start"])[0] if v.get("start") else sv.LOWEST
+                high = sv.date_range(v["end"])[1] if v.get("end") else sv.HIGHEST
+                yield low, high
+        except sv.BadDate:
+            continue
+
+
+def _numbers(values: list[Any]) -> Iterator[tuple[Decimal, str, str]]:
+    for v in values:
+        try:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                yield Decimal(str(v)), "", ""
+            elif isinstance(v, dict) and isinstance(v.get("value"), (int, float)):
+                system, unit = str(v.get("system") or ""), str(v.get("code") or v.get("unit") or "")
+                value, unit = sv.canonical_quantity(Decimal(str(v["value"])), system, unit)
+                yield value, system, unit
+        except InvalidOperation:
+            continue
+
+
+def _add_references(rows: Rows, base: dict[str, str], values: list[Any]) -> None:
+    for v in values:
+        if not isinstance(v, dict):
+            continue
+        m = _REFERENCE.search(str(v.get("reference") or ""))
+        if m is not None:
+            rows["search_ref"].append({**base, "target_type": m.group(1),
+                                       "target_id": m.group(2)})
+        ident = v.get("identifier")
+        if isinstance(ident, dict) and isinstance(ident.get("value"), str):
+            rows["search_token"].append({**base, "param": base["param"] + ":identifier", "grp": 0,
+                                         "system": str(ident.get("system") or ""),
+                                         "code": ident["value"]})
+
+
+def _add_place(rows: Rows, owner: dict[str, str], body: dict[str, Any]) -> None:
+    """Coordinates, and the département and region of the commune."""
+    pos = body.get("position")
+    if isinstance(pos, dict) and isinstance(pos.get("latitude"), (int, float)) \
+            and isinstance(pos.get("longitude"), (int, float)):
+        rows["search_geo"].append({**owner, "lat": float(pos["latitude"]),
+                                   "lon": float(pos["longitude"])})
+    for _system, code in _tokens("commune-cog", compile_path(
+            PARAMS["Location"]["commune-cog"].expression, "Location")(body)):
+        commune = current_gazetteer().current(code)
+        if commune is None:
+            continue
+        rows["search_token"] += [
+            {**owner, "param": "departement", "grp": 0, "system": TRE_G09,
+             "code": commune.departement},
+            {**owner, "param": "region", "grp": 0, "system": TRE_R30, "code": commune.region}]

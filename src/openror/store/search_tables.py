@@ -1,0 +1,120 @@
+"""Search index tables: one row per searchable value, derived from the stored resources.
+
+Rebuildable like the identifier and reference indexes (``openror reindex``). ``grp`` numbers
+the capacity record, equipment, price… a grouped value belongs to (0: not grouped), so that
+correlated parameters can be required to hold on the same element. Text columns compared by
+range use the bytewise "C" collation on PostgreSQL, which is SQLite's default.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from openror.store.schema import metadata
+
+
+def _text(length: int) -> sa.types.TypeEngine[str]:
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
+def _owner() -> list[sa.Column[str]]:
+    return [sa.Column("type", sa.String(64), nullable=False),
+            sa.Column("id", sa.String(64), nullable=False)]
+
+
+search_token = sa.Table(
+    "search_token", metadata, *_owner(),
+    sa.Column("param", sa.String(64), nullable=False),
+    sa.Column("grp", sa.Integer, nullable=False),
+    sa.Column("system", sa.String(255), nullable=False),
+    sa.Column("code", sa.String(255), nullable=False),
+)
+sa.Index("ix_search_token", search_token.c.type, search_token.c.param, search_token.c.code,
+         search_token.c.system, search_token.c.id, search_token.c.grp)
+# covering, so that sorting by a parameter looks each resource up by id
+sa.Index("ix_search_token_owner", search_token.c.type, search_token.c.id,
+         search_token.c.param, search_token.c.code)
+
+search_string = sa.Table(
+    "search_string", metadata, *_owner(),
+    sa.Column("param", sa.String(64), nullable=False),
+    sa.Column("value", _text(255), nullable=False),  # normalized: lower case, no accents
+    sa.Column("exact", sa.String(255), nullable=False),
+)
+sa.Index("ix_search_string", search_string.c.type, search_string.c.param, search_string.c.value,
+         search_string.c.id)
+# covering, so that sorting by a parameter looks each resource up by id
+sa.Index("ix_search_string_owner", search_string.c.type, search_string.c.id,
+         search_string.c.param, search_string.c.value)
+
+search_date = sa.Table(
+    "search_date", metadata, *_owner(),
+    sa.Column("param", sa.String(64), nullable=False),
+    sa.Column("grp", sa.Integer, nullable=False),
+    sa.Column("low", _text(26), nullable=False),
+    sa.Column("high", _text(26), nullable=False),
+)
+sa.Index("ix_search_date", search_date.c.type, search_date.c.param, search_date.c.low,
+         search_date.c.high, search_date.c.id)
+# covering, so that sorting by a parameter looks each resource up by id
+sa.Index("ix_search_date_owner", search_date.c.type, search_date.c.id,
+         search_date.c.param, search_date.c.low, search_date.c.high)
+
+search_number = sa.Table(
+    "search_number", metadata, *_owner(),
+    sa.Column("param", sa.String(64), nullable=False),
+    sa.Column("grp", sa.Integer, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),  # canonical unit for quantities
+    sa.Column("system", sa.String(255), nullable=False),
+    sa.Column("unit", sa.String(64), nullable=False),  # '' for plain numbers
+)
+sa.Index("ix_search_number", search_number.c.type, search_number.c.param, search_number.c.value,
+         search_number.c.id)
+# covering, so that sorting by a parameter looks each resource up by id
+sa.Index("ix_search_number_owner", search_number.c.type, search_number.c.id,
+         search_number.c.param, search_number.c.value)
+
+search_ref = sa.Table(
+    "search_ref", metadata, *_owner(),
+    sa.Column("param", sa.String(64), nullable=False),
+    sa.Column("target_type", sa.String(64), nullable=False),
+    sa.Column("target_id", sa.String(64), nullable=False),
+)
+sa.Index("ix_search_ref_target", search_ref.c.target_type, search_ref.c.target_id,
+         search_ref.c.type, search_ref.c.param, search_ref.c.id)
+sa.Index("ix_search_ref_owner", search_ref.c.type, search_ref.c.id,
+         search_ref.c.param, search_ref.c.target_id)
+
+search_geo = sa.Table(
+    "search_geo", metadata, *_owner(),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+)
+sa.Index("ix_search_geo", search_geo.c.type, search_geo.c.lat, search_geo.c.lon,
+         search_geo.c.id)
+sa.Index("ix_search_geo_owner", search_geo.c.type, search_geo.c.id)
+
+search_word = sa.Table(
+    "search_word", metadata, *_owner(),
+    sa.Column("word", _text(64), nullable=False),
+    sa.Column("weight", sa.Integer, nullable=False),
+)
+sa.Index("ix_search_word", search_word.c.type, search_word.c.word, search_word.c.id,
+         search_word.c.weight)
+sa.Index("ix_search_word_owner", search_word.c.type, search_word.c.id, search_word.c.word,
+         search_word.c.weight)
+
+#: a client paging through results reads the matches fixed by its first page
+search_snapshot = sa.Table(
+    "search_snapshot", metadata,
+    sa.Column("token", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),  # change-feed position of the snapshot
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("matches", sa.LargeBinary, nullable=False),  # JSON: [[id, distance|null], ...]
+    sa.Column("total", sa.Integer, nullable=False),
+)
+sa.Index("ix_search_snapshot_created", search_snapshot.c.created_at)
+
+INDEX_TABLES = ("search_token", "search_string", "search_date", "search_number", "search_ref",
+                "search_geo", "search_word")
