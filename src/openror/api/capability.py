@@ -7,6 +7,7 @@ from typing import Any
 
 from openror import __version__
 from openror.fhir.resource_types import REGISTRY, ResourceType
+from openror.fhir.search_params import PARAMS, R4_SP
 
 ROR_IG = "https://interop.esante.gouv.fr/ig/fhir/ror/ImplementationGuide/ans.fhir.fr.ror|0.7.0"
 
@@ -16,6 +17,47 @@ _WRITE_NOTE = (
     "(PUT/PATCH [type]?identifier=[system|]value) are supported. Deletion keeps a tombstone "
     "version; deleting a resource still referenced by another is refused (409)."
 )
+
+
+_SEARCH_NOTE = (
+    "Search: comma = OR, repeated parameter = AND; modifiers :not :missing :exact :contains "
+    ":text :of-type :identifier :above (organization hierarchy) and typed chains; _has "
+    "(nested), _filter, _content; _include/_revinclude apply to matches and to included "
+    "resources (:iterate accepted); _sort (also chained), _count (default 200, max 1000), "
+    "_total, _summary=count, _elements; at most 10,000 matches (then use $export). "
+    "Deliberate choice: grouped parameters given together — capacity (capacity-*, "
+    "temporality-capacity, gender-capacity-available, nb-capacity, additional-bed-type, "
+    "crisis-type, temporary-assignement), equipment (equipment-type, equipment-feature, "
+    "limit-value), housing (residential-*), price (price-*, special-price) and public "
+    "(patient-type, age-range-*) — must all hold on the same extension instance, also "
+    "through a chain (location.capacity-status=…&location.nb-capacity=gt0). Unknown "
+    "parameters are ignored and reported, or refused with Prefer: handling=strict."
+)
+
+_SPECIAL = (
+    ("_has", "special", R4_SP + "Resource-has", "Reverse chaining, nestable"),
+    ("_filter", "special", R4_SP + "Resource-filter",
+     "FHIR filter grammar (and, or, not, chained paths)"),
+    ("_content", "string", R4_SP + "Resource-content", "Full text over names, aliases, "
+     "descriptions and the labels of coded values; accent- and case-insensitive, word "
+     "prefixes, ranked"),
+)
+
+
+def _search_params(rtype: str) -> list[dict[str, Any]]:
+    found = [{"name": p.name, "type": p.type, "documentation": p.doc,
+              **({"definition": p.definition} if p.definition else {})}
+             for p in PARAMS.get(rtype, {}).values()]
+    return found + [{"name": n, "definition": d, "type": t, "documentation": doc}
+                    for n, t, d, doc in _SPECIAL]
+
+
+def _includes(rtype: str) -> tuple[list[str], list[str]]:
+    forward = [f"{rtype}:{p.name}" for p in PARAMS.get(rtype, {}).values()
+               if p.type == "reference"]
+    reverse = [f"{source}:{p.name}" for source, params in PARAMS.items()
+               for p in params.values() if p.type == "reference" and rtype in p.targets]
+    return forward, reverse
 
 
 def _resource(rt: ResourceType) -> dict[str, Any]:
@@ -28,6 +70,10 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
     }
     if len(rt.profiles) > 1:
         entry["supportedProfile"] = list(rt.profiles)
+    if rt.allows("search-type"):
+        forward, reverse = _includes(rt.name)
+        entry.update(searchInclude=forward, searchRevInclude=reverse,
+                     searchParam=_search_params(rt.name))
     if rt.allows("create"):
         entry.update(updateCreate=True, conditionalCreate=True, conditionalUpdate=True,
                      conditionalDelete="not-supported", documentation=_WRITE_NOTE)
@@ -51,7 +97,8 @@ def capability_statement(base: str) -> dict[str, Any]:
         "implementationGuide": [ROR_IG],
         "rest": [{
             "mode": "server",
-            "documentation": "FHIRPath Patch only (Parameters in application/fhir+json).",
+            "documentation": "FHIRPath Patch only (Parameters in application/fhir+json). "
+                             + _SEARCH_NOTE,
             "resource": [_resource(rt) for rt in REGISTRY.values()],
             "interaction": [{"code": "history-system"}],
         }],

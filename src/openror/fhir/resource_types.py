@@ -15,7 +15,7 @@ def _sd(*names: str) -> tuple[str, ...]:
     return tuple(ROR_SD + n for n in names)
 
 
-READ = ("read", "vread", "history-instance", "history-type")
+READ = ("read", "vread", "history-instance", "history-type", "search-type")
 WRITE = ("create", "update", "patch", "delete")
 
 

@@ -10,6 +10,7 @@ from openror.services.reads import Reader
 from openror.services.writes import WritePath
 from openror.store import geo_tables, nos_releases
 from openror.store.database import Database
+from openror.store.migrate import ensure_current
 from openror.terminology import Terminology, default_terminology
 
 
@@ -35,6 +36,11 @@ class Services:
     def open(cls, settings: Settings) -> Services:
         db = Database(settings.effective_database_url, readers=settings.sqlite_readers,
                       pool_size=settings.pool_size)
+        try:
+            ensure_current(db)  # a clear message rather than "no such table"
+        except Exception:
+            db.dispose()
+            raise
         terminology = load_terminology(db)
         with db.read() as conn:
             use_gazetteer(geo_tables.load_gazetteer(conn))
