@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from openror.errors import Issue, operation_outcome
 from openror.geo.distance import haversine_km
 from openror.logs import request_id_var
-from openror.search.engine import CAP, Hit, Page, encode_cursor
+from openror.search import engine
+from openror.search.engine import Hit, Page, encode_cursor
 from openror.search.model import Content, Near
 
 DISTANCE_EXT = "http://hl7.org/fhir/StructureDefinition/location-distance"
@@ -82,8 +83,9 @@ def _outcome(page: Page) -> dict[str, Any] | None:
     issues = [Issue("warning", "not-supported", f"unknown search parameter '{name}' ignored",
                     (name,)) for name in page.query.ignored]
     if page.truncated:
-        issues.append(Issue("warning", "too-costly", f"more than {CAP} matches: only the first "
-                            f"{CAP} can be paged through; narrow the search, or use $export "
+        cap = engine.CAP
+        issues.append(Issue("warning", "too-costly", f"more than {cap} matches: only the first "
+                            f"{cap} can be paged through; narrow the search, or use $export "
                             "for a full extraction"))
     return operation_outcome(issues, request_id_var.get()) if issues else None
 

@@ -1,9 +1,11 @@
 """Run a search: match (at most ``CAP``), page, fetch, include.
 
 The first page fixes the matches: when there is more than one page they are kept as a
-snapshot (ids, distances, scores and the change-feed position), and the following pages are
-slices of it, served as each resource was at that position. A client paging while data
-changes therefore never sees a match twice or misses one.
+snapshot (ids with the version that matched, distances, scores), and the following pages are
+slices of it, each resource served in that version. A client paging while data changes
+therefore never sees a match twice or misses one, and sees every match as it was when it
+matched (even when a concurrent writer commits late, which a change-feed position would miss
+on PostgreSQL, where sequence numbers are taken before commit).
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from openror.search.model import Query
 from openror.search.plan import statement
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.store.database import Database
-from openror.store.feed import last_seq
 from openror.store.resources import utcnow
-from openror.store.schema import resource, resource_version
+from openror.store.schema import resource_version
 
 CAP = 10_000
 SNAPSHOT_TTL = timedelta(hours=1)
@@ -34,6 +35,7 @@ SNAPSHOT_TTL = timedelta(hours=1)
 @dataclass(frozen=True)
 class Hit:
     id: str
+    version: int  # the version that matched: later pages serve exactly it
     distance: float | None
     score: float | None
 
@@ -44,15 +46,20 @@ class Page:
     offset: int
     matches: list[tuple[Hit, dict[str, Any]]]
     included: list[dict[str, Any]] = field(default_factory=list)
-    total: int | None = None
-    truncated: bool = False
+    total: int | None = None  # None: over the cap and not counted (_total=none)
+    kept: int = 0  # matches that can be paged through (at most CAP)
     cursor: str | None = None  # the snapshot, when there are several pages
+
+    @property
+    def truncated(self) -> bool:
+        if self.query.summary == "count":
+            return False
+        return self.total is None or self.total > self.kept
 
     @property
     def next_offset(self) -> int | None:
         end = self.offset + self.query.count
-        return end if self.cursor and self.total is not None and end < min(
-            self.total, CAP) else None
+        return end if self.cursor and self.query.count and end < self.kept else None
 
 
 class SearchEngine:
@@ -65,17 +72,17 @@ class SearchEngine:
             if q.summary == "count":
                 return Page(q, 0, [], total=_count(conn, q))
             rows = conn.execute(statement(q).limit(CAP + 1)).all()
-            hits = [Hit(r.id, r.distance, r.score) for r in rows[:CAP]]
-            truncated = len(rows) > CAP
-            total = (_count(conn, q) if q.total != "none" else None) if truncated else len(hits)
+            hits = [Hit(r.id, r.version, r.distance, r.score) for r in rows[:CAP]]
+            total: int | None = len(hits)
+            if len(rows) > CAP:
+                total = _count(conn, q) if q.total != "none" else None
             page_hits = hits[:q.count]
-            found = _current(conn, q.rtype, [h.id for h in page_hits])
+            found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
             included = include(conn, q.includes, [m for _, m in matches])
-            seq = last_seq(conn)
-        page = Page(q, 0, matches, included, total, truncated)
-        if len(hits) > q.count:
-            page.cursor = self._save(q, hits, seq, total)
+        page = Page(q, 0, matches, included, total, len(hits))
+        if q.count and len(hits) > q.count:
+            page.cursor = self._save(q, hits, total)
         return page
 
     def page(self, q: Query, cursor: str) -> Page:
@@ -85,17 +92,16 @@ class SearchEngine:
             if snap is None or snap.rtype != q.rtype:
                 raise InvalidInput([error("invalid", "this page link has expired or is not "
                                           "valid; run the search again", "_cursor")])
-            count = q.count
-            page_hits = [Hit(*h) for h in snap.hits[offset:offset + count]]
-            found = _as_of(conn, q.rtype, [h.id for h in page_hits], snap.seq)
+            page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
+            found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
             included = include(conn, q.includes, [m for _, m in matches])
-        return Page(q, offset, matches, included, snap.total, snap.total > CAP, cursor=token)
+        return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)
 
-    def _save(self, q: Query, hits: list[Hit], seq: int, total: int | None) -> str:
+    def _save(self, q: Query, hits: list[Hit], total: int | None) -> str:
         token = secrets.token_hex(16)
-        snap = Snapshot(token, q.rtype, seq, [(h.id, h.distance, h.score) for h in hits],
-                        total if total is not None else len(hits))
+        snap = Snapshot(token, q.rtype, [(h.id, h.version, h.distance, h.score) for h in hits],
+                        total)
         with self.db.write() as conn:
             save_snapshot(conn, snap, utcnow(), utcnow() - SNAPSHOT_TTL)
         return token
@@ -109,6 +115,8 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         token, offset = base64.urlsafe_b64decode(padded).decode().split(":")
+        if int(offset) < 0:
+            raise ValueError(offset)
         return token, int(offset)
     except ValueError:
         raise InvalidInput([error("invalid", "this page link is not valid; use the links "
@@ -128,23 +136,12 @@ def _count(conn: sa.Connection, q: Query) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar() or 0)
 
 
-def _current(conn: sa.Connection, rtype: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    rows = conn.execute(sa.select(resource.c.id, resource.c.content).where(
-        resource.c.type == rtype, resource.c.id.in_(ids), resource.c.deleted.is_(False)))
-    return {rid: orjson.loads(content) for rid, content in rows}
-
-
-def _as_of(conn: sa.Connection, rtype: str, ids: list[str], seq: int
-           ) -> dict[str, dict[str, Any]]:
-    """Each resource as it was at change-feed position ``seq``."""
-    if not ids:
+def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, dict[str, Any]]:
+    """Each matched resource in the version that matched (stored versions never change)."""
+    if not hits:
         return {}
     v = resource_version
-    latest = sa.select(v.c.id, sa.func.max(v.c.seq).label("seq")).where(
-        v.c.type == rtype, v.c.id.in_(ids), v.c.seq <= seq).group_by(v.c.id).subquery()
-    rows = conn.execute(sa.select(v.c.id, v.c.content).join(
-        latest, sa.and_(v.c.id == latest.c.id, v.c.seq == latest.c.seq)).where(
-        v.c.type == rtype))
+    wanted = [(h.id, h.version) for h in hits]
+    rows = conn.execute(sa.select(v.c.id, v.c.content).where(
+        v.c.type == rtype, sa.tuple_(v.c.id, v.c.version).in_(wanted)))
     return {rid: orjson.loads(content) for rid, content in rows if content is not None}

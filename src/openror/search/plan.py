@@ -15,7 +15,7 @@ from openror.store.search_tables import search_geo, search_ref
 
 
 def statement(q: Query) -> sa.Select[Any]:
-    """Columns: id, distance (km or NULL), score (or NULL)."""
+    """Columns: id, version, distance (km or NULL), score (or NULL)."""
     near = near_path(q.criteria)
     content = next((c for c in q.criteria.items if isinstance(c, Content)), None)
     distance = _distance(q.rtype, *near) if near else sa.null()
@@ -27,7 +27,7 @@ def statement(q: Query) -> sa.Select[Any]:
         order.append(score.desc())
     order.append(resource.c.id)
     return all_of(q.rtype, q.criteria).add_columns(
-        distance.label("distance"), score.label("score")).order_by(*order)
+        resource.c.version, distance.label("distance"), score.label("score")).order_by(*order)
 
 
 def near_path(criteria: AllOf) -> tuple[tuple[str, ...], Near] | None:

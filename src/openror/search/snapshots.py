@@ -10,23 +10,22 @@ import sqlalchemy as sa
 
 from openror.store.search_tables import search_snapshot as table
 
-Hit = tuple[str, float | None, float | None]  # id, distance, score
+Hit = tuple[str, int, float | None, float | None]  # id, version, distance, score
 
 
 @dataclass(frozen=True)
 class Snapshot:
     token: str
     rtype: str
-    seq: int
     hits: list[Hit]
-    total: int
+    total: int | None  # None: more than the cap, not counted
 
 
 def save_snapshot(conn: sa.Connection, snap: Snapshot, now: datetime, expired: datetime
                   ) -> None:
     conn.execute(table.delete().where(table.c.created_at < expired))
     conn.execute(table.insert().values(
-        token=snap.token, created_at=now, seq=snap.seq, type=snap.rtype,
+        token=snap.token, created_at=now, type=snap.rtype,
         matches=orjson.dumps(snap.hits), total=snap.total))
 
 
@@ -35,5 +34,5 @@ def load_snapshot(conn: sa.Connection, token: str, expired: datetime) -> Snapsho
                                               table.c.created_at >= expired)).first()
     if row is None:
         return None
-    hits = [(h[0], h[1], h[2]) for h in orjson.loads(row.matches)]
-    return Snapshot(row.token, row.type, row.seq, hits, row.total)
+    hits = [(h[0], h[1], h[2], h[3]) for h in orjson.loads(row.matches)]
+    return Snapshot(row.token, row.type, hits, row.total)

@@ -109,10 +109,10 @@ search_snapshot = sa.Table(
     "search_snapshot", metadata,
     sa.Column("token", sa.String(64), primary_key=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("seq", sa.BigInteger, nullable=False),  # change-feed position of the snapshot
     sa.Column("type", sa.String(64), nullable=False),
-    sa.Column("matches", sa.LargeBinary, nullable=False),  # JSON: [[id, distance|null], ...]
-    sa.Column("total", sa.Integer, nullable=False),
+    # JSON: [[id, version, distance|null, score|null], ...]
+    sa.Column("matches", sa.LargeBinary, nullable=False),
+    sa.Column("total", sa.Integer, nullable=True),
 )
 sa.Index("ix_search_snapshot_created", search_snapshot.c.created_at)
 

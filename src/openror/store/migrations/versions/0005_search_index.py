@@ -77,10 +77,9 @@ def _snapshots() -> None:
         "search_snapshot",
         sa.Column("token", sa.String(64), primary_key=True),
         sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("seq", sa.BigInteger, nullable=False),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("matches", sa.LargeBinary, nullable=False),
-        sa.Column("total", sa.Integer, nullable=False),
+        sa.Column("total", sa.Integer, nullable=True),
     )
     op.create_index("ix_search_snapshot_created", "search_snapshot", ["created_at"])
 
