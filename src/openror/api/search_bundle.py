@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
+
 from openror.errors import Issue, operation_outcome
 from openror.geo.distance import haversine_km
 from openror.logs import request_id_var
 from openror.search import engine
 from openror.search.engine import Hit, Page, encode_cursor
+from openror.search.includes import Included
 from openror.search.model import Content, Near
 
 DISTANCE_EXT = "http://hl7.org/fhir/StructureDefinition/location-distance"
@@ -24,9 +27,10 @@ _KEPT = ("_count", "_include", "_include:iterate", "_revinclude", "_revinclude:i
 
 def render(page: Page, base: str, request_url: str, pairs: list[tuple[str, str]]
            ) -> dict[str, Any]:
-    entries = [_match(hit, body, base, page) for hit, body in page.matches]
+    rtype = page.query.rtype
+    entries = [_match(rtype, hit, content, base, page) for hit, content in page.matches]
     near = page.query.near
-    entries += [_included(body, base, near) for body in page.included]
+    entries += [_included(inc, base, near) for inc in page.included]
     outcome = _outcome(page)
     if outcome is not None:
         entries.append({"resource": outcome, "search": {"mode": "outcome"}})
@@ -38,14 +42,15 @@ def render(page: Page, base: str, request_url: str, pairs: list[tuple[str, str]]
     return bundle
 
 
-def _match(hit: Hit, body: dict[str, Any], base: str, page: Page) -> dict[str, Any]:
+def _match(rtype: str, hit: Hit, content: bytes, base: str, page: Page) -> dict[str, Any]:
     search: dict[str, Any] = {"mode": "match"}
     if hit.distance is not None:
         search["extension"] = [_distance(hit.distance)]
     if hit.score is not None:
         search["score"] = round(min(hit.score / (4 * _terms(page)), 1.0), 4)
-    return {"fullUrl": f"{base}/{body['resourceType']}/{body['id']}",
-            "resource": _elements(body, page.query.elements), "search": search}
+    resource = _elements(orjson.loads(content), page.query.elements) if page.query.elements \
+        else orjson.Fragment(content)
+    return {"fullUrl": f"{base}/{rtype}/{hit.id}", "resource": resource, "search": search}
 
 
 def _terms(page: Page) -> int:
@@ -53,13 +58,14 @@ def _terms(page: Page) -> int:
     return len(found.terms) if found else 1
 
 
-def _included(body: dict[str, Any], base: str, near: Near | None) -> dict[str, Any]:
+def _included(inc: Included, base: str, near: Near | None) -> dict[str, Any]:
     search: dict[str, Any] = {"mode": "include"}
-    position = body.get("position") if body.get("resourceType") == "Location" else None
-    if near is not None and isinstance(position, dict) and "latitude" in position:
-        km = haversine_km(near.lat, near.lon, position["latitude"], position["longitude"])
-        search["extension"] = [_distance(km)]
-    return {"fullUrl": f"{base}/{body['resourceType']}/{body['id']}", "resource": body,
+    if near is not None and inc.type == "Location":
+        position = orjson.loads(inc.content).get("position")
+        if isinstance(position, dict) and "latitude" in position:
+            km = haversine_km(near.lat, near.lon, position["latitude"], position["longitude"])
+            search["extension"] = [_distance(km)]
+    return {"fullUrl": f"{base}/{inc.type}/{inc.id}", "resource": orjson.Fragment(inc.content),
             "search": search}
 
 

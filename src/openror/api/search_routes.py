@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from openror.api import search_bundle
-from openror.api.http import base_url, json_response
+from openror.api.http import FhirResponse, base_url
 from openror.errors import InvalidInput, NotFound, error
 from openror.fhir.resource_types import REGISTRY
 from openror.search.engine import SearchEngine
@@ -51,7 +52,7 @@ async def _search(request: Request, pairs: list[tuple[str, str]]) -> Response:
         page = await run_in_threadpool(engine.search, query)
     base = base_url(request, services.settings.base_url)
     url = f"{base}/{rtype}" + (f"?{request.url.query}" if request.url.query else "")
-    return json_response(search_bundle.render(page, base, url, pairs))
+    return FhirResponse(orjson.dumps(search_bundle.render(page, base, url, pairs)))
 
 
 ROUTES = [

@@ -7,7 +7,9 @@ published ones are wrong (docs/api/search.md lists each correction): codes are m
 
 Grouped parameters (``group``) are evaluated per element of ``group_root``: several of them in
 one query must hold on the same capacity record, equipment, housing type, price or patient
-type. Their ``expression`` is relative to that element.
+type. Their ``expression`` is relative to that element, or to each element of ``subgroup``
+inside it (the limits nested in an equipment: a feature and its limit value correlate on the
+same limit, and both with the equipment type).
 """
 
 from __future__ import annotations
@@ -32,12 +34,16 @@ class SearchParam:
     group: str = ""
     group_root: str = ""
     targets: tuple[str, ...] = ()
+    subgroup: str = ""
     base: str = ""  # set by the registry
 
     @property
     def full_expression(self) -> str:
         """The expression from the resource, for evaluators that do not group."""
-        return f"{self.group_root}.{self.expression}" if self.group else self.expression
+        if not self.group:
+            return self.expression
+        inner = f"{self.subgroup}.{self.expression}" if self.subgroup else self.expression
+        return f"{self.group_root}.{inner}"
 
 
 def _ext(name: str) -> str:
@@ -99,11 +105,12 @@ def _capacity() -> list[SearchParam]:
 def _equipment() -> list[SearchParam]:
     return _grouped("Location", "equipment", EQUIPMENT, [
         ("equipment-type", "token", _sub("equipmentType"), "Specific equipment (TRE_R212)"),
-        ("equipment-feature", "token", f"{LIMIT}.{_sub('equipmentFeature')}",
+    ]) + [replace(p, subgroup=LIMIT) for p in _grouped("Location", "equipment", EQUIPMENT, [
+        ("equipment-feature", "token", _sub("equipmentFeature"),
          "Limited feature of the equipment (TRE_R340)"),
-        ("limit-value", "quantity", f"{LIMIT}.{_sub('limitValue')}",
+        ("limit-value", "quantity", _sub("limitValue"),
          "Limit of that feature, e.g. ge200|http://unitsofmeasure.org|kg"),
-    ])
+    ])]
 
 
 def _location() -> list[SearchParam]:

@@ -52,11 +52,13 @@ def _children(name: str) -> Step:
         for item in items:
             if not isinstance(item, dict):
                 continue
-            if choice:
+            if name in item:  # a plain element (Money.value, Quantity.value…)
+                found = [item[name]]
+            elif choice:
                 found = [v for k, v in item.items()
                          if k.startswith(name) and k[len(name):len(name) + 1].isupper()]
             else:
-                found = [item[name]] if name in item else []
+                found = []
             for value in found:
                 if isinstance(value, list):
                     yield from value

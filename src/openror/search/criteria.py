@@ -28,7 +28,7 @@ from openror.search.model import (
 MODIFIERS = {
     "token": {"", "not", "text", "of-type", "missing"},
     "uri": {"", "not", "missing", "below", "above"},
-    "string": {"", "exact", "contains", "missing", "eq", "ew"},
+    "string": {"", "exact", "contains", "missing", "ew"},  # ew: a suffix, for _filter
     "date": {"", "missing"}, "number": {"", "missing"}, "quantity": {"", "missing"},
     "reference": {"", "identifier", "missing"},
 }

@@ -14,13 +14,12 @@ import base64
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import NamedTuple
 
-import orjson
 import sqlalchemy as sa
 
 from openror.errors import InvalidInput, error
-from openror.search.includes import include
+from openror.search.includes import Included, include
 from openror.search.model import Query
 from openror.search.plan import statement
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
@@ -32,8 +31,7 @@ CAP = 10_000
 SNAPSHOT_TTL = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: up to 10,000 are made per search
     id: str
     version: int  # the version that matched: later pages serve exactly it
     distance: float | None
@@ -44,8 +42,8 @@ class Hit:
 class Page:
     query: Query
     offset: int
-    matches: list[tuple[Hit, dict[str, Any]]]
-    included: list[dict[str, Any]] = field(default_factory=list)
+    matches: list[tuple[Hit, bytes]]  # stored JSON, served as it is
+    included: list[Included] = field(default_factory=list)
     total: int | None = None  # None: over the cap and not counted (_total=none)
     kept: int = 0  # matches that can be paged through (at most CAP)
     cursor: str | None = None  # the snapshot, when there are several pages
@@ -79,7 +77,7 @@ class SearchEngine:
             page_hits = hits[:q.count]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
-            included = include(conn, q.includes, [m for _, m in matches])
+            included = include(conn, q.includes, {(q.rtype, h.id) for h, _ in matches})
         page = Page(q, 0, matches, included, total, len(hits))
         if q.count and len(hits) > q.count:
             page.cursor = self._save(q, hits, total)
@@ -95,7 +93,7 @@ class SearchEngine:
             page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
-            included = include(conn, q.includes, [m for _, m in matches])
+            included = include(conn, q.includes, {(q.rtype, h.id) for h, _ in matches})
         return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)
 
     def _save(self, q: Query, hits: list[Hit], total: int | None) -> str:
@@ -136,7 +134,7 @@ def _count(conn: sa.Connection, q: Query) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar() or 0)
 
 
-def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, dict[str, Any]]:
+def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, bytes]:
     """Each matched resource in the version that matched (stored versions never change)."""
     if not hits:
         return {}
@@ -144,4 +142,4 @@ def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, dic
     wanted = [(h.id, h.version) for h in hits]
     rows = conn.execute(sa.select(v.c.id, v.c.content).where(
         v.c.type == rtype, sa.tuple_(v.c.id, v.c.version).in_(wanted)))
-    return {rid: orjson.loads(content) for rid, content in rows if content is not None}
+    return {rid: bytes(content) for rid, content in rows if content is not None}

@@ -1,8 +1,9 @@
 """``_filter``: from the parsed filter grammar to the criteria ordinary parameters make.
 
 Each comparison becomes the equivalent ``name[:modifier]=value`` pair: ``eq`` on a token is the
-token, ``ne`` is ``:not``; on a string ``eq`` is whole-text equality (accent- and
-case-insensitive), ``sw`` the default prefix, ``co`` ``:contains``, ``ew`` a suffix; on dates,
+token, ``ne`` is ``:not``; on a string ``eq`` and ``sw`` are the default prefix search (the
+ROR documentation filters départements with ``address-postalcode eq "22"``), ``co``
+``:contains``, ``ew`` a suffix; on dates,
 numbers and quantities the operator is the prefix; ``pr`` is ``:missing`` reversed. A
 ``:above`` on the last part of a chained path (``organization._lastUpdated:above``, as the ROR
 documentation writes it) applies to the reference.
@@ -17,7 +18,9 @@ from openror.search.correlate import correlate
 from openror.search.criteria import UnknownParameter, criterion
 from openror.search.model import AllOf, AnyOf, Criterion, Not
 
-_STRING_OPS = {"eq": "eq", "sw": "", "co": "contains", "ew": "ew"}
+#: ``eq`` on a string is the default string search (accent- and case-insensitive prefix), as
+#: the ROR documentation uses it: ``address-postalcode eq "22"`` selects a département
+_STRING_OPS = {"eq": "", "sw": "", "co": "contains", "ew": "ew"}
 _ORDERED_OPS = frozenset({"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"})
 
 

@@ -8,9 +8,8 @@ the same. Included resources are served as they are now.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
-import orjson
 import sqlalchemy as sa
 
 from openror.fhir.search_params import param
@@ -24,13 +23,19 @@ MAX_ROUNDS = 5
 Key = tuple[str, str]
 
 
-def include(conn: sa.Connection, includes: tuple[Include, ...], matches: list[dict[str, Any]]
-            ) -> list[dict[str, Any]]:
+class Included(NamedTuple):
+    type: str
+    id: str
+    content: bytes  # stored JSON
+
+
+def include(conn: sa.Connection, includes: tuple[Include, ...], matches: set[Key]
+            ) -> list[Included]:
     if not includes or not matches:
         return []
-    have: set[Key] = {(m["resourceType"], m["id"]) for m in matches}
+    have: set[Key] = set(matches)
     frontier = set(have)
-    added: list[dict[str, Any]] = []
+    added: list[Included] = []
     for _ in range(MAX_ROUNDS):
         wanted: set[Key] = set()
         for inc in includes:
@@ -42,7 +47,7 @@ def include(conn: sa.Connection, includes: tuple[Include, ...], matches: list[di
         fetched = _fetch(conn, sorted(new)[:MAX_INCLUDED - len(added)])
         added += fetched
         have |= new
-        frontier = {(r["resourceType"], r["id"]) for r in fetched}
+        frontier = {(r.type, r.id) for r in fetched}
     return added
 
 
@@ -73,14 +78,14 @@ def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> set[Key]:
     return found
 
 
-def _fetch(conn: sa.Connection, keys: list[Key]) -> list[dict[str, Any]]:
+def _fetch(conn: sa.Connection, keys: list[Key]) -> list[Included]:
     by_type: dict[str, list[str]] = {}
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
     out = []
     for rtype, ids in sorted(by_type.items()):
-        rows = conn.execute(sa.select(resource.c.content).where(
+        rows = conn.execute(sa.select(resource.c.id, resource.c.content).where(
             resource.c.type == rtype, resource.c.id.in_(ids), resource.c.deleted.is_(False))
             .order_by(resource.c.id))
-        out += [orjson.loads(content) for (content,) in rows]
+        out += [Included(rtype, rid, bytes(content)) for rid, content in rows]
     return out

@@ -38,6 +38,7 @@ from openror.search.model import (
     Value,
 )
 from openror.store.schema import resource
+from openror.store.search_rows import SUBGROUPS
 from openror.store.search_tables import (
     search_date,
     search_geo,
@@ -134,8 +135,6 @@ def _labels(t: Any, v: StringValue) -> sa.ColumnElement[bool]:
 def _string(t: Any, modifier: str, v: StringValue) -> sa.ColumnElement[bool]:
     if modifier == "exact":
         return t.c.exact == v.text  # type: ignore[no-any-return]
-    if modifier == "eq":
-        return t.c.value == v.text  # type: ignore[no-any-return]
     escaped = v.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if modifier == "contains":
         return t.c.value.like(f"%{escaped}%", escape="\\")  # type: ignore[no-any-return]
@@ -207,19 +206,17 @@ def _missing(rtype: str, m: Missing) -> Ids:
 
 
 def _correlated(rtype: str, c: Correlated) -> Ids:
-    first: Any = None
-    froms: list[Any] = []
-    conditions: list[sa.ColumnElement[bool]] = []
-    for i, m in enumerate(c.matches):
-        alias = TABLE_OF[m.param.type].alias(f"g{i}")
-        _, condition = _condition(rtype, m, alias)
-        conditions.append(condition)
-        if first is None:
-            first = alias
-        else:
-            conditions += [alias.c.id == first.c.id, alias.c.grp == first.c.grp]
-        froms.append(alias)
-    return sa.select(first.c.id).select_from(*froms).where(*conditions).distinct()
+    """One alias of the index table per match, all on the same resource and element; those
+    with a sub-element (an equipment's limit) also on the same sub-element."""
+    aliases = [TABLE_OF[m.param.type].alias(f"g{i}") for i, m in enumerate(c.matches)]
+    conditions = [_condition(rtype, m, a)[1] for m, a in zip(c.matches, aliases, strict=True)]
+    first = aliases[0]
+    subs = [a for m, a in zip(c.matches, aliases, strict=True) if m.param.subgroup]
+    for alias in aliases[1:]:
+        conditions += [alias.c.id == first.c.id,
+                       alias.c.grp // SUBGROUPS == first.c.grp // SUBGROUPS]
+    conditions += [alias.c.grp == subs[0].c.grp for alias in subs[1:]]
+    return sa.select(first.c.id).select_from(*aliases).where(*conditions).distinct()
 
 
 # -- geography and text ----------------------------------------------------------------------

@@ -16,6 +16,9 @@ from openror.store.search_content import content_words
 
 Rows = dict[str, list[dict[str, Any]]]
 
+#: ``grp`` of a grouped value = SUBGROUPS × rank of its element (+ rank of its sub-element)
+SUBGROUPS = 1000
+
 TRE_R30 = nos_url("TRE_R30-RegionOM")
 TRE_G09 = nos_url("TRE_G09-DepartementOM")
 _REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/\S+)?$")
@@ -35,13 +38,23 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
             continue
         if p.group not in roots:
             roots[p.group] = compile_path(p.group_root, rtype)(body)
-        for index, element in enumerate(roots[p.group], start=1):
-            _add(rows, owner, p, index, compile_path(p.expression)(element))
+        for grp, element in _group_elements(p, roots[p.group]):
+            _add(rows, owner, p, grp, compile_path(p.expression)(element))
     if rtype == "Location":
         _add_place(rows, owner, body)
     rows["search_word"] = [{**owner, "word": w, "weight": n}
                            for w, n in content_words(rtype, body).items()]
     return rows
+
+
+def _group_elements(p: SearchParam, roots: list[Any]) -> Iterator[tuple[int, Any]]:
+    """(grp, element): grp = SUBGROUPS × the element's rank + the rank in its subgroup."""
+    for index, element in enumerate(roots, start=1):
+        if not p.subgroup:
+            yield index * SUBGROUPS, element
+            continue
+        for sub_index, sub in enumerate(compile_path(p.subgroup)(element), start=1):
+            yield index * SUBGROUPS + sub_index, sub
 
 
 def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: list[Any]) -> None:
