@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +16,7 @@ from openror.api import errors, fhir_routes, system_routes
 from openror.api.middleware import RequestIdMiddleware
 from openror.config import Settings, load_settings
 from openror.services.container import Services
-from openror.store.migrate import ensure_current
+from openror.store import statistics
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -22,12 +24,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     logs.configure(settings.log_level)
     services = Services.open(settings)
-    ensure_current(services.db)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.points.open_async(settings.pool_size)
+        refresher = asyncio.create_task(_refresh_statistics(services))
         yield
+        refresher.cancel()
         await services.db.points.close_async()
         services.close()
 
@@ -42,3 +45,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.services = services
     return app
+
+
+#: planner statistics go stale as the data grows through the API
+STATISTICS_EVERY_S = 3600
+
+
+async def _refresh_statistics(services: Services) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(statistics.refresh_database, services.db)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.store").exception("statistics refresh failed")
+        await asyncio.sleep(STATISTICS_EVERY_S)

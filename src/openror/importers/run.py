@@ -27,7 +27,7 @@ from openror.services.batch import Batch, Upsert
 from openror.services.bulk import BulkWriter
 from openror.services.container import Services
 from openror.services.writes import WriteResult
-from openror.store import imports
+from openror.store import imports, statistics
 from openror.store.feed import LogEntry
 
 PHASES = ("parse", "check", "stage", "apply")
@@ -192,6 +192,7 @@ class ImportRun:
                 bar.update(len(rows))
         if self.options.close_vanished:
             closing.close_vanished(self, state.scopes, log)
+        statistics.refresh_database(self.services.db)  # the data may have grown a lot
 
     def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
         """The next rows in apply order, never splitting one transaction's records."""

@@ -27,7 +27,7 @@ from openror.search.model import (
 
 MODIFIERS = {
     "token": {"", "not", "text", "of-type", "missing"},
-    "uri": {"", "not", "missing", "below", "above"},
+    "uri": {"", "not", "missing"},
     "string": {"", "exact", "contains", "missing", "ew"},  # ew: a suffix, for _filter
     "date": {"", "missing"}, "number": {"", "missing"}, "quantity": {"", "missing"},
     "reference": {"", "identifier", "missing"},

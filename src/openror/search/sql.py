@@ -126,10 +126,15 @@ def _token(t: Any, v: TokenValue) -> sa.ColumnElement[bool]:
 
 
 def _labels(t: Any, v: StringValue) -> sa.ColumnElement[bool]:
-    pairs = codes_labelled(v.text)
-    if not pairs:
+    by_system: dict[str, list[str]] = {}
+    for system, code in codes_labelled(v.text):
+        by_system.setdefault(system, []).append(code)
+    if not by_system:
         return sa.false()
-    return sa.tuple_(t.c.system, t.c.code).in_(pairs)
+    # one IN list per system: a list of (system, code) pairs is parsed by PostgreSQL into
+    # nested ORs that exhaust its stack for a short, common word
+    return sa.or_(*(sa.and_(t.c.system == system, t.c.code.in_(codes))
+                    for system, codes in sorted(by_system.items())))
 
 
 def _string(t: Any, modifier: str, v: StringValue) -> sa.ColumnElement[bool]:
@@ -158,12 +163,12 @@ def date_condition(low: Any, high: Any, prefix: str, v_low: Any, v_high: Any
 
 
 def _quantity(t: Any, v: NumberValue) -> sa.ColumnElement[bool]:
-    found = number_condition(t.c.value, v)
-    if v.unit:
-        found = sa.and_(found, t.c.unit == v.unit)
-    if v.system:
-        found = sa.and_(found, t.c.system == v.system)
-    return found
+    """With a unit: the canonical values of that unit; without: the number as written."""
+    if not v.unit:
+        found = number_condition(t.c.raw, v)
+        return sa.and_(found, t.c.system == v.system) if v.system else found
+    found = sa.and_(number_condition(t.c.value, v), t.c.unit == v.unit)
+    return sa.and_(found, t.c.system == v.system) if v.system else found
 
 
 def number_condition(column: Any, v: NumberValue) -> sa.ColumnElement[bool]:

@@ -74,8 +74,8 @@ def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: li
         rows["search_date"] += [{**base, "grp": grp, "low": lo, "high": hi}
                                 for lo, hi in dict.fromkeys(_dates(values))]
     elif p.type in ("number", "quantity"):
-        rows["search_number"] += [{**base, "grp": grp, "value": float(v), "system": s, "unit": u}
-                                  for v, s, u in _numbers(values)]
+        rows["search_number"] += [{**base, "grp": grp, "value": float(v), "system": s, "unit": u,
+                                   "raw": float(r)} for v, s, u, r in _numbers(values)]
     elif p.type == "reference":
         _add_references(rows, base, values)
 
@@ -138,15 +138,17 @@ def _dates(values: list[Any]) -> Iterator[tuple[str, str]]:
             continue
 
 
-def _numbers(values: list[Any]) -> Iterator[tuple[Decimal, str, str]]:
+def _numbers(values: list[Any]) -> Iterator[tuple[Decimal, str, str, Decimal]]:
+    """(canonical value, system, canonical unit, value as written)."""
     for v in values:
         try:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                yield Decimal(str(v)), "", ""
+                yield Decimal(str(v)), "", "", Decimal(str(v))
             elif isinstance(v, dict) and isinstance(v.get("value"), (int, float)):
                 system, unit = str(v.get("system") or ""), str(v.get("code") or v.get("unit") or "")
-                value, unit = sv.canonical_quantity(Decimal(str(v["value"])), system, unit)
-                yield value, system, unit
+                raw = Decimal(str(v["value"]))
+                value, unit = sv.canonical_quantity(raw, system, unit)
+                yield value, system, unit, raw
         except InvalidOperation:
             continue
 

@@ -67,6 +67,7 @@ search_number = sa.Table(
     sa.Column("value", sa.Float, nullable=False),  # canonical unit for quantities
     sa.Column("system", sa.String(255), nullable=False),
     sa.Column("unit", sa.String(64), nullable=False),  # '' for plain numbers
+    sa.Column("raw", sa.Float, nullable=False),  # as written, for a quantity without unit
 )
 sa.Index("ix_search_number", search_number.c.type, search_number.c.param, search_number.c.value,
          search_number.c.id)
@@ -92,7 +93,8 @@ search_geo = sa.Table(
 )
 sa.Index("ix_search_geo", search_geo.c.type, search_geo.c.lat, search_geo.c.lon,
          search_geo.c.id)
-sa.Index("ix_search_geo_owner", search_geo.c.type, search_geo.c.id)
+sa.Index("ix_search_geo_owner", search_geo.c.type, search_geo.c.id, search_geo.c.lat,
+         search_geo.c.lon)
 
 search_word = sa.Table(
     "search_word", metadata, *_owner(),

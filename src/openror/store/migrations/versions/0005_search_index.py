@@ -52,10 +52,12 @@ def upgrade() -> None:
            sa.Column("value", sa.Float, nullable=False),
            sa.Column("system", sa.String(255), nullable=False),
            sa.Column("unit", sa.String(64), nullable=False),
+           sa.Column("raw", sa.Float, nullable=False),
            index=("param", "value", "id"), owner=("param", "value"))
     _search_ref()
     _table("search_geo", sa.Column("lat", sa.Float, nullable=False),
-           sa.Column("lon", sa.Float, nullable=False), index=("lat", "lon", "id"), owner=())
+           sa.Column("lon", sa.Float, nullable=False), index=("lat", "lon", "id"),
+           owner=("lat", "lon"))
     _table("search_word", sa.Column("word", _text(64), nullable=False),
            sa.Column("weight", sa.Integer, nullable=False), index=("word", "id", "weight"),
            owner=("word", "weight"))
@@ -86,9 +88,11 @@ def _snapshots() -> None:
 
 def _index_existing() -> None:
     """A data step: index what is already stored, with the indexing code of this release."""
+    from openror.store import statistics
     from openror.store.derived import rebuild_search
 
     rebuild_search(op.get_bind())
+    statistics.refresh(op.get_bind())
 
 
 def downgrade() -> None:
