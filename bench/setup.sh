@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Tools for the benchmarks in bench/: wrk (Debian package) as the HTTP load generator.
+# Tools for the benchmarks in bench/: wrk (Debian package) as the HTTP load generator, and the
+# peer server sekmet-fhir in its own virtual environment (.cache/sekmet) for search_peer.py.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null 2>&1; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk
 fi
 wrk --version 2>&1 | head -n 1 || true
+if [ ! -x .cache/sekmet/bin/sekmet ]; then
+    python3 -m venv .cache/sekmet
+    .cache/sekmet/bin/python -m pip install --quiet "sekmet-fhir==0.1.1"
+fi
