@@ -9,6 +9,7 @@ record, equipment, price… (``correlate``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from openror.errors import InvalidInput, error
 from openror.fhir.resource_types import REGISTRY
@@ -44,6 +45,8 @@ def parse_query(rtype: str, pairs: Sequence[tuple[str, str]], *, strict: bool = 
         try:
             items.append(filter_criterion(rtype, raw) if key == "_filter"
                          else criterion(rtype, key, raw))
+        except InvalidInput as exc:
+            raise _naming(key, exc) from None
         except UnknownParameter as unknown:
             if strict:
                 raise InvalidInput([error("not-supported", f"unknown search parameter "
@@ -53,6 +56,14 @@ def parse_query(rtype: str, pairs: Sequence[tuple[str, str]], *, strict: bool = 
                  sort=_sort(rtype, result), includes=_includes(result),
                  total=_one(result, "_total", ("none", "estimate", "accurate"), "accurate"),
                  summary=_summary(result), elements=_elements(result), ignored=tuple(ignored))
+
+
+def _naming(key: str, exc: InvalidInput) -> InvalidInput:
+    """An error inside a chain names the parameter as the client wrote it."""
+    return InvalidInput([
+        i if i.expression == (key,) or key == "_filter"
+        else replace(i, diagnostics=f"{key}: {i.diagnostics}", expression=(key,))
+        for i in exc.issues])
 
 
 def _count(result: dict[str, list[str]]) -> int:
