@@ -81,11 +81,11 @@ def _not(rtype: str, c: Not) -> Ids:
 # -- one parameter ---------------------------------------------------------------------------
 
 def _match(rtype: str, m: Match) -> Ids:
-    if m.param.name in ("_id", "_lastUpdated"):
-        return live_ids(rtype).where(_resource_column(m))
     if m.modifier == "not":
         positive = Match(m.param, "", m.values)
         return live_ids(rtype).where(resource.c.id.not_in(_match(rtype, positive)))
+    if m.param.name in ("_id", "_lastUpdated"):
+        return live_ids(rtype).where(_resource_column(m))
     table, condition = _condition(rtype, m)
     return sa.select(table.c.id).where(condition)
 
@@ -199,14 +199,19 @@ def _resource_column(m: Match) -> sa.ColumnElement[bool]:
 
 def _missing(rtype: str, m: Missing) -> Ids:
     p = m.param
+    if p.name in ("_id", "_lastUpdated"):  # every resource has them
+        return live_ids(rtype).where(sa.false() if m.missing else sa.true())
+    having: Any
     if p.type == "special":
-        table: Any = search_geo
-        having = sa.select(table.c.id).where(table.c.type == rtype)
+        having = sa.select(search_geo.c.id).where(search_geo.c.type == rtype)
     else:
         table = TABLE_OF[p.type]
         having = sa.select(table.c.id).where(table.c.type == rtype, table.c.param == p.name)
+    if p.type == "reference":  # a reference may hold only an identifier
+        having = sa.union(having, sa.select(search_token.c.id).where(
+            search_token.c.type == rtype, search_token.c.param == f"{p.name}:identifier"))
     if not m.missing:
-        return having
+        return live_ids(rtype).where(resource.c.id.in_(having))
     return live_ids(rtype).where(resource.c.id.not_in(having))
 
 
