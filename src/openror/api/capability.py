@@ -22,9 +22,9 @@ _WRITE_NOTE = (
 _SEARCH_NOTE = (
     "Search: comma = OR, repeated parameter = AND; modifiers :not :missing :exact :contains "
     ":text :of-type :identifier :above (organization hierarchy) and typed chains; _has "
-    "(nested), _filter, _content; _include/_revinclude apply to matches and to included "
-    "resources (:iterate accepted); _sort (also chained), _count (default 200, max 1000), "
-    "_total, _summary=count, _elements; at most 10,000 matches (then use $export). "
+    "(nested), _filter, _content; _include/_revinclude (:iterate; one whose source is "
+    "another type applies to included resources of that type); _sort (also chained), "
+    "_count (default 200, max 1000), _total, _summary=count, _elements; at most 10,000 matches (then use $export). "
     "Deliberate choice: grouped parameters given together — capacity (capacity-*, "
     "temporality-capacity, gender-capacity-available, nb-capacity, additional-bed-type, "
     "crisis-type, temporary-assignement), equipment (equipment-type, equipment-feature, "

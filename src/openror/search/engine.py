@@ -23,6 +23,7 @@ from openror.search.includes import Included, include
 from openror.search.model import Query
 from openror.search.plan import statement
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
+from openror.search.sql import all_of
 from openror.store.database import Database
 from openror.store.resources import utcnow
 from openror.store.schema import resource_version
@@ -77,7 +78,7 @@ class SearchEngine:
             page_hits = hits[:q.count]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
-            included = include(conn, q.includes, {(q.rtype, h.id) for h, _ in matches})
+            included = include(conn, q.rtype, q.includes, {(q.rtype, h.id) for h, _ in matches})
         page = Page(q, 0, matches, included, total, len(hits))
         if q.count and len(hits) > q.count:
             page.cursor = self._save(q, hits, total)
@@ -93,7 +94,7 @@ class SearchEngine:
             page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
-            included = include(conn, q.includes, {(q.rtype, h.id) for h, _ in matches})
+            included = include(conn, q.rtype, q.includes, {(q.rtype, h.id) for h, _ in matches})
         return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)
 
     def _save(self, q: Query, hits: list[Hit], total: int | None) -> str:
@@ -128,8 +129,6 @@ def _consistent(conn: sa.Connection) -> None:
 
 
 def _count(conn: sa.Connection, q: Query) -> int:
-    from openror.search.sql import all_of
-
     inner = all_of(q.rtype, q.criteria).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar() or 0)
 

@@ -1,9 +1,11 @@
 """``_include`` and ``_revinclude``, through the reference rows of the search index.
 
-Every include applies to the matches and to what earlier includes brought in, until nothing
-new comes: the ROR "full offer graph" request (``_revinclude=PractitionerRole:service`` then
-``_include=PractitionerRole:practitioner``) relies on it. ``:iterate`` is accepted and means
-the same. Included resources are served as they are now.
+An include whose source is the searched type applies to the matches, and with ``:iterate``
+also to what other includes brought in, until nothing new comes. An include whose source is
+another type can only apply to included resources, so it does, as the ROR "full offer graph"
+request expects (``_revinclude=PractitionerRole:service`` then
+``_include=PractitionerRole:practitioner``, without ``:iterate``). Included resources are
+served as they are now.
 """
 
 from __future__ import annotations
@@ -29,16 +31,18 @@ class Included(NamedTuple):
     content: bytes  # stored JSON
 
 
-def include(conn: sa.Connection, includes: tuple[Include, ...], matches: set[Key]
+def include(conn: sa.Connection, rtype: str, includes: tuple[Include, ...], matches: set[Key]
             ) -> list[Included]:
     if not includes or not matches:
         return []
     have: set[Key] = set(matches)
     frontier = set(have)
     added: list[Included] = []
-    for _ in range(MAX_ROUNDS):
+    for round_ in range(MAX_ROUNDS):
         wanted: set[Key] = set()
         for inc in includes:
+            if round_ and not inc.iterate and inc.source == rtype:
+                continue  # applies to the matches only
             wanted |= _reverse(conn, inc, frontier) if inc.reverse else _forward(conn, inc,
                                                                                   frontier)
         new = wanted - have
