@@ -40,6 +40,14 @@ def copy_table(source: sqlite3.Connection, target: psycopg.Connection, table: st
     return count
 
 
+def secondary_indexes(target: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes that back no primary key or unique constraint."""
+    rows = target.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))", (table,)).fetchall()
+    return [(name, definition) for name, definition in rows]
+
+
 def main() -> int:
     sqlite_file, url = Path(sys.argv[1]), sys.argv[2]
     subprocess.run([str(BIN / "openror"), "db", "upgrade", "--database", url], check=True)
@@ -47,8 +55,14 @@ def main() -> int:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as target:
         for table in TABLES:
             start = time.perf_counter()
+            indexes = secondary_indexes(target, table)
+            for name, _ in indexes:  # built once at the end: much faster than row by row
+                target.execute(f"DROP INDEX {name}")
             target.execute(f"TRUNCATE {table}")
             n = copy_table(source, target, table)
+            for _, definition in indexes:
+                target.execute(definition)
+            target.commit()
             print(f"{table}: {n:,} rows in {time.perf_counter() - start:.0f} s", flush=True)
         target.execute("ANALYZE")
         target.commit()

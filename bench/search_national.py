@@ -255,7 +255,7 @@ def measure(url: str, runs: int, count: int, k: int) -> list[Result]:
         chosen = recipes(Picker(conn), k)
     port = free_port()
     results = []
-    with running(openror_cmd(port, 1, url), {}, port, "/fhir/metadata"), \
+    with running(openror_cmd(port, 1, url), {}, port, "/fhir/metadata", quiet=True), \
             httpx.Client(base_url=f"http://{HOST}:{port}", timeout=60) as client:
         for recipe in chosen:
             if not recipe.variants:

@@ -207,9 +207,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], str]:
     chosen = queries(values(subset, stored(work / "openror.sqlite"), args.values))
     port, peer_port = free_port(), free_port()
     rows = []
-    with running(openror_cmd(port, 1, url), {}, port, "/fhir/metadata"), \
+    with running(openror_cmd(port, 1, url), {}, port, "/fhir/metadata", quiet=True), \
             running([str(SEKMET), "serve", "-c", str(sekmet_config(work, peer_port))],
-                    {}, peer_port, "/fhir/metadata"), \
+                    {}, peer_port, "/fhir/metadata", quiet=True), \
             httpx.Client(base_url=f"http://{HOST}:{port}", timeout=120) as ours, \
             httpx.Client(base_url=f"http://{HOST}:{peer_port}", timeout=120) as peer:
         accepted = stored(work / "openror.sqlite")

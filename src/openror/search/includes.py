@@ -39,57 +39,50 @@ def include(conn: sa.Connection, rtype: str, includes: tuple[Include, ...], matc
     frontier = set(have)
     added: list[Included] = []
     for round_ in range(MAX_ROUNDS):
-        wanted: set[Key] = set()
+        found: dict[Key, bytes] = {}
         for inc in includes:
             if round_ and not inc.iterate and inc.source == rtype:
                 continue  # applies to the matches only
-            wanted |= _reverse(conn, inc, frontier) if inc.reverse else _forward(conn, inc,
-                                                                                  frontier)
-        new = wanted - have
-        if not new or len(added) >= MAX_INCLUDED:
+            found.update(_reverse(conn, inc, frontier) if inc.reverse
+                         else _forward(conn, inc, frontier))
+        new = sorted(k for k in found if k not in have)[:MAX_INCLUDED - len(added)]
+        if not new:
             break
-        fetched = _fetch(conn, sorted(new)[:MAX_INCLUDED - len(added)])
-        added += fetched
-        have |= new
-        frontier = {(r.type, r.id) for r in fetched}
+        added += [Included(t, i, found[(t, i)]) for t, i in new]
+        have.update(new)
+        frontier = set(new)
     return added
 
 
-def _forward(conn: sa.Connection, inc: Include, frontier: set[Key]) -> set[Key]:
+# Each query returns the included resources themselves: one round trip per include and round.
+
+def _forward(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key, bytes]:
     ids = [rid for rtype, rid in frontier if rtype == inc.source]
     if not ids:
-        return set()
+        return {}
     r = search_ref
-    stmt = sa.select(r.c.target_type, r.c.target_id).where(
-        r.c.type == inc.source, r.c.param == inc.param, r.c.id.in_(ids))
+    stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).select_from(
+        r.join(resource, sa.and_(resource.c.type == r.c.target_type,
+                                 resource.c.id == r.c.target_id))).where(
+        r.c.type == inc.source, r.c.param == inc.param, r.c.id.in_(ids),
+        resource.c.deleted.is_(False))
     if inc.target:
         stmt = stmt.where(r.c.target_type == inc.target)
-    return {(t, i) for t, i in conn.execute(stmt)}
+    return {(t, i): bytes(content) for t, i, content in conn.execute(stmt)}
 
 
-def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> set[Key]:
+def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key, bytes]:
     p = param(inc.source, inc.param)
     targets = {inc.target} if inc.target else set(p.targets if p else ())
-    found: set[Key] = set()
-    for target in targets:
+    found: dict[Key, bytes] = {}
+    r = search_ref
+    for target in sorted(targets):
         ids = [rid for rtype, rid in frontier if rtype == target]
         if not ids:
             continue
-        r = search_ref
-        stmt = sa.select(r.c.id).where(r.c.target_type == target, r.c.target_id.in_(ids),
-                                       r.c.type == inc.source, r.c.param == inc.param)
-        found |= {(inc.source, i) for (i,) in conn.execute(stmt)}
+        stmt = sa.select(resource.c.id, resource.c.content).select_from(
+            r.join(resource, sa.and_(resource.c.type == r.c.type, resource.c.id == r.c.id))
+        ).where(r.c.target_type == target, r.c.target_id.in_(ids), r.c.type == inc.source,
+                r.c.param == inc.param, resource.c.deleted.is_(False))
+        found.update({(inc.source, i): bytes(content) for i, content in conn.execute(stmt)})
     return found
-
-
-def _fetch(conn: sa.Connection, keys: list[Key]) -> list[Included]:
-    by_type: dict[str, list[str]] = {}
-    for rtype, rid in keys:
-        by_type.setdefault(rtype, []).append(rid)
-    out = []
-    for rtype, ids in sorted(by_type.items()):
-        rows = conn.execute(sa.select(resource.c.id, resource.c.content).where(
-            resource.c.type == rtype, resource.c.id.in_(ids), resource.c.deleted.is_(False))
-            .order_by(resource.c.id))
-        out += [Included(rtype, rid, bytes(content)) for rid, content in rows]
-    return out

@@ -226,7 +226,11 @@ def _correlated(rtype: str, c: Correlated) -> Ids:
         conditions += [alias.c.id == first.c.id,
                        alias.c.grp // SUBGROUPS == first.c.grp // SUBGROUPS]
     conditions += [alias.c.grp == subs[0].c.grp for alias in subs[1:]]
-    return sa.select(first.c.id).select_from(*aliases).where(*conditions).distinct()
+    found = sa.select(first.c.id).select_from(*aliases).where(*conditions).distinct()
+    # computed once: PostgreSQL underestimates this join and otherwise re-runs it for every
+    # candidate of an enclosing chain (measured: 8 s instead of 30 ms on the demo data)
+    table = found.cte().prefix_with("MATERIALIZED")
+    return sa.select(table.c.id)
 
 
 # -- geography and text ----------------------------------------------------------------------
