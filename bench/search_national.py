@@ -142,8 +142,9 @@ def recipes(p: Picker, k: int) -> list[Recipe]:
                [[("specialty", a), ("location.near", f"{lat}|{lon}|20|km")]
                 for a, (lat, lon) in zip(activities, points, strict=False)], 30.0),
         Recipe("Postcode prefix + type + care mode", "HealthcareService",
-               [[("location.address-postalcode", pc), ("service-category", categories[0]),
-                 ("characteristic", care_modes[0])] for pc in postcodes]),
+               [[("location.address-postalcode", pc), ("service-category", c),
+                 ("characteristic", m)]
+                for pc, c, m in zip(postcodes, categories * k, care_modes * k, strict=False)]),
         Recipe("Communes (comma OR) + activity", "HealthcareService",
                [[("location.commune-cog", f"{a},{b}"), ("specialty", act)]
                 for a, b, act in zip(communes, communes[1:], activities, strict=False)]),

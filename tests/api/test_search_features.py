@@ -7,8 +7,17 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.search_fixture import IDNAT_PS, R211
-from tests.api.test_search_recipes import Server, found, matches, search, server
+from openror.search import groups
+from tests.api.search_fixture import IDNAT_PS, R211, R330, R331, R332
+from tests.api.test_search_recipes import (
+    AVAILABLE_FEMALE_BED,
+    EQUIPMENT,
+    Server,
+    found,
+    matches,
+    search,
+    server,
+)
 
 __all__ = ["server"]  # the module-scoped data set fixture, used here too
 
@@ -92,3 +101,19 @@ def test_search_links_and_total_with_httpx_params(server: Server) -> None:
     assert [link["relation"] for link in bundle["link"]] == ["self"]
     assert "_id=gp-bourges" in bundle["link"][0]["url"]
     assert isinstance(httpx.URL(bundle["link"][0]["url"]).host, str)
+
+
+@pytest.mark.parametrize("small", [0, 5_000], ids=["probed-per-candidate", "resolved-first"])
+def test_correlated_groups_either_way(server: Server, small: int,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A correlated group is resolved to ids first when small, probed for each candidate
+    otherwise (groups.SMALL): both give the golden answers, decoys excluded."""
+    monkeypatch.setattr(groups, "SMALL", small)
+    assert found(server, "HealthcareService", AVAILABLE_FEMALE_BED) == {"usinv-ok"}
+    assert found(server, "HealthcareService", EQUIPMENT) == {"ortho-250", "ortho-grams"}
+    # under a negation: the places without any record that is an available female bed now
+    assert found(server, "Location", [
+        ("_id", "loc-usinv-ok,loc-usinv-spread"),
+        ("_filter", f"not (capacity-status eq {R330}|02 and nb-capacity gt 0 and "
+                    f"gender-capacity-available eq {R332}|01 and "
+                    f"temporality-capacity eq {R331}|01)")]) == {"loc-usinv-spread"}

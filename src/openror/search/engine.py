@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from openror.errors import InvalidInput, error
+from openror.search import groups
 from openror.search.includes import Included, include
-from openror.search.model import Query
+from openror.search.model import AllOf, Query
 from openror.search.plan import statement
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.search.sql import all_of
@@ -68,6 +69,8 @@ class SearchEngine:
     def search(self, q: Query) -> Page:
         with self.db.read() as conn:
             _consistent(conn)
+            q = replace(q, criteria=AllOf(tuple(groups.resolve(conn, q.rtype, c)
+                                                for c in q.criteria.items)))
             if q.summary == "count":
                 return Page(q, 0, [], total=_count(conn, q))
             rows = conn.execute(statement(q).limit(CAP + 1)).all()
@@ -138,7 +141,7 @@ def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, byt
     if not hits:
         return {}
     v = resource_version
-    wanted = [(h.id, h.version) for h in hits]
-    rows = conn.execute(sa.select(v.c.id, v.c.content).where(
-        v.c.type == rtype, sa.tuple_(v.c.id, v.c.version).in_(wanted)))
+    # one primary-key lookup per hit: SQLite scans the table for a (id, version) IN list
+    wanted = sa.or_(*(sa.and_(v.c.id == h.id, v.c.version == h.version) for h in hits))
+    rows = conn.execute(sa.select(v.c.id, v.c.content).where(v.c.type == rtype, wanted))
     return {rid: bytes(content) for rid, content in rows if content is not None}

@@ -239,6 +239,11 @@ def _correlated_join(rtype: str, c: Correlated, owner: Any = None) -> Ids:
     return sa.select(first.c.id).select_from(*aliases).where(*conditions)
 
 
+def correlated_ids(rtype: str, c: Correlated) -> Ids:
+    """The ids the group matches (with repeats), for ``groups.resolve`` to count."""
+    return _correlated_join(rtype, c)
+
+
 def _correlated(rtype: str, c: Correlated) -> Ids:
     """The whole set (under a negation or a union), computed once: PostgreSQL underestimates
     this join and would otherwise re-run it for every candidate of an enclosing query."""
