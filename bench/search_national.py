@@ -9,10 +9,11 @@ rotated over the requests, so that no single cached answer is measured. Per reci
 then ``--runs`` sequential requests; p50 / p95 latency as the client sees it (full Bundle
 received and parsed).
 
-Reference, same run: the SQL the engine runs for that request (the matching statement with its
-order and page limit, compiled for the dialect, then the fetch of the page's resources) executed
-on a plain DB-API connection, without HTTP, parsing, planning, includes or Bundle assembly. The
-ratio of the two is the framework's overhead.
+Reference, same run: the SQL the engine runs for that request (the probes that resolve small
+correlated groups, the matching statement with its order and page limit, compiled for the
+dialect, then the fetch of the page's resources) executed on a plain DB-API connection,
+without HTTP, parsing, planning, includes or Bundle assembly. The ratio of the two is the
+framework's overhead.
 
     .venv/bin/python bench/search_national.py [--sqlite PATH] [--postgres URL] [--runs N]
                                               [--count N] [--write-docs]
@@ -26,7 +27,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.http_core import HOST, free_port, openror_cmd, running  # noqa: E402
+from openror.search import groups  # noqa: E402
+from openror.search.model import AllOf, Chain, Correlated  # noqa: E402
 from openror.search.parse import parse_query  # noqa: E402
 from openror.search.plan import statement  # noqa: E402
+from openror.search.sql import correlated_ids  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:search_national -->", "<!-- /bench:search_national -->"
@@ -219,23 +223,49 @@ def http_times(client: httpx.Client, recipe: Recipe, runs: int, count: int
     return times, totals
 
 
+def _sql(stmt: Any, dialect: Any) -> str:
+    text = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return text.replace("%", "%%") if dialect.name == "postgresql" else text
+
+
+def compiled_statements(engine: sa.Engine, recipe: Recipe, count: int) -> list[list[str]]:
+    """Per variant, the SQL the engine runs: the probes that resolve small correlated groups
+    (``search.groups``), then the matching statement as resolved."""
+    out = []
+    with engine.connect() as conn:
+        for pairs in recipe.variants:
+            query = parse_query(recipe.rtype, pairs)
+            probes = [_sql(correlated_ids(t, c).limit(groups.SMALL + 1), engine.dialect)
+                      for t, c in correlated_groups(recipe.rtype, query.criteria)]
+            resolved = replace(query, criteria=AllOf(tuple(
+                groups.resolve(conn, recipe.rtype, c) for c in query.criteria.items)))
+            out.append([*probes, _sql(statement(resolved).limit(count), engine.dialect)])
+    return out
+
+
+def correlated_groups(rtype: str, c: Any) -> Iterator[tuple[str, Correlated]]:
+    if isinstance(c, Correlated):
+        yield rtype, c
+    for item in getattr(c, "items", ()):
+        yield from correlated_groups(rtype, item)
+    if isinstance(c, Chain):
+        yield from correlated_groups(c.target, c.inner)
+
+
 def sql_times(engine: sa.Engine, recipe: Recipe, runs: int, count: int) -> list[float]:
-    compiled = []
-    for pairs in recipe.variants:
-        query = parse_query(recipe.rtype, pairs)
-        stmt = statement(query).limit(count)
-        compiled.append(str(stmt.compile(dialect=engine.dialect,
-                                         compile_kwargs={"literal_binds": True})))
+    compiled = compiled_statements(engine, recipe, count)
     fetch = "SELECT content FROM resource WHERE type = '{t}' AND id IN ({ids})"
     raw = engine.raw_connection()
     times = []
     try:
         for i in range(runs + 5):
+            *probes, main = compiled[i % len(compiled)]
             cursor = raw.cursor()
             start = time.perf_counter()
-            cursor.execute(compiled[i % len(compiled)].replace("%", "%%")
-                           if engine.dialect.name == "postgresql" else
-                           compiled[i % len(compiled)])
+            for probe in probes:
+                cursor.execute(probe)
+                cursor.fetchall()
+            cursor.execute(main)
             ids = [row[0] for row in cursor.fetchall()]
             if ids:
                 listed = ", ".join("'" + rid.replace("'", "''") + "'" for rid in ids)
@@ -302,10 +332,11 @@ Measured on {date} by `bench/search_national.py` (generated section: rerun, don'
 - **Method**: one `openror serve` worker on 127.0.0.1 per back-end; per recipe, values drawn
   from the data and rotated (`{args.values}` variants), 5 warm-up requests then {args.runs}
   sequential requests with `_count={args.count}`; latency = request sent to Bundle parsed by
-  the client. *SQL* = the engine's own statement for the same request (matching, order, page
-  limit), compiled for the dialect, plus the fetch of the page's resources, run on a plain
-  DB-API connection in the benchmark process: what the database costs without HTTP, parsing,
-  planning, includes and Bundle assembly. *Overhead* = HTTP p95 / SQL p95.
+  the client. *SQL* = the engine's own statements for the same request (correlated-group
+  probes, matching with its order and page limit), compiled for the dialect, plus the fetch
+  of the page's resources, run on a plain DB-API connection in the benchmark process: what
+  the database costs without HTTP, parsing, planning, includes and Bundle assembly.
+  *Overhead* = HTTP p95 / SQL p95.
 - **Targets** (issue): each recipe p95 ≤ 100 ms; correlated capacity ≤ 50 ms; activity + near
   20 km ≤ 30 ms.
 
