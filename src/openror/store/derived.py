@@ -6,7 +6,7 @@ any time (``rebuild``), so they never drift from the record of truth.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,14 +145,19 @@ def find_by_identifier(conn: sa.Connection, rtype: str, system: str | None, valu
     return [row[0] for row in rawsql.run(conn, _FIND, {**params, "s": system}).fetchall()]
 
 
+def _live(conn: sa.Connection, batch: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).where(
+        resource.c.deleted.is_(False))
+    for rtype, rid, content in conn.execute(stmt).yield_per(batch):
+        yield rtype, rid, orjson.loads(content)
+
+
 def rebuild_search(conn: sa.Connection, batch: int = 500) -> int:
     """Recompute the search index rows only; return the count of resources."""
     search_index.clear_all(conn)
     count = 0
-    stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).where(
-        resource.c.deleted.is_(False))
-    for rtype, rid, content in conn.execute(stmt).yield_per(batch):
-        search_index.insert(conn, [index_rows(rtype, rid, orjson.loads(content))])
+    for rtype, rid, body in _live(conn, batch):
+        search_index.insert(conn, [index_rows(rtype, rid, body)])
         count += 1
     return count
 
@@ -163,9 +168,7 @@ def rebuild(conn: sa.Connection, batch: int = 500) -> int:
     conn.execute(reference_index.delete())
     search_index.clear_all(conn)
     count = 0
-    stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).where(
-        resource.c.deleted.is_(False))
-    for rtype, rid, content in conn.execute(stmt).yield_per(batch):
-        replace(conn, rtype, rid, orjson.loads(content), fresh=True)
+    for rtype, rid, body in _live(conn, batch):
+        replace(conn, rtype, rid, body, fresh=True)
         count += 1
     return count

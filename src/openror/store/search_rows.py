@@ -84,7 +84,7 @@ def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: li
     base = {**owner, "param": p.name}
     if p.type in ("token", "uri"):
         rows["search_token"] += [{**base, "grp": grp, "system": s, "code": c}
-                                 for s, c in _unique(_tokens(p.name, values))]
+                                 for s, c in _unique(_tokens(values))]
         if p.name == "identifier":
             rows["search_token"] += [{**base, "param": "identifier:of-type", "grp": 0,
                                       "system": s, "code": c} for s, c in _of_type(values)]
@@ -105,7 +105,7 @@ def _unique(pairs: Iterator[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pairs))
 
 
-def _tokens(name: str, values: list[Any]) -> Iterator[tuple[str, str]]:
+def _tokens(values: list[Any]) -> Iterator[tuple[str, str]]:
     for v in values:
         if isinstance(v, bool):
             yield "", "true" if v else "false"
@@ -196,8 +196,8 @@ def _add_place(rows: Rows, owner: dict[str, str], body: dict[str, Any]) -> None:
             and isinstance(pos.get("longitude"), (int, float)):
         rows["search_geo"].append({**owner, "lat": float(pos["latitude"]),
                                    "lon": float(pos["longitude"])})
-    for _system, code in _tokens("commune-cog", compile_path(
-            PARAMS["Location"]["commune-cog"].expression, "Location")(body)):
+    communes = [r["code"] for r in rows["search_token"] if r["param"] == "commune-cog"]
+    for code in communes:  # already indexed above: no second evaluation
         commune = current_gazetteer().current(code)
         if commune is None:
             continue
