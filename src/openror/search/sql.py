@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from openror.fhir.search_params import SearchParam
 from openror.fhir.search_values import prefix_upper_bound
 from openror.geo.distance import EARTH_RADIUS_KM
+from openror.search import capacity
+from openror.search.conditions import date_condition, number_condition
 from openror.search.labels import codes_labelled
 from openror.search.model import (
     AllOf,
@@ -155,20 +157,6 @@ def _string(t: Any, modifier: str, v: StringValue) -> sa.ColumnElement[bool]:
     return sa.and_(t.c.value >= v.text, t.c.value < prefix_upper_bound(v.text))
 
 
-def date_condition(low: Any, high: Any, prefix: str, v_low: Any, v_high: Any
-                   ) -> sa.ColumnElement[bool]:
-    """FHIR date prefixes between the target range [low, high] and the value's range."""
-    inside = sa.and_(low >= v_low, high <= v_high)
-    conditions: dict[str, sa.ColumnElement[bool]] = {
-        "eq": inside, "ne": sa.not_(inside),
-        "gt": high > v_high, "lt": low < v_low,
-        "ge": sa.or_(high > v_high, inside), "le": sa.or_(low < v_low, inside),
-        "sa": low > v_high, "eb": high < v_low,
-        "ap": sa.and_(low <= v_high, high >= v_low),
-    }
-    return conditions[prefix]
-
-
 def _quantity(t: Any, v: NumberValue) -> sa.ColumnElement[bool]:
     """With a unit: the canonical values of that unit; without: the number as written."""
     if not v.unit:
@@ -176,19 +164,6 @@ def _quantity(t: Any, v: NumberValue) -> sa.ColumnElement[bool]:
         return sa.and_(found, t.c.system == v.system) if v.system else found
     found = sa.and_(number_condition(t.c.value, v), t.c.unit == v.unit)
     return sa.and_(found, t.c.system == v.system) if v.system else found
-
-
-def number_condition(column: Any, v: NumberValue) -> sa.ColumnElement[bool]:
-    value, low, high = float(v.value), float(v.low), float(v.high)
-    margin = abs(value) * 0.1
-    conditions: dict[str, sa.ColumnElement[bool]] = {
-        "eq": sa.and_(column >= low, column < high),
-        "ne": sa.or_(column < low, column >= high),
-        "gt": column > value, "lt": column < value, "ge": column >= value,
-        "le": column <= value, "sa": column > value, "eb": column < value,
-        "ap": sa.and_(column >= value - margin, column <= value + margin),
-    }
-    return conditions[v.prefix]
 
 
 def _resource_column(m: Match) -> sa.ColumnElement[bool]:
@@ -225,7 +200,10 @@ def _missing(rtype: str, m: Missing) -> Ids:
 def _correlated_join(rtype: str, c: Correlated, owner: Any = None) -> Ids:
     """One alias of the index table per match, all on the same resource and element; those
     with a sub-element (an equipment's limit) also on the same sub-element. With ``owner``,
-    only that resource: a few index lookups per candidate of the enclosing query."""
+    only that resource: a few index lookups per candidate of the enclosing query. Capacity
+    groups read one typed row instead (``search.capacity``)."""
+    if capacity.typed(c):
+        return capacity.capacity_ids(rtype, c, owner)
     aliases = [TABLE_OF[m.param.type].alias(f"g{i}") for i, m in enumerate(c.matches)]
     conditions = [_condition(rtype, m, a)[1] for m, a in zip(c.matches, aliases, strict=True)]
     first = aliases[0]

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from openror.fhir.references import literal_references
 from openror.store import rawsql, search_index
 from openror.store.schema import identifier_index, reference_index, resource
-from openror.store.search_rows import index_rows
+from openror.store.search_rows import Rows, index_rows
+from openror.store.search_tables import INDEX_TABLES
 
 
 @dataclass(frozen=True)
@@ -145,20 +146,38 @@ def find_by_identifier(conn: sa.Connection, rtype: str, system: str | None, valu
     return [row[0] for row in rawsql.run(conn, _FIND, {**params, "s": system}).fetchall()]
 
 
-def _live(conn: sa.Connection, batch: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _live(conn: sa.Connection, batch: int, rtype: str | None = None
+          ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).where(
         resource.c.deleted.is_(False))
-    for rtype, rid, content in conn.execute(stmt).yield_per(batch):
-        yield rtype, rid, orjson.loads(content)
+    if rtype is not None:
+        stmt = stmt.where(resource.c.type == rtype)
+    for kind, rid, content in conn.execute(stmt).yield_per(batch):
+        yield kind, rid, orjson.loads(content)
 
 
 def rebuild_search(conn: sa.Connection, batch: int = 500) -> int:
     """Recompute the search index rows only; return the count of resources."""
-    search_index.clear_all(conn)
+    return rebuild_tables(conn, INDEX_TABLES, batch=batch)
+
+
+def rebuild_tables(conn: sa.Connection, tables: tuple[str, ...], rtype: str | None = None,
+                   batch: int = 500) -> int:
+    """Recompute some search index tables (those a migration adds, which may be older than
+    this code), for every live resource or those of ``rtype``; return the count of
+    resources."""
+    for table in tables:
+        conn.execute(sa.text(f"DELETE FROM {table}"))
+    pending: list[Rows] = []
     count = 0
-    for rtype, rid, body in _live(conn, batch):
-        search_index.insert(conn, [index_rows(rtype, rid, body)])
+    for kind, rid, body in _live(conn, batch, rtype):
+        rows = index_rows(kind, rid, body)
+        pending.append({table: rows[table] for table in tables})
         count += 1
+        if len(pending) >= batch:
+            search_index.insert(conn, pending)
+            pending = []
+    search_index.insert(conn, pending)
     return count
 
 

@@ -22,10 +22,10 @@ def _insert_sql(table: str) -> str:
 
 def insert(conn: sa.Connection, rows: Iterable[Rows]) -> None:
     """Insert the rows of one or many resources, one executemany per table."""
-    merged: dict[str, list[dict[str, object]]] = {t: [] for t in INDEX_TABLES}
+    merged: dict[str, list[dict[str, object]]] = {}
     for resource_rows in rows:
         for table, table_rows in resource_rows.items():
-            merged[table] += table_rows
+            merged.setdefault(table, []).extend(table_rows)
     for table, table_rows in merged.items():
         rawsql.run_many(conn, _insert_sql(table), table_rows)
 

@@ -13,7 +13,9 @@ from openror.fhir.profiles import nos_url
 from openror.fhir.search_params import DERIVED, PARAMS, SearchParam
 from openror.fhir.search_paths import compile_path
 from openror.geo.current import current_gazetteer
+from openror.store.capacity_records import capacity_rows
 from openror.store.search_content import content_words
+from openror.store.search_tables import INDEX_TABLES
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -26,8 +28,7 @@ _REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_his
 
 
 def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
-    rows: Rows = {t: [] for t in ("search_token", "search_string", "search_date",
-                                  "search_number", "search_ref", "search_geo", "search_word")}
+    rows: Rows = {t: [] for t in INDEX_TABLES}
     owner = {"type": rtype, "id": rid}
     params = PARAMS.get(rtype, {})
     roots: dict[str, list[Any]] = {}
@@ -44,6 +45,8 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
             _add(rows, owner, p, grp, select(element))
     if rtype == "Location":
         _add_place(rows, owner, body)
+        rows["search_capacity"] = capacity_rows(owner, rows["search_token"],
+                                                rows["search_number"], rows["search_date"])
     rows["search_word"] = [{**owner, "word": w, "weight": n}
                            for w, n in content_words(rtype, body).items()]
     return rows

@@ -106,6 +106,27 @@ sa.Index("ix_search_word", search_word.c.type, search_word.c.word, search_word.c
 sa.Index("ix_search_word_owner", search_word.c.type, search_word.c.id, search_word.c.word,
          search_word.c.weight)
 
+#: one row per capacity record of a place (per combination of its codes, when a code has more
+#: than one coding): a correlated capacity search is one row lookup, not a join of index rows
+CAPACITY_TOKENS = ("status", "nature", "temporality", "gender", "closing", "additional",
+                   "crisis", "assignment")
+search_capacity = sa.Table(
+    "search_capacity", metadata, *_owner(),
+    sa.Column("grp", sa.Integer, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),  # combination rank within the record
+    *(column for name in CAPACITY_TOKENS for column in (
+        sa.Column(name, sa.String(255), nullable=True),
+        # NULL: the code's usual NOS system (most rows); otherwise the system as written
+        sa.Column(f"{name}_system", sa.String(255), nullable=True))),
+    sa.Column("nb", sa.Float, nullable=True),
+    sa.Column("updated_low", _text(26), nullable=True),
+    sa.Column("updated_high", _text(26), nullable=True),
+    sa.PrimaryKeyConstraint("type", "id", "grp", "n"),
+    sqlite_with_rowid=False,  # the records of a place are stored together
+)
+sa.Index("ix_search_capacity", search_capacity.c.type, search_capacity.c.status,
+         search_capacity.c.nature, search_capacity.c.temporality, search_capacity.c.id)
+
 #: a client paging through results reads the matches fixed by its first page
 search_snapshot = sa.Table(
     "search_snapshot", metadata,
@@ -119,4 +140,4 @@ search_snapshot = sa.Table(
 sa.Index("ix_search_snapshot_created", search_snapshot.c.created_at)
 
 INDEX_TABLES = ("search_token", "search_string", "search_date", "search_number", "search_ref",
-                "search_geo", "search_word")
+                "search_geo", "search_word", "search_capacity")

@@ -89,9 +89,10 @@ def _snapshots() -> None:
 def _index_existing() -> None:
     """A data step: index what is already stored, with the indexing code of this release."""
     from openror.store import statistics
-    from openror.store.derived import rebuild_search
+    from openror.store.derived import rebuild_tables
 
-    rebuild_search(op.get_bind())
+    rebuild_tables(op.get_bind(), ("search_token", "search_string", "search_date",
+                                   "search_number", "search_ref", "search_geo", "search_word"))
     statistics.refresh(op.get_bind())
 
 
