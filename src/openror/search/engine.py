@@ -14,6 +14,7 @@ import base64
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -23,11 +24,12 @@ from openror.search import groups
 from openror.search.includes import Included, include
 from openror.search.model import AllOf, Query
 from openror.search.plan import statement
+from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.search.sql import all_of
+from openror.store import rawsql
 from openror.store.database import Database
 from openror.store.resources import utcnow
-from openror.store.schema import resource_version
 
 CAP = 10_000
 SNAPSHOT_TTL = timedelta(hours=1)
@@ -73,12 +75,16 @@ class SearchEngine:
                                                 for c in q.criteria.items)))
             if q.summary == "count":
                 return Page(q, 0, [], total=_count(conn, q))
-            rows = conn.execute(statement(q).limit(CAP + 1)).all()
-            hits = [Hit(r.id, r.version, r.distance, r.score) for r in rows[:CAP]]
+            # plain DB-API tuples (id, version, distance, score): up to 10,000 of them, kept
+            # as they are for the snapshot, so no Row or Hit objects are made for them
+            result = conn.execute(statement(q).limit(CAP + 1))
+            rows: list[RawHit] = list(result.cursor.fetchall())
+            result.close()
+            hits = rows[:CAP]
             total: int | None = len(hits)
             if len(rows) > CAP:
                 total = _count(conn, q) if q.total != "none" else None
-            page_hits = hits[:q.count]
+            page_hits = [Hit(*h) for h in hits[:q.count]]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
             included = include(conn, q.rtype, q.includes, {(q.rtype, h.id) for h, _ in matches})
@@ -100,10 +106,9 @@ class SearchEngine:
             included = include(conn, q.rtype, q.includes, {(q.rtype, h.id) for h, _ in matches})
         return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)
 
-    def _save(self, q: Query, hits: list[Hit], total: int | None) -> str:
+    def _save(self, q: Query, hits: list[RawHit], total: int | None) -> str:
         token = secrets.token_hex(16)
-        snap = Snapshot(token, q.rtype, [(h.id, h.version, h.distance, h.score) for h in hits],
-                        total)
+        snap = Snapshot(token, q.rtype, hits, total)
         with self.db.write() as conn:
             save_snapshot(conn, snap, utcnow(), utcnow() - SNAPSHOT_TTL)
         return token
@@ -140,8 +145,15 @@ def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, byt
     """Each matched resource in the version that matched (stored versions never change)."""
     if not hits:
         return {}
-    v = resource_version
-    # one primary-key lookup per hit: SQLite scans the table for a (id, version) IN list
-    wanted = sa.or_(*(sa.and_(v.c.id == h.id, v.c.version == h.version) for h in hits))
-    rows = conn.execute(sa.select(v.c.id, v.c.content).where(v.c.type == rtype, wanted))
+    params: dict[str, object] = {"t": rtype}
+    for n, h in enumerate(hits):
+        params[f"i{n}"], params[f"v{n}"] = h.id, h.version
+    rows = rawsql.run(conn, _versions_sql(len(hits)), params).fetchall()
     return {rid: bytes(content) for rid, content in rows if content is not None}
+
+
+@cache
+def _versions_sql(n: int) -> str:
+    # one primary-key lookup per hit: SQLite scans the table for a (id, version) IN list
+    wanted = " OR ".join(f"(id = :i{k} AND version = :v{k})" for k in range(n))
+    return f"SELECT id, content FROM resource_version WHERE type = :t AND ({wanted})"

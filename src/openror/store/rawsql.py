@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-_NAMED = re.compile(r":([a-z_]+)")
+_NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 
 
 @cache
