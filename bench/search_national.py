@@ -41,10 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.http_core import HOST, free_port, openror_cmd, running  # noqa: E402
 from openror.search import groups  # noqa: E402
-from openror.search.model import AllOf, Chain, Correlated  # noqa: E402
+from openror.search.model import AllOf  # noqa: E402
 from openror.search.parse import parse_query  # noqa: E402
 from openror.search.plan import statement  # noqa: E402
-from openror.search.sql import correlated_ids  # noqa: E402
+from openror.search.sql import all_of  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:search_national -->", "<!-- /bench:search_national -->"
@@ -228,28 +228,34 @@ def _sql(stmt: Any, dialect: Any) -> str:
     return text.replace("%", "%%") if dialect.name == "postgresql" else text
 
 
-def compiled_statements(engine: sa.Engine, recipe: Recipe, count: int) -> list[list[str]]:
-    """Per variant, the SQL the engine runs: the probes that resolve small correlated groups
-    (``search.groups``), then the matching statement as resolved."""
+Statement = tuple[str, Any]  # SQL for the driver, its parameters (None: literal SQL)
+
+
+def compiled_statements(engine: sa.Engine, recipe: Recipe, count: int
+                        ) -> list[list[Statement]]:
+    """Per variant, the SQL the engine runs: the probes that resolve small sets
+    (``search.groups``, captured as the engine runs them), then the matching statement as
+    resolved, with its order and page limit, then the count of all matches (for ``total``)."""
     out = []
     with engine.connect() as conn:
         for pairs in recipe.variants:
             query = parse_query(recipe.rtype, pairs)
-            probes = [_sql(correlated_ids(t, c).limit(groups.SMALL + 1), engine.dialect)
-                      for t, c in correlated_groups(recipe.rtype, query.criteria)]
-            resolved = replace(query, criteria=AllOf(tuple(
-                groups.resolve(conn, recipe.rtype, c) for c in query.criteria.items)))
-            out.append([*probes, _sql(statement(resolved).limit(count), engine.dialect)])
+            probes: list[Statement] = []
+
+            def capture(*args: Any, probes: list[Statement] = probes) -> None:
+                probes.append((args[2], args[3]))  # statement, parameters
+
+            sa.event.listen(conn, "before_cursor_execute", capture)
+            try:
+                resolved = replace(query, criteria=AllOf(tuple(
+                    groups.resolve(conn, recipe.rtype, c) for c in query.criteria.items)))
+            finally:
+                sa.event.remove(conn, "before_cursor_execute", capture)
+            matches = all_of(recipe.rtype, resolved.criteria).subquery()
+            total = sa.select(sa.func.count()).select_from(matches)
+            out.append([*probes, (_sql(statement(resolved).limit(count), engine.dialect), None),
+                        (_sql(total, engine.dialect), None)])
     return out
-
-
-def correlated_groups(rtype: str, c: Any) -> Iterator[tuple[str, Correlated]]:
-    if isinstance(c, Correlated):
-        yield rtype, c
-    for item in getattr(c, "items", ()):
-        yield from correlated_groups(rtype, item)
-    if isinstance(c, Chain):
-        yield from correlated_groups(c.target, c.inner)
 
 
 def sql_times(engine: sa.Engine, recipe: Recipe, runs: int, count: int) -> list[float]:
@@ -259,14 +265,17 @@ def sql_times(engine: sa.Engine, recipe: Recipe, runs: int, count: int) -> list[
     times = []
     try:
         for i in range(runs + 5):
-            *probes, main = compiled[i % len(compiled)]
+            *probes, main, total = compiled[i % len(compiled)]
             cursor = raw.cursor()
             start = time.perf_counter()
-            for probe in probes:
-                cursor.execute(probe)
+            for sql, params in probes:
+                cursor.execute(sql, params)
                 cursor.fetchall()
-            cursor.execute(main)
+            cursor.execute(main[0])
             ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == count:  # a full page: the total needs a count
+                cursor.execute(total[0])
+                cursor.fetchall()
             if ids:
                 listed = ", ".join("'" + rid.replace("'", "''") + "'" for rid in ids)
                 cursor.execute(fetch.format(t=recipe.rtype, ids=listed))
@@ -332,10 +341,12 @@ Measured on {date} by `bench/search_national.py` (generated section: rerun, don'
 - **Method**: one `openror serve` worker on 127.0.0.1 per back-end; per recipe, values drawn
   from the data and rotated (`{args.values}` variants), 5 warm-up requests then {args.runs}
   sequential requests with `_count={args.count}`; latency = request sent to Bundle parsed by
-  the client. *SQL* = the engine's own statements for the same request (correlated-group
-  probes, matching with its order and page limit), compiled for the dialect, plus the fetch
-  of the page's resources, run on a plain DB-API connection in the benchmark process: what
-  the database costs without HTTP, parsing, planning, includes and Bundle assembly.
+  the client. *SQL* = the engine's own statements for the same request (the probes that
+  resolve small sets, as the engine ran them; the matching statement with its order and page
+  limit; the count of all matches when the page is full), plus the fetch of the page's
+  resources, run on a plain DB-API connection in the benchmark process: what the database
+  costs to answer the request, without HTTP, parsing, planning, includes, the paging
+  snapshot (up to 10,000 matches kept for the next pages) and Bundle assembly.
   *Overhead* = HTTP p95 / SQL p95.
 - **Targets** (issue): each recipe p95 ≤ 100 ms; correlated capacity ≤ 50 ms; activity + near
   20 km ≤ 30 ms.

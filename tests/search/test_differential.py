@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openror.search import groups
 from openror.search.engine import SearchEngine
 from openror.search.model import Query
 from openror.search.parse import parse_query
@@ -96,8 +97,17 @@ def run(loaded: Loaded, search: Search) -> tuple[set[str], set[str], Query]:
     return found, matching_ids(query.criteria, search.rtype, loaded.store), query
 
 
-def check(loaded: Loaded, search: Search) -> None:
-    found, expected, query = run(loaded, search)
+#: ``groups.SMALL`` for an example: small sets resolved to ids first (the planner starts from
+#: them and probes the rest), or never (every criterion a set of ids to intersect)
+SMALLS = st.sampled_from((groups.SMALL, 0, 3))
+
+
+def check(loaded: Loaded, search: Search, small: int = groups.SMALL) -> None:
+    default, groups.SMALL = groups.SMALL, small
+    try:
+        found, expected, query = run(loaded, search)
+    finally:
+        groups.SMALL = default
     assert found == expected, (
         f"{search}\n  engine only: {sorted(found - expected)}\n"
         f"  oracle only: {sorted(expected - found)}\n  criteria: {query.criteria}")
@@ -107,28 +117,32 @@ def check(loaded: Loaded, search: Search) -> None:
 @given(data=st.data())
 def test_single_parameters(loaded: Loaded, data: st.DataObject) -> None:
     """Every parameter type, modifiers, comma OR, correlated groups, near."""
-    check(loaded, data.draw(single_queries(loaded.world), label="search"))
+    check(loaded, data.draw(single_queries(loaded.world), label="search"),
+          data.draw(SMALLS, label="small"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(data=st.data())
 def test_combined_parameters(loaded: Loaded, data: st.DataObject) -> None:
     """Repeated parameters (AND) of every kind, with chains and _has among them."""
-    check(loaded, data.draw(combined_queries(loaded.world), label="search"))
+    check(loaded, data.draw(combined_queries(loaded.world), label="search"),
+          data.draw(SMALLS, label="small"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(data=st.data())
 def test_chains_and_reverse_chains(loaded: Loaded, data: st.DataObject) -> None:
     """Chains (typed, :above, two levels), _has (nested, chained inside)."""
-    check(loaded, data.draw(reference_queries(loaded.world), label="search"))
+    check(loaded, data.draw(reference_queries(loaded.world), label="search"),
+          data.draw(SMALLS, label="small"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(data=st.data())
 def test_filters(loaded: Loaded, data: st.DataObject) -> None:
     """_filter with and / or / not and chained paths, alone or beside other parameters."""
-    check(loaded, data.draw(filter_queries(loaded.world), label="search"))
+    check(loaded, data.draw(filter_queries(loaded.world), label="search"),
+          data.draw(SMALLS, label="small"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -136,7 +150,8 @@ def test_filters(loaded: Loaded, data: st.DataObject) -> None:
 def test_correlated_groups_and_near(loaded: Loaded, data: st.DataObject) -> None:
     """Capacity records, equipment and their limits, publics — also through location.* —
     and near, alone or two together."""
-    check(loaded, data.draw(group_queries(loaded.world), label="search"))
+    check(loaded, data.draw(group_queries(loaded.world), label="search"),
+          data.draw(SMALLS, label="small"))
 
 
 @settings(max_examples=EXAMPLES // 2, deadline=None)
@@ -149,4 +164,5 @@ def test_last_updated(loaded: Loaded, data: st.DataObject) -> None:
     value = data.draw(st.sampled_from(last_updated_values(data.draw(st.sampled_from(stamps)))))
     prefix = data.draw(st.sampled_from(("", "eq", "ne", "gt", "lt", "ge", "le", "sa", "eb",
                                         "ap")))
-    check(loaded, Search(rtype, (("_lastUpdated", prefix + value),)))
+    check(loaded, Search(rtype, (("_lastUpdated", prefix + value),)),
+          data.draw(SMALLS, label="small"))

@@ -1,20 +1,22 @@
-"""Correlated groups, resolved before planning when they are small.
+"""Small sets, resolved to ids before planning.
 
-A correlated group (an available, current, female bed…) is a join of index rows. When few
-places match it, the best plan computes them first and looks the rest up by id; when many
-do, it is better probed for each candidate the other criteria leave. No planner can tell the
-two apart (the conditions are individually common and jointly rare, or the opposite), so the
-engine asks the database: it fetches at most ``SMALL + 1`` matching ids, and when there are
-no more than ``SMALL`` the group becomes that list of ids.
+A correlated group (an available, current, female bed…), a chained criterion (offers whose
+place is in these communes, near this point) or a ``near`` is a subquery whose size no
+planner can estimate: its conditions may be individually common and jointly rare, or the
+opposite. When few resources match it, the best plan starts from them and looks the rest up
+by id; when many do, it is better probed for each candidate the other criteria leave. So the
+engine asks the database: it fetches at most ``SMALL + 1`` matching ids, and when there are no
+more than ``SMALL`` the criterion becomes that list (``Resolved``), which the planner then
+drives from (``sql.all_of``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 
-from openror.fhir.search_params import param
 from openror.search.model import (
     AllOf,
     AnyOf,
@@ -22,36 +24,44 @@ from openror.search.model import (
     Correlated,
     Criterion,
     Has,
-    Match,
+    Near,
     Not,
-    TokenValue,
+    Resolved,
 )
-from openror.search.sql import correlated_ids
+from openror.search.sql import correlated_ids, matching
 
 SMALL = 5_000
 
+#: criteria worth a probe: the planner cannot tell how many resources they hold for
+_PROBED = (Correlated, Chain, Near)
+
 
 def resolve(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:
-    """``c`` with each small correlated group replaced by the ids it matches."""
-    if isinstance(c, Correlated):
-        return _small_group(conn, rtype, c)
+    """``c`` with each small probed criterion (inner ones first) replaced by its ids."""
     if isinstance(c, (AllOf, AnyOf)):
         return type(c)(tuple(resolve(conn, rtype, i) for i in c.items))
     if isinstance(c, Not):
         return Not(resolve(conn, rtype, c.item))
-    if isinstance(c, (Chain, Has)):
-        inner_type = c.target if isinstance(c, Chain) else c.source
-        return replace(c, inner=resolve(conn, inner_type, c.inner))
+    if isinstance(c, Has):
+        return replace(c, inner=resolve(conn, c.source, c.inner))
+    if isinstance(c, Chain):
+        c = replace(c, inner=resolve(conn, c.target, c.inner))
+        if c.above:  # a recursive walk of the hierarchy: already cheap from its roots
+            return c
+    if isinstance(c, _PROBED):
+        return _small(conn, rtype, c)
     return c
 
 
-def _small_group(conn: sa.Connection, rtype: str, c: Correlated) -> Criterion:
-    rows = conn.execute(correlated_ids(rtype, c).limit(SMALL + 1)).all()
+def probe(rtype: str, c: Criterion) -> sa.Select[Any]:
+    """At most ``SMALL + 1`` ids ``c`` holds for (with repeats: no sort, no distinct, so the
+    database stops early when there are many)."""
+    ids = correlated_ids(rtype, c) if isinstance(c, Correlated) else matching(rtype, c)
+    return ids.limit(SMALL + 1)
+
+
+def _small(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:
+    rows = conn.execute(probe(rtype, c)).all()
     if len(rows) > SMALL:
         return c
-    ids = {row[0] for row in rows}
-    id_param = param(rtype, "_id")
-    assert id_param is not None
-    # no id at all: a value no id can have (ids are 1 to 64 characters)
-    return Match(id_param, "", tuple(TokenValue(None, i) for i in sorted(ids))
-                 or (TokenValue(None, ""),))
+    return Resolved(tuple(sorted({row[0] for row in rows})), c)

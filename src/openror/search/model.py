@@ -119,7 +119,17 @@ class Not:
     item: Criterion
 
 
-Criterion = Match | Missing | Correlated | Near | Content | Chain | Has | AllOf | AnyOf | Not
+@dataclass(frozen=True)
+class Resolved:
+    """The ids ``original`` holds for, computed before planning because they are few
+    (``groups.resolve``): a list of ids is the best place for a plan to start from."""
+
+    ids: tuple[str, ...]
+    original: Criterion
+
+
+Criterion = (Match | Missing | Correlated | Near | Content | Chain | Has | AllOf | AnyOf | Not
+             | Resolved)
 
 
 @dataclass(frozen=True)
@@ -165,4 +175,6 @@ def find_near(criterion: Criterion) -> Near | None:
                 return found
     if isinstance(criterion, Chain):
         return find_near(criterion.inner)
+    if isinstance(criterion, Resolved):
+        return find_near(criterion.original)
     return None

@@ -8,7 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from openror.fhir.search_params import param
-from openror.search.model import AllOf, Chain, Content, Near, Query, SortKey
+from openror.search.model import (
+    AllOf,
+    Chain,
+    Content,
+    Criterion,
+    Near,
+    Query,
+    Resolved,
+    SortKey,
+)
 from openror.search.sql import TABLE_OF, all_of, content_score, distance_km
 from openror.store.schema import resource
 from openror.store.search_tables import search_geo, search_ref
@@ -32,16 +41,23 @@ def statement(q: Query) -> sa.Select[Any]:
 
 def near_path(criteria: AllOf) -> tuple[tuple[str, ...], Near] | None:
     """Where the near criterion sits: on the resource, or one reference away."""
-    for item in criteria.items:
+    for item in map(_original, criteria.items):
         if isinstance(item, Near):
             return (), item
-        if isinstance(item, Chain) and isinstance(item.inner, Near):
-            return (item.param.name,), item.inner
-        if isinstance(item, Chain) and isinstance(item.inner, AllOf):
-            found = near_path(item.inner)
+        if not isinstance(item, Chain):
+            continue
+        inner = _original(item.inner)
+        if isinstance(inner, Near):
+            return (item.param.name,), inner
+        if isinstance(inner, AllOf):
+            found = near_path(inner)
             if found is not None and not found[0]:
                 return (item.param.name,), found[1]
     return None
+
+
+def _original(c: Criterion) -> Criterion:
+    return c.original if isinstance(c, Resolved) else c
 
 
 def _distance(rtype: str, refs: tuple[str, ...], near: Near) -> Any:

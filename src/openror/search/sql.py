@@ -35,6 +35,7 @@ from openror.search.model import (
     Not,
     NumberValue,
     ReferenceValue,
+    Resolved,
     StringValue,
     TokenValue,
     Value,
@@ -69,14 +70,48 @@ def matching(rtype: str, c: Criterion) -> Ids:
 
 
 def all_of(rtype: str, c: AllOf) -> Ids:
-    return live_ids(rtype).where(*(holds(rtype, i, resource.c.id) for i in c.items))
+    """Conditions on the resource row itself (``_id``, ``_lastUpdated``) apply to it directly.
+    When a list of ids bounds the candidates (``_id``, or a small set resolved by
+    ``groups``), the plan starts from it and probes each candidate for the other criteria;
+    otherwise each criterion is a set of ids the database intersects."""
+    on_row = [i for i in c.items if _on_row(i)]
+    others = [i for i in c.items if not _on_row(i)]
+    bounded = any(isinstance(i, Resolved) or (isinstance(i, Match) and _on_row(i)
+                                               and i.param.name == "_id") for i in c.items)
+    test = probe if bounded else holds
+    return live_ids(rtype).where(*(_resource_column(m) for m in on_row if isinstance(m, Match)),
+                                 *(test(rtype, i, resource.c.id) for i in others))
+
+
+def _on_row(c: Criterion) -> bool:
+    return isinstance(c, Match) and c.param.name in ("_id", "_lastUpdated") and not c.modifier
 
 
 def holds(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
     """``c`` holds for the resource whose id is ``owner`` (a column of the enclosing query)."""
     if isinstance(c, Correlated):  # probed per candidate: see _correlated_join
         return sa.exists(_correlated_join(rtype, c, owner))
+    if isinstance(c, Resolved):
+        return owner.in_(c.ids) if c.ids else sa.false()
     return owner.in_(matching(rtype, c))  # type: ignore[no-any-return]
+
+
+def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
+    """Like ``holds``, as index lookups for the one resource ``owner`` where a criterion
+    allows it, rather than a set of ids computed whole: for few candidates."""
+    if isinstance(c, AllOf):
+        return sa.and_(*(probe(rtype, i, owner) for i in c.items))
+    if isinstance(c, Match) and c.modifier != "not" \
+            and c.param.name not in ("_id", "_lastUpdated"):
+        table = _condition(rtype, c)[0].alias()  # the table the parameter's rows are in
+        _, condition = _condition(rtype, c, table)
+        return sa.exists(sa.select(table.c.id).where(condition, table.c.id == owner))
+    if isinstance(c, Chain) and not c.above:
+        r = search_ref.alias()
+        return sa.exists(sa.select(r.c.id).where(
+            r.c.type == rtype, r.c.id == owner, r.c.param == c.param.name,
+            r.c.target_type == c.target, probe(c.target, c.inner, r.c.target_id)))
+    return holds(rtype, c, owner)
 
 
 def _any_of(rtype: str, c: AnyOf) -> Ids:
@@ -306,7 +341,12 @@ def _has(rtype: str, c: Has) -> Ids:
                                           r.c.id.in_(matching(c.source, c.inner)))
 
 
+def _resolved(rtype: str, c: Resolved) -> Ids:
+    return sa.select(resource.c.id).where(resource.c.type == rtype,
+                                          resource.c.id.in_(c.ids) if c.ids else sa.false())
+
+
 _COMPILERS: dict[type, Callable[[str, Any], Ids]] = {
     Match: _match, Correlated: _correlated, Missing: _missing, Near: _near, Content: _content,
-    Chain: _chain, Has: _has, AnyOf: _any_of, Not: _not, AllOf: all_of,
+    Chain: _chain, Has: _has, AnyOf: _any_of, Not: _not, AllOf: all_of, Resolved: _resolved,
 }
