@@ -43,6 +43,9 @@ from openror.search.model import (
 from openror.store.schema import resource
 from openror.store.search_rows import SUBGROUPS
 from openror.store.search_tables import (
+    CELL_ROW,
+    CELLS_PER_DEGREE,
+    geo_cell,
     search_date,
     search_geo,
     search_number,
@@ -286,9 +289,31 @@ def bounding_box(near: Near) -> tuple[float, float, float, float]:
 def _near(rtype: str, near: Near) -> Ids:
     g = search_geo
     south, north, west, east = bounding_box(near)
-    return sa.select(g.c.id).where(
-        g.c.type == rtype, g.c.lat.between(south, north), g.c.lon.between(west, east),
-        distance_km(g.c.lat, g.c.lon, near) <= near.km)
+    inside = [g.c.type == rtype, g.c.lat.between(south, north), g.c.lon.between(west, east),
+              distance_km(g.c.lat, g.c.lon, near) <= near.km]
+    rows = _cell_rows(south, north, west, east)
+    if not rows:  # a wide circle, or one across the antimeridian: a band of latitude
+        return sa.select(g.c.id).where(*inside)
+    cell = geo_cell(g.c.lat, g.c.lon)
+    parts = [sa.select(g.c.id).where(cell.between(first, last), *inside) for first, last in rows]
+    return parts[0] if len(parts) == 1 else sa.select(sa.union_all(*parts).subquery().c.id)
+
+
+#: beyond this many rows of cells (about 400 km across), one band of latitude is cheaper
+MAX_CELL_ROWS = 40
+
+
+def _cell_rows(south: float, north: float, west: float, east: float) -> list[tuple[int, int]]:
+    """Per row of grid cells the box spans, its first and last cell (``geo_cell``)."""
+    if west < -180 or east > 180:
+        return []
+    n = CELLS_PER_DEGREE
+    first_row, last_row = math.floor((south + 90) * n), math.floor((north + 90) * n)
+    if last_row - first_row >= MAX_CELL_ROWS:
+        return []
+    west_col, east_col = math.floor((west + 180) * n), math.floor((east + 180) * n)
+    return [(row * CELL_ROW + west_col, row * CELL_ROW + east_col)
+            for row in range(first_row, last_row + 1)]
 
 
 def _content(rtype: str, c: Content) -> Ids:

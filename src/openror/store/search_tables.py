@@ -8,6 +8,8 @@ range use the bytewise "C" collation on PostgreSQL, which is SQLite's default.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from openror.store.schema import metadata
@@ -95,6 +97,25 @@ sa.Index("ix_search_geo", search_geo.c.type, search_geo.c.lat, search_geo.c.lon,
          search_geo.c.id)
 sa.Index("ix_search_geo_owner", search_geo.c.type, search_geo.c.id, search_geo.c.lat,
          search_geo.c.lon)
+
+#: grid cells of 1/10 degree, numbered row by row (latitude), so that the cells of one row
+#: of a circle's bounding box are one range of numbers: a ``near`` reads a few short ranges
+#: of this index instead of a whole band of latitude across the country
+CELLS_PER_DEGREE = 10
+CELL_ROW = 360 * CELLS_PER_DEGREE
+
+
+def geo_cell(lat: Any, lon: Any) -> Any:
+    """The cell of a position, as SQL. Constants are literals, not parameters: a query must
+    spell the indexed expression exactly for the database to use the index."""
+    n: Any = sa.literal_column(str(CELLS_PER_DEGREE))
+    row: Any = sa.literal_column(str(CELL_ROW))
+    return (sa.func.floor((lat + sa.literal_column("90")) * n) * row
+            + sa.func.floor((lon + sa.literal_column("180")) * n))
+
+
+sa.Index("ix_search_geo_cell", search_geo.c.type, geo_cell(search_geo.c.lat, search_geo.c.lon),
+         search_geo.c.lat, search_geo.c.lon, search_geo.c.id)
 
 search_word = sa.Table(
     "search_word", metadata, *_owner(),
