@@ -27,6 +27,10 @@ resource = sa.Table(
     sa.Column("region", sa.String(8), nullable=True),
     sa.Column("content", sa.LargeBinary, nullable=False),
 )
+# covering: a search reads the state of thousands of matches (live? which version?) without
+# touching the rows, whose content fills a page each
+sa.Index("ix_resource_state", resource.c.type, resource.c.id, resource.c.deleted,
+         resource.c.version, resource.c.last_updated)
 
 resource_version = sa.Table(
     "resource_version",
