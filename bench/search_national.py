@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.http_core import HOST, free_port, openror_cmd, running  # noqa: E402
 from openror.search import groups  # noqa: E402
-from openror.search.model import AllOf  # noqa: E402
 from openror.search.parse import parse_query  # noqa: E402
 from openror.search.plan import statement  # noqa: E402
 from openror.search.sql import all_of  # noqa: E402
@@ -233,9 +232,10 @@ Statement = tuple[str, Any]  # SQL for the driver, its parameters (None: literal
 
 def compiled_statements(engine: sa.Engine, recipe: Recipe, count: int
                         ) -> list[list[Statement]]:
-    """Per variant, the SQL the engine runs: the probes that resolve small sets
-    (``search.groups``, captured as the engine runs them), then the matching statement as
-    resolved, with its order and page limit, then the count of all matches (for ``total``)."""
+    """Per variant, the SQL the engine runs: the probes that resolve small sets and size a
+    driving parameter (``search.groups``, captured as the engine runs them), then the
+    matching statement as prepared, with its order and page limit, then the count of all
+    matches (for ``total``)."""
     out = []
     with engine.connect() as conn:
         for pairs in recipe.variants:
@@ -247,8 +247,8 @@ def compiled_statements(engine: sa.Engine, recipe: Recipe, count: int
 
             sa.event.listen(conn, "before_cursor_execute", capture)
             try:
-                resolved = replace(query, criteria=AllOf(tuple(
-                    groups.resolve(conn, recipe.rtype, c) for c in query.criteria.items)))
+                resolved = replace(query, criteria=groups.prepare(conn, recipe.rtype,
+                                                                  query.criteria))
             finally:
                 sa.event.remove(conn, "before_cursor_execute", capture)
             matches = all_of(recipe.rtype, resolved.criteria).subquery()

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from openror.errors import InvalidInput, error
 from openror.search import groups
 from openror.search.includes import Included, include
-from openror.search.model import AllOf, Query
+from openror.search.model import Query
 from openror.search.plan import statement
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
@@ -71,19 +71,10 @@ class SearchEngine:
     def search(self, q: Query) -> Page:
         with self.db.read() as conn:
             _consistent(conn)
-            q = replace(q, criteria=AllOf(tuple(groups.resolve(conn, q.rtype, c)
-                                                for c in q.criteria.items)))
+            q = replace(q, criteria=groups.prepare(conn, q.rtype, q.criteria))
             if q.summary == "count":
                 return Page(q, 0, [], total=_count(conn, q))
-            # plain DB-API tuples (id, version, distance, score): up to 10,000 of them, kept
-            # as they are for the snapshot, so no Row or Hit objects are made for them
-            result = conn.execute(statement(q).limit(CAP + 1))
-            rows: list[RawHit] = list(result.cursor.fetchall())
-            result.close()
-            hits = rows[:CAP]
-            total: int | None = len(hits)
-            if len(rows) > CAP:
-                total = _count(conn, q) if q.total != "none" else None
+            hits, total = _matches(conn, q)
             page_hits = [Hit(*h) for h in hits[:q.count]]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
@@ -134,6 +125,22 @@ def _consistent(conn: sa.Connection) -> None:
     """Every statement of the search sees the same data (SQLite: one read transaction)."""
     if conn.dialect.name == "postgresql":
         conn.execution_options(isolation_level="REPEATABLE READ")
+
+
+def _matches(conn: sa.Connection, q: Query) -> tuple[list[RawHit], int | None]:
+    """Up to ``CAP`` matches in order, and the count of all (in the same pass: the count of a
+    large search costs as much as finding its matches; None with ``_total=none``)."""
+    stmt = statement(q)
+    if q.total != "none":
+        stmt = stmt.add_columns(sa.func.count().over().label("total"))
+    result = conn.execute(stmt.limit(CAP + 1))
+    # plain DB-API tuples (id, version, distance, score[, total]): up to 10,000 of them, kept
+    # as they are for the snapshot, so no Row or Hit objects are made for them
+    rows = result.cursor.fetchall()
+    result.close()
+    if q.total == "none":
+        return list(rows[:CAP]), (len(rows) if len(rows) <= CAP else None)
+    return [r[:4] for r in rows[:CAP]], (rows[0][4] if rows else 0)
 
 
 def _count(conn: sa.Connection, q: Query) -> int:

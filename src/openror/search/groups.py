@@ -23,7 +23,9 @@ from openror.search.model import (
     Chain,
     Correlated,
     Criterion,
+    Drive,
     Has,
+    Match,
     Near,
     Not,
     Resolved,
@@ -31,9 +33,48 @@ from openror.search.model import (
 from openror.search.sql import correlated_ids, matching
 
 SMALL = 5_000
+#: a parameter matching up to this many resources may drive a plan (see ``_driver``)
+DRIVER_MAX = 200_000
 
 #: criteria worth a probe: the planner cannot tell how many resources they hold for
 _PROBED = (Correlated, Chain, Near)
+
+
+def prepare(conn: sa.Connection, rtype: str, criteria: AllOf) -> AllOf:
+    """The criteria of a search, with small sets resolved to ids and, failing that, the
+    parameter the plan should start from."""
+    items = tuple(resolve(conn, rtype, c) for c in criteria.items)
+    return AllOf(_driver(conn, rtype, items))
+
+
+def _driver(conn: sa.Connection, rtype: str, items: tuple[Criterion, ...]
+            ) -> tuple[Criterion, ...]:
+    """A large correlated group (through a chain or not) computed whole means an ``EXISTS``
+    for every capacity record of the country; probed for each resource a plain parameter
+    matches, it is a few index lookups each. So when no list bounds the search and such a
+    group is there, the plain parameter with the fewest matches (counted up to
+    ``DRIVER_MAX``) drives the plan."""
+    if any(isinstance(i, Resolved) for i in items) or not any(map(_correlated, items)):
+        return items
+    sized = [(_size(conn, rtype, i), n) for n, i in enumerate(items)
+             if isinstance(i, Match) and not i.modifier and not i.param.name.startswith("_")]
+    if not sized or min(sized)[0] > DRIVER_MAX:
+        return items
+    chosen = min(sized)[1]
+    return tuple(Drive(i) if n == chosen else i for n, i in enumerate(items))
+
+
+def _correlated(c: Criterion) -> bool:
+    if isinstance(c, Chain):
+        return _correlated(c.inner)
+    if isinstance(c, AllOf):
+        return any(map(_correlated, c.items))
+    return isinstance(c, Correlated)
+
+
+def _size(conn: sa.Connection, rtype: str, c: Criterion) -> int:
+    ids = matching(rtype, c).limit(DRIVER_MAX + 1).subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar() or 0)
 
 
 def resolve(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:
@@ -46,7 +87,9 @@ def resolve(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:
         return replace(c, inner=resolve(conn, c.source, c.inner))
     if isinstance(c, Chain):
         c = replace(c, inner=resolve(conn, c.target, c.inner))
-        if c.above:  # a recursive walk of the hierarchy: already cheap from its roots
+        # organization:above walks the hierarchy from its roots (cheap already); what
+        # refers to a probed criterion that stayed large is large too
+        if c.above or isinstance(c.inner, _PROBED):
             return c
     if isinstance(c, _PROBED):
         return _small(conn, rtype, c)

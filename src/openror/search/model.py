@@ -122,14 +122,22 @@ class Not:
 @dataclass(frozen=True)
 class Resolved:
     """The ids ``original`` holds for, computed before planning because they are few
-    (``groups.resolve``): a list of ids is the best place for a plan to start from."""
+    (``groups.prepare``): a list of ids is the best place for a plan to start from."""
 
     ids: tuple[str, ...]
     original: Criterion
 
 
+@dataclass(frozen=True)
+class Drive:
+    """``item`` is where the plan starts (``groups.prepare``): the others are probed for each
+    resource it holds for."""
+
+    item: Criterion
+
+
 Criterion = (Match | Missing | Correlated | Near | Content | Chain | Has | AllOf | AnyOf | Not
-             | Resolved)
+             | Resolved | Drive)
 
 
 @dataclass(frozen=True)
@@ -177,4 +185,6 @@ def find_near(criterion: Criterion) -> Near | None:
         return find_near(criterion.inner)
     if isinstance(criterion, Resolved):
         return find_near(criterion.original)
+    if isinstance(criterion, Drive):
+        return find_near(criterion.item)
     return None

@@ -13,6 +13,7 @@ from openror.search.model import (
     Chain,
     Content,
     Criterion,
+    Drive,
     Near,
     Query,
     Resolved,
@@ -57,7 +58,9 @@ def near_path(criteria: AllOf) -> tuple[tuple[str, ...], Near] | None:
 
 
 def _original(c: Criterion) -> Criterion:
-    return c.original if isinstance(c, Resolved) else c
+    if isinstance(c, Resolved):
+        return c.original
+    return c.item if isinstance(c, Drive) else c
 
 
 def _distance(rtype: str, refs: tuple[str, ...], near: Near) -> Any:

@@ -28,6 +28,7 @@ from openror.search.model import (
     Correlated,
     Criterion,
     DateValue,
+    Drive,
     Has,
     Match,
     Missing,
@@ -79,8 +80,9 @@ def all_of(rtype: str, c: AllOf) -> Ids:
     otherwise each criterion is a set of ids the database intersects."""
     on_row = [i for i in c.items if _on_row(i)]
     others = [i for i in c.items if not _on_row(i)]
-    bounded = any(isinstance(i, Resolved) or (isinstance(i, Match) and _on_row(i)
-                                               and i.param.name == "_id") for i in c.items)
+    bounded = any(isinstance(i, (Resolved, Drive)) or (isinstance(i, Match) and _on_row(i)
+                                                       and i.param.name == "_id")
+                  for i in c.items)
     test = probe if bounded else holds
     return live_ids(rtype).where(*(_resource_column(m) for m in on_row if isinstance(m, Match)),
                                  *(test(rtype, i, resource.c.id) for i in others))
@@ -102,6 +104,8 @@ def holds(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
 def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
     """Like ``holds``, as index lookups for the one resource ``owner`` where a criterion
     allows it, rather than a set of ids computed whole: for few candidates."""
+    if isinstance(c, Drive):
+        return holds(rtype, c.item, owner)
     if isinstance(c, AllOf):
         return sa.and_(*(probe(rtype, i, owner) for i in c.items))
     if isinstance(c, Match) and c.modifier != "not" \
@@ -366,6 +370,10 @@ def _has(rtype: str, c: Has) -> Ids:
                                           r.c.id.in_(matching(c.source, c.inner)))
 
 
+def _drive(rtype: str, c: Drive) -> Ids:
+    return matching(rtype, c.item)
+
+
 def _resolved(rtype: str, c: Resolved) -> Ids:
     return sa.select(resource.c.id).where(resource.c.type == rtype,
                                           resource.c.id.in_(c.ids) if c.ids else sa.false())
@@ -374,4 +382,5 @@ def _resolved(rtype: str, c: Resolved) -> Ids:
 _COMPILERS: dict[type, Callable[[str, Any], Ids]] = {
     Match: _match, Correlated: _correlated, Missing: _missing, Near: _near, Content: _content,
     Chain: _chain, Has: _has, AnyOf: _any_of, Not: _not, AllOf: all_of, Resolved: _resolved,
+    Drive: _drive,
 }
