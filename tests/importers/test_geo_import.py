@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 
 from openror.config import Settings
 from openror.errors import InvalidInput
@@ -18,7 +16,7 @@ from openror.importers.geo import import_geo
 from openror.store import geo_tables
 from openror.store.database import Database
 from openror.store.migrate import upgrade
-from openror.store.schema import metadata
+from tests.schema_diff import schema_diff
 from tests.unit.geo.geo_files import LAPOSTE, LAPOSTE_HEADER, write_all, write_lines
 
 
@@ -53,8 +51,7 @@ def _loaded(settings: Settings) -> Gazetteer:
 def test_migration_creates_the_geo_tables(settings: Settings) -> None:
     db = Database(settings.effective_database_url)
     try:
-        with db.writer.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = schema_diff(db)
     finally:
         db.dispose()
     assert [d for d in diff if "geo_" in repr(d)] == []

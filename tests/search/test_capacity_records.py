@@ -90,12 +90,26 @@ def test_a_label_search_keeps_the_index_rows(engine: SearchEngine) -> None:
     assert found(engine, pairs) == {"loc-two-codings"}
 
 
-def test_a_record_with_too_many_combinations_is_refused() -> None:
+def too_many_codings() -> dict[str, Any]:
     body = record("01", "02", "01", 3, gender="01")
     for part in body["extension"]:
         if "valueCodeableConcept" in part:
             part["valueCodeableConcept"]["coding"] += [
                 {"system": OTHER, "code": str(i)} for i in range(6)]
+    return body
+
+
+def test_a_record_with_too_many_combinations_is_refused(engine: SearchEngine,
+                                                        db: Database) -> None:
+    """Refused by validation (the write path and the importers' check), with the record
+    named; nothing is stored. The index refuses it too, for a place without the profile."""
+    writes = WritePath(db, default_terminology(), "52")
+    body = place("loc-costly", "44109", "44000", "Nantes", extensions=(too_many_codings(),))
+    with pytest.raises(InvalidInput) as refused:
+        writes.update("Location", "loc-costly", body, LogEntry(actor="test"))
+    [issue] = [i for i in refused.value.issues if i.code == "too-costly"]
+    assert issue.expression == ("Location.extension[2]",)
+    assert f"at most {MAX_COMBINATIONS}" in issue.diagnostics
+    assert found(engine, [("_id", "loc-costly")]) == set()
     with pytest.raises(InvalidInput, match=f"at most {MAX_COMBINATIONS}"):
-        index_rows("Location", "loc-x", place("loc-x", "44109", "44000", "Nantes",
-                                              extensions=(body,)))
+        index_rows("Location", "loc-x", body)

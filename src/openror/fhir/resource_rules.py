@@ -140,8 +140,38 @@ def _check_item_codes(items: Any, path: str, out: list[Issue]) -> None:
         _check_item_codes(item.get("item"), where, out)
 
 
+#: a capacity record is indexed as one row per combination of the values of its fields
+#: (store.capacity_records): beyond this many, the record is refused
+MAX_CAPACITY_COMBINATIONS = 1000
+_CAPACITY = p.SD + "ror-location-supported-capacity"
+
+
+def location(resource: dict[str, Any], terminology: TerminologyLike, out: list[Issue]) -> None:
+    for i, ext in dicts(resource.get("extension")):
+        if ext.get("url") != _CAPACITY:
+            continue
+        size = 1
+        for count in _values_per_field(ext).values():
+            size *= count
+        if size > MAX_CAPACITY_COMBINATIONS:
+            where = f"Location.extension[{i}]"
+            out.append(error("too-costly", f"{where}: this capacity record has {size} "
+                             f"combinations of codings (at most {MAX_CAPACITY_COMBINATIONS}): "
+                             "give each of its fields one coding", where))
+
+
+def _values_per_field(record: dict[str, Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, field in dicts(record.get("extension")):
+        concept = field.get("valueCodeableConcept")
+        n = sum(1 for _ in dicts(concept.get("coding"))) if isinstance(concept, dict) else 1
+        counts[str(field.get("url"))] = counts.get(str(field.get("url")), 0) + max(n, 1)
+    return counts
+
+
 BY_PROFILE: dict[str, Rule] = {
     p.PROFILE_HEALTHCARESERVICE: healthcare_service,
+    p.PROFILE_LOCATION: location,
     p.PROFILE_PRACTITIONER: practitioner,
     p.PROFILE_TASK: task,
     p.PROFILE_QUESTIONNAIRE: questionnaire,

@@ -13,6 +13,7 @@ from typing import Any
 
 from openror.errors import InvalidInput, error
 from openror.fhir.profiles import nos_url
+from openror.fhir.resource_rules import MAX_CAPACITY_COMBINATIONS
 
 #: search parameter -> (column, the NOS system its codes usually have)
 TOKEN_COLUMNS: dict[str, tuple[str, str]] = {
@@ -26,8 +27,9 @@ TOKEN_COLUMNS: dict[str, tuple[str, str]] = {
     "temporary-assignement": ("assignment", nos_url("TRE_R337-AffectationTemporaire")),
 }
 COUNT, UPDATED = "nb-capacity", "capacity-update-date"
-#: beyond this many combinations of codings in one record, the write is refused
-MAX_COMBINATIONS = 1000
+#: beyond this many combinations of codings in one record, the write is refused (validation
+#: refuses it first for a ROR place: fhir.resource_rules)
+MAX_COMBINATIONS = MAX_CAPACITY_COMBINATIONS
 
 Row = dict[str, Any]
 
