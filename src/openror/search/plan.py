@@ -28,8 +28,10 @@ def statement(q: Query) -> sa.Select[Any]:
     """Columns: id, version, distance (km or NULL), score (or NULL)."""
     near = near_path(q.criteria)
     content = next((c for c in q.criteria.items if isinstance(c, Content)), None)
-    distance = _distance(q.rtype, *near) if near else sa.null()
-    score = content_score(q.rtype, content, resource.c.id) if content else sa.null()
+    # ordered by the labels: by the expressions, the database would compute them twice
+    distance = (_distance(q.rtype, *near) if near else sa.null()).label("distance")
+    score = (content_score(q.rtype, content, resource.c.id) if content else sa.null()
+             ).label("score")
     order: list[Any] = [_sort_expression(q.rtype, k) for k in q.sort]
     if not order and near:
         order.append(distance.asc())
@@ -37,7 +39,7 @@ def statement(q: Query) -> sa.Select[Any]:
         order.append(score.desc())
     order.append(resource.c.id)
     return all_of(q.rtype, q.criteria).add_columns(
-        resource.c.version, distance.label("distance"), score.label("score")).order_by(*order)
+        resource.c.version, distance, score).order_by(*order)
 
 
 def near_path(criteria: AllOf) -> tuple[tuple[str, ...], Near] | None:
