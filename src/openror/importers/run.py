@@ -192,7 +192,7 @@ class ImportRun:
                 bar.update(len(rows))
         if self.options.close_vanished:
             closing.close_vanished(self, state.scopes, log)
-        statistics.refresh_database(self.services.db)  # the data may have grown a lot
+        statistics.after_bulk_load(self.services.db)  # the data may have grown a lot
 
     def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
         """The next rows in apply order, never splitting one transaction's records."""

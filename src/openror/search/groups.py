@@ -30,7 +30,7 @@ from openror.search.model import (
     Not,
     Resolved,
 )
-from openror.search.sql import correlated_ids, matching
+from openror.search.sql import correlated_ids, matching, near_ids
 
 SMALL = 5_000
 #: a parameter matching up to this many resources may drive a plan (see ``_driver``)
@@ -99,8 +99,11 @@ def resolve(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:
 def probe(rtype: str, c: Criterion) -> sa.Select[Any]:
     """At most ``SMALL + 1`` ids ``c`` holds for (with repeats: no sort, no distinct, so the
     database stops early when there are many)."""
-    ids = correlated_ids(rtype, c) if isinstance(c, Correlated) else matching(rtype, c)
-    return ids.limit(SMALL + 1)
+    if isinstance(c, Correlated):
+        return correlated_ids(rtype, c).limit(SMALL + 1)
+    if isinstance(c, Near):
+        return near_ids(rtype, c).limit(SMALL + 1)
+    return matching(rtype, c).limit(SMALL + 1)
 
 
 def _small(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:

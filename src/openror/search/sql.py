@@ -291,6 +291,14 @@ def bounding_box(near: Near) -> tuple[float, float, float, float]:
 
 
 def _near(rtype: str, near: Near) -> Ids:
+    """The whole set, computed once: PostgreSQL may otherwise rescan the cells for every
+    candidate of an enclosing query when it underestimates how many there are."""
+    table = near_ids(rtype, near).cte().prefix_with("MATERIALIZED")
+    return sa.select(table.c.id)
+
+
+def near_ids(rtype: str, near: Near) -> Ids:
+    """The ids of the positions within the distance (for ``groups`` to count, and ``_near``)."""
     g = search_geo
     south, north, west, east = bounding_box(near)
     inside = [g.c.type == rtype, g.c.lat.between(south, north), g.c.lon.between(west, east),
