@@ -18,9 +18,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from openror.search import engine
 from openror.store import feed
+from openror.store.database import Database
 from tests.api.test_crud import FHIR
 from tests.builders import coding, healthcare_service, organization
 from tests.conftest import LiveServer
@@ -124,6 +126,26 @@ def test_pages_return_every_match_once_in_id_order(api: httpx.Client) -> None:
     # nothing changed meanwhile: later pages (served from the snapshot) equal a plain read
     for body in entries(bundles[1], "match") + entries(bundles[2], "match"):
         assert body == api.get(f"/HealthcareService/{body['id']}").json()
+
+
+def test_a_search_with_pages_does_not_wait_for_the_datas_writer(api: httpx.Client,
+                                                                database_url: str) -> None:
+    """The paging snapshots have a store of their own (on SQLite, a file next to the
+    database's): a multi-page search is answered while a writer, an import batch say, holds
+    the data's write lock (before, it waited for it: 240 ms per search during the national
+    import, and here until the client's timeout)."""
+    seed(api, ["hs001", "hs002", "hs003"])
+    db = Database(database_url)
+    try:
+        with db.write() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock until the end
+            conn.execute(sa.text("DELETE FROM search_snapshot WHERE token = ''"))
+            first = get_bundle(api, f"{SEARCH}&_count=2")
+            nxt = link(first, "next")
+            assert nxt is not None
+            second = get_bundle(api, nxt)
+    finally:
+        db.dispose()
+    assert match_ids(first) + match_ids(second) == ["hs001", "hs002", "hs003"]
 
 
 def test_same_search_twice_pages_the_same_way(api: httpx.Client) -> None:

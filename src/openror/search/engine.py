@@ -86,11 +86,12 @@ class SearchEngine:
 
     def page(self, q: Query, cursor: str) -> Page:
         token, offset = decode_cursor(cursor)
-        with self.db.read() as conn:
+        with self.db.snapshots() as conn:
             snap = load_snapshot(conn, token, utcnow() - SNAPSHOT_TTL)
-            if snap is None or snap.rtype != q.rtype:
-                raise InvalidInput([error("invalid", "this page link has expired or is not "
-                                          "valid; run the search again", "_cursor")])
+        if snap is None or snap.rtype != q.rtype:
+            raise InvalidInput([error("invalid", "this page link has expired or is not "
+                                      "valid; run the search again", "_cursor")])
+        with self.db.read() as conn:
             page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
             found = _versions(conn, q.rtype, page_hits)
             matches = [(h, found[h.id]) for h in page_hits if h.id in found]
@@ -100,7 +101,7 @@ class SearchEngine:
     def _save(self, q: Query, hits: list[RawHit], total: int | None) -> str:
         token = secrets.token_hex(16)
         snap = Snapshot(token, q.rtype, hits, total)
-        with self.db.write() as conn:
+        with self.db.snapshots() as conn:
             save_snapshot(conn, snap, utcnow(), utcnow() - SNAPSHOT_TTL)
         return token
 

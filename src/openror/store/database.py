@@ -7,8 +7,15 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store.dialect import create_engines, dialect_of, normalise_url
+from openror.store.dialect import (
+    create_engines,
+    create_side_engine,
+    dialect_of,
+    normalise_url,
+    side_url,
+)
 from openror.store.point_reads import PointReader
+from openror.store.search_tables import search_snapshot
 
 
 class Database:
@@ -24,6 +31,9 @@ class Database:
         self.dialect = dialect_of(self.url)
         self.writer, self.reader = create_engines(self.url, readers=readers, pool_size=pool_size)
         self.points = PointReader(self.url)
+        side = side_url(self.url, "snapshots")
+        self._snapshots = create_side_engine(side) if side else None
+        self._snapshots_ready = side is None  # the main database has the table (migrations)
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -35,8 +45,27 @@ class Database:
         with self.reader.connect() as conn:
             yield conn
 
+    @contextmanager
+    def snapshots(self) -> Iterator[sa.Connection]:
+        """A transaction on the store of search paging snapshots: the database itself on
+        PostgreSQL, a file of its own next to a SQLite database (``dialect.side_url``)."""
+        if self._snapshots is None:
+            with self.write() as conn:
+                yield conn
+            return
+        if not self._snapshots_ready:  # a disposable cache: created on first use
+            with self._snapshots.begin() as conn:
+                conn.execute(sa.schema.CreateTable(search_snapshot, if_not_exists=True))
+                for index in search_snapshot.indexes:
+                    conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+            self._snapshots_ready = True
+        with self._snapshots.begin() as conn:
+            yield conn
+
     def dispose(self) -> None:
         self.points.close()
+        if self._snapshots is not None:
+            self._snapshots.dispose()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()

@@ -73,6 +73,28 @@ def create_engines(url: str, *, readers: int, pool_size: int) -> tuple[Engine, E
     return engine, engine
 
 
+def side_url(url: str, name: str) -> str | None:
+    """A SQLite file next to the database's, for data that is not part of it (the paging
+    snapshots): its own writer lock, so that a search never waits for the data's writers.
+    None on PostgreSQL, and for an in-memory SQLite database."""
+    parsed = sa.engine.make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = parsed.database
+    stem, dot, suffix = path.rpartition(".")
+    side = f"{stem}-{name}.{suffix}" if dot and "/" not in suffix else f"{path}-{name}"
+    return parsed.set(database=side).render_as_string(hide_password=False)
+
+
+def create_side_engine(url: str) -> Engine:
+    """One writer connection per process, like the data's writer."""
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False},
+                              poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=0,
+                              pool_timeout=60)
+    _sqlite_setup(engine, writer=True)
+    return engine
+
+
 def lock_clause(dialect: str) -> bool:
     """Whether SELECT ... FOR UPDATE is meaningful (SQLite already holds the write lock)."""
     return dialect == "postgresql"
