@@ -57,7 +57,8 @@ def _driver(conn: sa.Connection, rtype: str, items: tuple[Criterion, ...]
     if any(isinstance(i, Resolved) for i in items) or not any(map(_correlated, items)):
         return items
     sized = [(_size(conn, rtype, i), n) for n, i in enumerate(items)
-             if isinstance(i, Match) and not i.modifier and not i.param.name.startswith("_")]
+             if isinstance(i, Match) and not i.modifier
+             and i.param.name not in ("_id", "_lastUpdated")]  # those are read on the row
     if not sized or min(sized)[0] > DRIVER_MAX:
         return items
     chosen = min(sized)[1]
