@@ -117,3 +117,14 @@ def test_correlated_groups_either_way(server: Server, small: int,
         ("_filter", f"not (capacity-status eq {R330}|02 and nb-capacity gt 0 and "
                     f"gender-capacity-available eq {R332}|01 and "
                     f"temporality-capacity eq {R331}|01)")]) == {"loc-usinv-spread"}
+
+
+def test_full_text_needs_every_term(server: Server) -> None:
+    """Each term must prefix a word of the offer: « Consultations Nantes centre » has both,
+    « Consultations Orvault » and « Cabinet Nantes centre » one each."""
+    def found_by(text: str) -> set[str]:
+        return found(server, "HealthcareService", [("_content", text)])
+
+    assert found_by("consultations nantes") == {"cardio-nantes"}
+    assert {"cardio-nantes", "cardio-orvault"} <= found_by("consultations")
+    assert {"cardio-nantes", "gp-nantes"} <= found_by("nantes")

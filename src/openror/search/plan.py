@@ -19,7 +19,7 @@ from openror.search.model import (
     Resolved,
     SortKey,
 )
-from openror.search.sql import TABLE_OF, all_of, content_score, distance_km
+from openror.search.sql import TABLE_OF, all_of, content_scores, distance_km
 from openror.store.schema import resource
 from openror.store.search_tables import search_geo, search_ref
 
@@ -28,18 +28,22 @@ def statement(q: Query) -> sa.Select[Any]:
     """Columns: id, version, distance (km or NULL), score (or NULL)."""
     near = near_path(q.criteria)
     content = next((c for c in q.criteria.items if isinstance(c, Content)), None)
+    matches = all_of(q.rtype, AllOf(tuple(i for i in q.criteria.items if i is not content)))
+    score: Any = sa.null()
+    if content:  # the words' matches, scored, joined to the rest
+        scored = content_scores(q.rtype, content)
+        matches = matches.join_from(resource, scored, scored.c.id == resource.c.id)
+        score = scored.c.score
     # ordered by the labels: by the expressions, the database would compute them twice
     distance = (_distance(q.rtype, *near) if near else sa.null()).label("distance")
-    score = (content_score(q.rtype, content, resource.c.id) if content else sa.null()
-             ).label("score")
+    score = score.label("score")
     order: list[Any] = [_sort_expression(q.rtype, k) for k in q.sort]
     if not order and near:
         order.append(distance.asc())
     if not order and content:
         order.append(score.desc())
     order.append(resource.c.id)
-    return all_of(q.rtype, q.criteria).add_columns(
-        resource.c.version, distance, score).order_by(*order)
+    return matches.add_columns(resource.c.version, distance, score).order_by(*order)
 
 
 def near_path(criteria: AllOf) -> tuple[tuple[str, ...], Near] | None:

@@ -337,16 +337,19 @@ def _content(rtype: str, c: Content) -> Ids:
     return sa.select(sa.intersect(*per_term).subquery().c.id)
 
 
-def content_score(rtype: str, c: Content, owner: Any) -> Any:
-    """Sum over the terms of the best weight of a word each prefixes."""
+def content_scores(rtype: str, c: Content) -> Any:
+    """The resources every term prefixes a word of, with their score: the sum over the terms
+    of the best weight of a word the term prefixes. One pass over the words' index, grouped;
+    scoring each match apart was a lookup per match (78,852 for ``psychiatrie``)."""
     w = search_word
-    scores = [sa.select(sa.func.coalesce(sa.func.max(w.c.weight), 0)).where(
-        w.c.type == rtype, w.c.id == owner, w.c.word >= t, w.c.word < prefix_upper_bound(t)
-    ).scalar_subquery() for t in c.terms]
-    total: Any = scores[0]
-    for s in scores[1:]:
-        total = total + s
-    return total
+    per_term = [sa.select(w.c.id, sa.func.max(w.c.weight).label("score")).where(
+        w.c.type == rtype, w.c.word >= t, w.c.word < prefix_upper_bound(t)).group_by(w.c.id)
+        for t in c.terms]
+    if len(per_term) == 1:
+        return per_term[0].subquery("scored")
+    each = sa.union_all(*per_term).subquery("per_term")
+    return sa.select(each.c.id, sa.func.sum(each.c.score).label("score")).group_by(
+        each.c.id).having(sa.func.count() == len(per_term)).subquery("scored")
 
 
 # -- references --------------------------------------------------------------------------------
