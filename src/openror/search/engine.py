@@ -14,7 +14,7 @@ import base64
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from functools import cache
+from functools import lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -160,7 +160,7 @@ def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, byt
     return {rid: bytes(content) for rid, content in rows if content is not None}
 
 
-@cache
+@lru_cache(maxsize=64)  # one text per page size in use
 def _versions_sql(n: int) -> str:
     # one primary-key lookup per hit: SQLite scans the table for a (id, version) IN list
     wanted = " OR ".join(f"(id = :i{k} AND version = :v{k})" for k in range(n))
