@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from openror.errors import InvalidInput, error
 from openror.search import groups
 from openror.search.includes import Included, include
-from openror.search.model import Query
+from openror.search.model import Drive, Query
 from openror.search.plan import statement
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
@@ -129,19 +129,26 @@ def _consistent(conn: sa.Connection) -> None:
 
 
 def _matches(conn: sa.Connection, q: Query) -> tuple[list[RawHit], int | None]:
-    """Up to ``CAP`` matches in order, and the count of all (in the same pass: the count of a
-    large search costs as much as finding its matches; None with ``_total=none``)."""
+    """Up to ``CAP`` matches in order, and the count of all (None with ``_total=none``).
+
+    When the plan probes each candidate of a driving parameter (``Drive``), counting apart
+    would probe them all again, so the count comes with the matches (``count(*) over ()``).
+    Otherwise a count apart only reads index entries, which is cheaper than materialising
+    every match to count them (67,000 places: 57 against 83 ms)."""
+    inline = q.total != "none" and any(isinstance(i, Drive) for i in q.criteria.items)
     stmt = statement(q)
-    if q.total != "none":
+    if inline:
         stmt = stmt.add_columns(sa.func.count().over().label("total"))
     result = conn.execute(stmt.limit(CAP + 1))
     # plain DB-API tuples (id, version, distance, score[, total]): up to 10,000 of them, kept
     # as they are for the snapshot, so no Row or Hit objects are made for them
     rows = result.cursor.fetchall()
     result.close()
-    if q.total == "none":
-        return list(rows[:CAP]), (len(rows) if len(rows) <= CAP else None)
-    return [r[:4] for r in rows[:CAP]], (rows[0][4] if rows else 0)
+    if inline:
+        return [r[:4] for r in rows[:CAP]], (rows[0][4] if rows else 0)
+    if len(rows) <= CAP:
+        return list(rows), len(rows)
+    return list(rows[:CAP]), (_count(conn, q) if q.total != "none" else None)
 
 
 def _count(conn: sa.Connection, q: Query) -> int:
