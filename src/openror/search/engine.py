@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from openror.errors import InvalidInput, error
 from openror.search import groups
 from openror.search.includes import Included, include
-from openror.search.model import Drive, Query
+from openror.search.model import Content, Drive, Query
 from openror.search.plan import statement
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
@@ -131,11 +131,13 @@ def _consistent(conn: sa.Connection) -> None:
 def _matches(conn: sa.Connection, q: Query) -> tuple[list[RawHit], int | None]:
     """Up to ``CAP`` matches in order, and the count of all (None with ``_total=none``).
 
-    When the plan probes each candidate of a driving parameter (``Drive``), counting apart
-    would probe them all again, so the count comes with the matches (``count(*) over ()``).
-    Otherwise a count apart only reads index entries, which is cheaper than materialising
-    every match to count them (67,000 places: 57 against 83 ms)."""
-    inline = q.total != "none" and any(isinstance(i, Drive) for i in q.criteria.items)
+    The count comes with the matches (``count(*) over ()``) when every match is computed
+    anyway, to be ordered by score, distance or a sort parameter, and when the plan probes
+    each candidate of a driving parameter (``Drive``): counting apart would probe them all
+    again. Otherwise the matches come in id order and stop at the cap, and a count apart
+    reads index entries only (67,000 places: 57 against 83 ms)."""
+    inline = q.total != "none" and (_ordered_whole(q) or any(
+        isinstance(i, Drive) for i in q.criteria.items))
     stmt = statement(q)
     if inline:
         stmt = stmt.add_columns(sa.func.count().over().label("total"))
@@ -149,6 +151,12 @@ def _matches(conn: sa.Connection, q: Query) -> tuple[list[RawHit], int | None]:
     if len(rows) <= CAP:
         return list(rows), len(rows)
     return list(rows[:CAP]), (_count(conn, q) if q.total != "none" else None)
+
+
+def _ordered_whole(q: Query) -> bool:
+    """Whether the order needs every match first (not the id order of the indexes)."""
+    return bool(q.sort) or q.near is not None or any(
+        isinstance(i, Content) for i in q.criteria.items)
 
 
 def _count(conn: sa.Connection, q: Query) -> int:
