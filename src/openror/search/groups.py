@@ -88,9 +88,11 @@ def resolve(conn: sa.Connection, rtype: str, c: Criterion) -> Criterion:
         return replace(c, inner=resolve(conn, c.source, c.inner))
     if isinstance(c, Chain):
         c = replace(c, inner=resolve(conn, c.target, c.inner))
+        if isinstance(c.inner, Match):  # places in these communes: few become a list
+            c = replace(c, inner=_small(conn, c.target, c.inner))
         # organization:above walks the hierarchy from its roots (cheap already); what
-        # refers to a probed criterion that stayed large is large too
-        if c.above or isinstance(c.inner, _PROBED):
+        # refers to a criterion that stayed large is large too
+        if c.above or isinstance(c.inner, (*_PROBED, Match)):
             return c
     if isinstance(c, _PROBED):
         return _small(conn, rtype, c)
