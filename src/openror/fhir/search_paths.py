@@ -84,6 +84,25 @@ def _extensions(url: str) -> Step:
     return step
 
 
+def _extension_values(url: str) -> Step:
+    """``extension.where(url = '…').value``, the grouped parameters' usual expression (a
+    capacity record has ten), in one pass; the same values as ``_children("value")`` after
+    ``_extensions(url)``."""
+    def step(items: list[Any]) -> list[Any]:
+        found: list[Any] = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            for e in item.get("extension") or ():
+                if not isinstance(e, dict) or e.get("url") != url:
+                    continue
+                values = [e["value"]] if "value" in e else [
+                    v for k, v in e.items() if k.startswith("value") and k[5:6].isupper()]
+                found += values
+        return _flat(found)
+    return step
+
+
 def _compile_step(text: str) -> Step | None:
     if (m := _WHERE.match(text)) is not None:
         return _where(m.group(1), m.group(2))
@@ -99,12 +118,18 @@ def _compile_chain(text: str, resource_type: str) -> list[Step]:
     if parts and parts[0] == resource_type:
         parts = parts[1:]
     steps: list[Step] = []
+    url = None  # of the extensions the last step selected
     for i, part in enumerate(parts):
         m = _WHERE.match(part)
         if m is not None and m.group(1) == "url" and i and parts[i - 1] == "extension":
-            steps[-1] = _extensions(m.group(2))
+            url = m.group(2)
+            steps[-1] = _extensions(url)
+            continue
+        if part == "value" and url is not None:
+            steps[-1] = _extension_values(url)
         elif (step := _compile_step(part)) is not None:
             steps.append(step)
+        url = None
     return steps
 
 

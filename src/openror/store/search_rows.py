@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from openror.fhir import search_values as sv
@@ -40,7 +39,7 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
             continue
         if p.group not in roots:
             roots[p.group] = compile_path(p.group_root, rtype)(body)
-        select = _sub_extension_values(p.expression)
+        select = compile_path(p.expression)
         for grp, element in _group_elements(p, roots[p.group]):
             _add(rows, owner, p, grp, select(element))
     if rtype == "Location":
@@ -50,25 +49,6 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
     rows["search_word"] = [{**owner, "word": w, "weight": n}
                            for w, n in content_words(rtype, body).items()]
     return rows
-
-
-_SUB_VALUE = re.compile(r"^extension\.where\(url = '([^']+)'\)\.value$")
-
-
-@cache
-def _sub_extension_values(expression: str) -> Callable[[Any], list[Any]]:
-    """A grouped parameter is nearly always ``extension.where(url = 'x').value`` on its
-    element: read it straight from the element (capacity records have ten such parameters)."""
-    m = _SUB_VALUE.match(expression)
-    if m is None:
-        return compile_path(expression)
-    url = m.group(1)
-
-    def select(element: Any) -> list[Any]:
-        return [v for e in element.get("extension") or ()
-                if isinstance(e, dict) and e.get("url") == url
-                for k, v in e.items() if k.startswith("value")]
-    return select
 
 
 def _group_elements(p: SearchParam, roots: list[Any]) -> Iterator[tuple[int, Any]]:
