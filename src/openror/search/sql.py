@@ -110,7 +110,7 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         return sa.and_(*(probe(rtype, i, owner) for i in c.items))
     if isinstance(c, Match) and c.modifier != "not" \
             and c.param.name not in ("_id", "_lastUpdated"):
-        table = _condition(rtype, c)[0].alias()  # the table the parameter's rows are in
+        table = _table_for(c).alias()
         _, condition = _condition(rtype, c, table)
         return sa.exists(sa.select(table.c.id).where(condition, table.c.id == owner))
     if isinstance(c, Chain) and not c.above:
@@ -141,13 +141,19 @@ def _match(rtype: str, m: Match) -> Ids:
     return sa.select(table.c.id).where(condition)
 
 
+def _table_for(m: Match) -> Any:
+    """The index table of the parameter's rows (a reference's identifiers are tokens)."""
+    if m.param.type == "reference" and m.modifier == "identifier":
+        return search_token
+    return TABLE_OF[m.param.type]
+
+
 def _condition(rtype: str, m: Match, table: Any = None) -> tuple[Any, sa.ColumnElement[bool]]:
     p = m.param
+    t = table if table is not None else _table_for(m)
     if p.type == "reference" and m.modifier == "identifier":
-        t = table if table is not None else search_token
         param_name = f"{p.name}:identifier"
     else:
-        t = table if table is not None else TABLE_OF[p.type]
         param_name = "identifier:of-type" if m.modifier == "of-type" else p.name
     values = sa.or_(*(_value(t, p, m.modifier, v) for v in m.values))
     return t, sa.and_(t.c.type == rtype, t.c.param == param_name, values)
@@ -246,7 +252,7 @@ def _correlated_join(rtype: str, c: Correlated, owner: Any = None) -> Ids:
     groups read one typed row instead (``search.capacity``)."""
     if capacity.typed(c):
         return capacity.capacity_ids(rtype, c, owner)
-    aliases = [TABLE_OF[m.param.type].alias(f"g{i}") for i, m in enumerate(c.matches)]
+    aliases = [_table_for(m).alias(f"g{i}") for i, m in enumerate(c.matches)]
     conditions = [_condition(rtype, m, a)[1] for m, a in zip(c.matches, aliases, strict=True)]
     first = aliases[0]
     subs = [a for m, a in zip(c.matches, aliases, strict=True) if m.param.subgroup]

@@ -7,13 +7,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store.dialect import (
-    create_engines,
-    create_side_engine,
-    dialect_of,
-    normalise_url,
-    side_url,
-)
+from openror.store.dialect import create_engines, dialect_of, normalise_url, side_url, sqlite_writer
 from openror.store.point_reads import PointReader
 from openror.store.search_tables import search_snapshot
 
@@ -32,7 +26,7 @@ class Database:
         self.writer, self.reader = create_engines(self.url, readers=readers, pool_size=pool_size)
         self.points = PointReader(self.url)
         side = side_url(self.url, "snapshots")
-        self._snapshots = create_side_engine(side) if side else None
+        self._snapshots = sqlite_writer(side) if side else None
         self._snapshots_ready = side is None  # the main database has the table (migrations)
 
     @contextmanager

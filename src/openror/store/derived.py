@@ -166,8 +166,7 @@ def rebuild_tables(conn: sa.Connection, tables: tuple[str, ...], rtype: str | No
     """Recompute some search index tables (those a migration adds, which may be older than
     this code), for every live resource or those of ``rtype``; return the count of
     resources."""
-    for table in tables:
-        conn.execute(sa.text(f"DELETE FROM {table}"))
+    search_index.clear_all(conn, tables)
     pending: list[Rows] = []
     count = 0
     for kind, rid, body in _live(conn, batch, rtype):

@@ -57,18 +57,12 @@ def create_engines(url: str, *, readers: int, pool_size: int) -> tuple[Engine, E
     """Return (writer, reader) engines; on PostgreSQL both are the same pooled engine."""
     url = normalise_url(url)
     if dialect_of(url) == "sqlite":
-        args = {"check_same_thread": False}
-        writer = sa.create_engine(
-            url, connect_args=args, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=0,
-            pool_timeout=60,
-        )
         reader = sa.create_engine(
-            url, connect_args=args, poolclass=sa.pool.QueuePool, pool_size=readers,
-            max_overflow=readers,
+            url, connect_args={"check_same_thread": False}, poolclass=sa.pool.QueuePool,
+            pool_size=readers, max_overflow=readers,
         )
-        _sqlite_setup(writer, writer=True)
         _sqlite_setup(reader, writer=False)
-        return writer, reader
+        return sqlite_writer(url), reader
     engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     return engine, engine
 
@@ -86,8 +80,8 @@ def side_url(url: str, name: str) -> str | None:
     return parsed.set(database=side).render_as_string(hide_password=False)
 
 
-def create_side_engine(url: str) -> Engine:
-    """One writer connection per process, like the data's writer."""
+def sqlite_writer(url: str) -> Engine:
+    """One writer connection per process (``BEGIN IMMEDIATE``)."""
     engine = sa.create_engine(url, connect_args={"check_same_thread": False},
                               poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=0,
                               pool_timeout=60)

@@ -40,6 +40,6 @@ def clear_many(conn: sa.Connection, owners: list[dict[str, str]]) -> None:
         rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id", owners)
 
 
-def clear_all(conn: sa.Connection) -> None:
-    for table in INDEX_TABLES:
+def clear_all(conn: sa.Connection, tables: tuple[str, ...] = INDEX_TABLES) -> None:
+    for table in tables:
         conn.execute(sa.text(f"DELETE FROM {table}"))

@@ -29,7 +29,7 @@ def after_bulk_load(db: Database) -> None:
     """After an import: statistics, and on PostgreSQL a vacuum too, which marks the new rows
     visible to all in the visibility map, so that searches read the search indexes alone
     (measured after a 254,000-resource import: 20 million heap fetches for one search)."""
-    if db.writer.dialect.name != "postgresql":
+    if db.dialect != "postgresql":
         refresh_database(db)
         return
     with db.writer.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
