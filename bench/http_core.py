@@ -41,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -171,6 +172,32 @@ def upgrade(url: str, env: dict[str, str]) -> None:
                    env={**os.environ, **env}, stdout=subprocess.DEVNULL)
 
 
+#: the benchmarks' servers issue tokens that outlive any run
+SERVER_ENV = {"OPENROR_TOKEN_LIFETIME_S": "86400"}
+
+
+def bench_token(url: str, port: int) -> str:
+    """A bearer token of a profile-1 client that may write everywhere: added with the CLI,
+    exchanged at the server's POST /auth/token (every request is authenticated, as in
+    production)."""
+    added = subprocess.run([str(BIN / "openror"), "clients", "add", "bench", "--profile", "1",
+                            "--write", "all", "--json", "--database", url], check=True,
+                           capture_output=True, text=True)
+    made = json.loads(added.stdout)
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("POST", "/auth/token", urllib.parse.urlencode({
+        "grant_type": "client_credentials", "client_id": made["client_id"],
+        "client_secret": made["client_secret"]}),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    answer = conn.getresponse()
+    body = json.loads(answer.read())
+    conn.close()
+    if answer.status != 200:
+        raise BenchError(f"POST /auth/token answered {answer.status}: {body}")
+    token: str = body["access_token"]
+    return token
+
+
 # --- load ------------------------------------------------------------------------------------
 
 def wrk_once(url: str, env: dict[str, str], seconds: int, load: Load) -> Measure:
@@ -211,7 +238,7 @@ def organization(label: str) -> dict[str, Any]:
     return body
 
 
-def seed(port: int, count: int) -> list[str]:
+def seed(port: int, count: int, token: str) -> list[str]:
     """Create ``count`` Organizations through the API (8 keep-alive clients); their paths."""
     local = threading.local()
 
@@ -219,7 +246,8 @@ def seed(port: int, count: int) -> list[str]:
         if not hasattr(local, "conn"):
             local.conn = http.client.HTTPConnection(HOST, port, timeout=30)
         local.conn.request("POST", "/fhir/Organization", json.dumps(organization(f"seed {i}")),
-                           {"Content-Type": "application/fhir+json"})
+                           {"Content-Type": "application/fhir+json",
+                            "Authorization": f"Bearer {token}"})
         answer = local.conn.getresponse()
         answer.read()
         if answer.status != 201:
@@ -231,10 +259,10 @@ def seed(port: int, count: int) -> list[str]:
         return list(pool.map(post, range(count)))
 
 
-def fetch(port: int, path: str) -> tuple[bytes, dict[str, str]]:
+def fetch(port: int, path: str, token: str) -> tuple[bytes, dict[str, str]]:
     """The stored bytes of one resource as served, with its version headers."""
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
-    conn.request("GET", path)
+    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
     answer = conn.getresponse()
     body = answer.read()
     conn.close()
@@ -248,18 +276,20 @@ def fetch(port: int, path: str) -> tuple[bytes, dict[str, str]]:
 def measure_server(url: str, workers: int, load: Load, work: Path) -> tuple[Measure, Measure,
                                                                             bytes, dict[str, str]]:
     """Seed, then read-by-id and create on the real server; also the bytes of one resource."""
-    env = {"OPENROR_LOG_LEVEL": "WARNING", "OPENROR_DATA_DIR": str(work)}
+    env = {"OPENROR_LOG_LEVEL": "WARNING", "OPENROR_DATA_DIR": str(work), **SERVER_ENV}
     upgrade(url, env)
     port = free_port()
     with running(openror_cmd(port, workers, url), env, port, "/-/health"):
-        paths = seed(port, SEED)
+        token = bench_token(url, port)
+        paths = seed(port, SEED, token)
         (work / "paths.txt").write_text("\n".join(paths) + "\n")
-        body, headers = fetch(port, paths[0])
+        body, headers = fetch(port, paths[0], token)
         base = f"http://{HOST}:{port}"
-        read = wrk(base, {"BENCH_PATHS": str(work / "paths.txt")}, load, "read-by-id")
+        read = wrk(base, {"BENCH_PATHS": str(work / "paths.txt"), "BENCH_TOKEN": token}, load,
+                   "read-by-id")
         template = json.dumps(organization("@N@")).encode()
         (work / "create.json").write_bytes(template)
-        create = wrk(base, {"BENCH_BODY": str(work / "create.json"),
+        create = wrk(base, {"BENCH_BODY": str(work / "create.json"), "BENCH_TOKEN": token,
                             "BENCH_POST_PATH": "/fhir/Organization"}, load, "create")
     return read, create, body, headers
 

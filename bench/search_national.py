@@ -39,10 +39,19 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.http_core import HOST, free_port, openror_cmd, running  # noqa: E402
+from bench.http_core import (  # noqa: E402
+    HOST,
+    SERVER_ENV,
+    bench_token,
+    free_port,
+    openror_cmd,
+    running,
+)
+from openror.access.caller import SYSTEM  # noqa: E402
 from openror.search import groups  # noqa: E402
 from openror.search.parse import parse_query  # noqa: E402
 from openror.search.plan import statement  # noqa: E402
+from openror.search.scope import searching_as  # noqa: E402
 from openror.search.sql import all_of  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -237,7 +246,7 @@ def compiled_statements(engine: sa.Engine, recipe: Recipe, count: int
     matching statement as prepared, with its order and page limit, then the count of all
     matches (for ``total``)."""
     out = []
-    with engine.connect() as conn:
+    with engine.connect() as conn, searching_as(SYSTEM):
         for pairs in recipe.variants:
             query = parse_query(recipe.rtype, pairs)
             probes: list[Statement] = []
@@ -295,8 +304,9 @@ def measure(url: str, runs: int, count: int, k: int) -> list[Result]:
         chosen = recipes(Picker(conn), k)
     port = free_port()
     results = []
-    with running(openror_cmd(port, 1, url), {}, port, "/fhir/metadata", quiet=True), \
+    with running(openror_cmd(port, 1, url), SERVER_ENV, port, "/fhir/metadata", quiet=True), \
             httpx.Client(base_url=f"http://{HOST}:{port}", timeout=60) as client:
+        client.headers["Authorization"] = f"Bearer {bench_token(url, port)}"
         for recipe in chosen:
             if not recipe.variants:
                 print(f"  {recipe.name}: no values in the data, skipped", flush=True)

@@ -35,7 +35,14 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.http_core import HOST, free_port, openror_cmd, running  # noqa: E402
+from bench.http_core import (  # noqa: E402
+    HOST,
+    SERVER_ENV,
+    bench_token,
+    free_port,
+    openror_cmd,
+    running,
+)
 from bench.search_national import Result  # noqa: E402
 
 pct = Result.pct
@@ -207,11 +214,12 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], str]:
     chosen = queries(values(subset, stored(work / "openror.sqlite"), args.values))
     port, peer_port = free_port(), free_port()
     rows = []
-    with running(openror_cmd(port, 1, url), {}, port, "/fhir/metadata", quiet=True), \
+    with running(openror_cmd(port, 1, url), SERVER_ENV, port, "/fhir/metadata", quiet=True), \
             running([str(SEKMET), "serve", "-c", str(sekmet_config(work, peer_port))],
                     {}, peer_port, "/fhir/metadata", quiet=True), \
             httpx.Client(base_url=f"http://{HOST}:{port}", timeout=120) as ours, \
             httpx.Client(base_url=f"http://{HOST}:{peer_port}", timeout=120) as peer:
+        ours.headers["Authorization"] = f"Bearer {bench_token(url, port)}"
         accepted = stored(work / "openror.sqlite")
         peer_load = load_sekmet(f"http://{HOST}:{peer_port}/fhir", subset, accepted)
         for q in chosen:

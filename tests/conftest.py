@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
+from openror.access.caller import WRITE_ALL
 from openror.app import create_app
 from openror.config import Settings
 from openror.store.database import Database
@@ -67,10 +68,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         _drop_pg_database(url)
 
 
+#: tables a wipe keeps: the API clients and the token-signing key, so the live server's
+#: client and its token stay valid from test to test
+KEEP = frozenset({"api_client", "auth_key"})
+
+
 def wipe(db: Database) -> None:
     with db.write() as conn:
         for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name not in KEEP:
+                conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -89,10 +96,16 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    """uvicorn serving the app on a loopback port, in a background thread."""
+    """uvicorn serving the app on a loopback port, in a background thread, with an API client
+    of profile 1 that may write everywhere (``headers`` carry its token)."""
 
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings)
+        clients = self.app.state.services.clients
+        made = clients.add("tests", 1, writes=(WRITE_ALL,))
+        self.client_id = made.client_id
+        self.token = clients.authenticate(made.client_id, made.client_secret).access_token
+        self.headers = {"Authorization": f"Bearer {self.token}"}
         self.port = _free_port()
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                 access_log=False, lifespan="on")
@@ -102,6 +115,10 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def client(self, path: str = "/fhir") -> httpx.Client:
+        """An HTTP client of the test API client (a bearer token on every request)."""
+        return httpx.Client(base_url=self.url + path, headers=self.headers, timeout=30)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -130,5 +147,5 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client on a freshly wiped database."""
     wipe(live_server.app.state.services.db)
-    with httpx.Client(base_url=live_server.url + "/fhir", timeout=30) as client:
+    with live_server.client() as client:
         yield client

@@ -2,6 +2,7 @@
 --   BENCH_PATHS=file   GET a random path of the file (one path a line) per request;
 --   BENCH_BODY=file    POST the file's body to BENCH_POST_PATH, "@N@" replaced by a
 --                      per-request counter so that every created resource differs.
+--   BENCH_TOKEN=jwt    sent as "Authorization: Bearer <jwt>" (the bare app ignores it).
 -- done() prints one line "BENCH_JSON {...}": requests, duration, non-2xx, socket errors, p50/p99.
 
 local threads = {}
@@ -10,6 +11,7 @@ local paths = {}
 local body_head, body_tail
 local post_path = os.getenv("BENCH_POST_PATH")
 local headers = {["Content-Type"] = "application/fhir+json", ["Accept"] = "application/fhir+json"}
+if os.getenv("BENCH_TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN") end
 non2xx = 0
 
 function setup(thread)

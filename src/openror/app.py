@@ -1,4 +1,5 @@
-"""The ASGI application: FHIR API under /fhir, system pages under /-/."""
+"""The ASGI application: FHIR API under /fhir, token endpoint under /auth, system pages
+under /-/."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from openror import logs
-from openror.api import errors, fhir_routes, system_routes
+from openror.access.throttle import FailureThrottle
+from openror.api import auth_routes, errors, fhir_routes, system_routes
+from openror.api.authentication import AuthenticationMiddleware
 from openror.api.middleware import RequestIdMiddleware
 from openror.config import Settings, load_settings
 from openror.services.container import Services
@@ -37,13 +40,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Mount("/fhir", routes=fhir_routes.ROUTES),
+            Mount("/auth", routes=auth_routes.ROUTES),
             Mount("/-", routes=system_routes.ROUTES),
         ],
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware),
+                    Middleware(AuthenticationMiddleware, services=services)],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
     app.state.services = services
+    # failed client authentications, per client id, in this process (see access.throttle)
+    app.state.token_throttle = FailureThrottle(limit=10, window_s=300)
     return app
 
 

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from openror.access.caller import WRITE_ALL
 from openror.config import Settings, load_settings
 from openror.errors import OpenRORError
 from openror.importers import sources as import_sources
 from openror.importers.run import Options
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from openror.services.clients import Clients, Credentials
+    from openror.store.clients import ClientRow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +54,7 @@ def _export(settings: Settings) -> None:
     """Worker processes re-read the environment: hand them the effective settings."""
     os.environ["OPENROR_DATABASE_URL"] = settings.effective_database_url
     os.environ["OPENROR_DATA_DIR"] = str(settings.data_dir)
+    os.environ["OPENROR_ANONYMOUS_ACCESS"] = "true" if settings.anonymous_access else "false"
 
 
 @click.group()
@@ -134,16 +144,19 @@ def demo(host: str, port: int, data_dir: Path) -> None:
     import time
 
     from openror.importers.sample import DEMO_GP_OFFER, load_sample
+    from openror.services.clients import Clients
     from openror.store.database import Database
     from openror.store.migrate import upgrade
 
-    settings = load_settings().with_overrides(data_dir=data_dir, database_url="")
+    settings = load_settings().with_overrides(data_dir=data_dir, database_url="",
+                                              anonymous_access=True)
     _ensure_data_dir(settings)
     handle = Database(settings.effective_database_url)
     started = time.monotonic()
     try:
         upgrade(handle)
         loaded = load_sample(settings)
+        client = _demo_client(Clients(handle, settings))
     finally:
         handle.dispose()
     total = loaded.created + loaded.updated + loaded.unchanged
@@ -153,9 +166,23 @@ def demo(host: str, port: int, data_dir: Path) -> None:
     click.echo(f"  FHIR API:   http://{host}:{port}/fhir/metadata")
     click.echo(f"  Demo GP:    http://{host}:{port}/fhir/{DEMO_GP_OFFER}")
     click.echo(f"  Health:     http://{host}:{port}/-/health")
-    click.echo("  Accounts and API clients: none yet; until access control lands the API "
-               "accepts writes without a token.")
+    click.echo(f"  API client: {client.client_id} / secret {client.client_secret} "
+               "(access profile 1, writes everywhere)")
+    click.echo(f"  Token:      curl -u {client.client_id}:{client.client_secret} "
+               f"-d grant_type=client_credentials http://{host}:{port}/auth/token")
+    click.echo("  Anonymous reads are on (access profile 0: open data); writes need a token.")
     _serve(settings, host, port, 1)
+
+
+DEMO_CLIENT = "demo"
+
+
+def _demo_client(service: Clients) -> Credentials:
+    """The demo's API client, with a fresh secret at each start (only its hash is kept)."""
+    for row in service.all():
+        if row.name == DEMO_CLIENT and row.revoked_at is None:
+            return service.rotate(row.client_id)
+    return service.add(DEMO_CLIENT, 1, writes=(WRITE_ALL,))
 
 
 @main.command("import")
@@ -257,3 +284,110 @@ def generate_sample(out: Path, data: Path | None) -> None:
 
     for line in sample(out, data):
         click.echo(line)
+
+
+@main.group()
+def clients() -> None:
+    """API clients: the OAuth2 client credentials of POST /auth/token."""
+
+
+@contextmanager
+def _client_service(database: str | None) -> Iterator[Clients]:
+    from openror.services.clients import Clients
+    from openror.store.database import Database
+    from openror.store.migrate import ensure_current
+
+    settings = _settings(database)
+    handle = Database(settings.effective_database_url)
+    try:
+        ensure_current(handle)
+        yield Clients(handle, settings)
+    finally:
+        handle.dispose()
+
+
+def _print_credentials(made: Credentials, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"client_id": made.client_id,
+                               "client_secret": made.client_secret}))
+        return
+    click.echo(f"client_id:     {made.client_id}")
+    click.echo(f"client_secret: {made.client_secret}")
+    click.echo("The secret is shown only this once: store it now.")
+
+
+_DATABASE_HELP = "Database URL (default: OPENROR_DATABASE_URL)."
+
+
+@clients.command("add")
+@click.argument("name")
+@click.option("--profile", type=int, required=True,
+              help="ROR access profile: 0 (open data) to 5.")
+@click.option("--region", "regions", multiple=True,
+              help="INSEE region code the client may read (repeat; default: every region).")
+@click.option("--write", "writes", multiple=True,
+              help="Write scope: 'all' or 'region:<INSEE code>' (repeat; default: none).")
+@click.option("--cert", type=click.Path(path_type=Path, dir_okay=False),
+              help="PEM client certificate: its thumbprint is stored for mutual TLS.")
+@click.option("--json", "as_json", is_flag=True, help="Print {client_id, client_secret}.")
+@click.option("--database", help=_DATABASE_HELP)
+@fails_cleanly
+def clients_add(name: str, profile: int, regions: tuple[str, ...], writes: tuple[str, ...],
+                cert: Path | None, as_json: bool, database: str | None) -> None:
+    """Add a client; its secret is printed once."""
+    pem = cert.read_text(encoding="ascii", errors="replace") if cert else None
+    with _client_service(database) as service:
+        made = service.add(name, profile, regions, writes, pem)
+    _print_credentials(made, as_json)
+
+
+@clients.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array.")
+@click.option("--database", help=_DATABASE_HELP)
+@fails_cleanly
+def clients_list(as_json: bool, database: str | None) -> None:
+    """List the clients (never their secrets)."""
+    with _client_service(database) as service:
+        found = service.all()
+    described = [_describe(row) for row in found]
+    if as_json:
+        click.echo(json.dumps(described, indent=2))
+        return
+    for item in described:
+        state = f"revoked {item['revoked_at']}" if item["revoked_at"] else "active"
+        click.echo(f"{item['client_id']}  {item['name']!r}  profile {item['profile']}  "
+                   f"regions {','.join(item['regions']) or 'all'}  "
+                   f"writes {','.join(item['writes']) or 'none'}  {state}")
+
+
+def _describe(row: ClientRow) -> dict[str, Any]:
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+    return {"client_id": row.client_id, "name": row.name, "profile": row.profile,
+            "regions": list(row.regions), "writes": list(row.writes),
+            "cert_thumbprint": row.cert_thumbprint, "created_at": when(row.created_at),
+            "rotated_at": when(row.rotated_at), "revoked_at": when(row.revoked_at)}
+
+
+@clients.command("revoke")
+@click.argument("client_id")
+@click.option("--database", help=_DATABASE_HELP)
+@fails_cleanly
+def clients_revoke(client_id: str, database: str | None) -> None:
+    """Revoke a client: its tokens stop working at once."""
+    with _client_service(database) as service:
+        service.revoke(client_id)
+    click.echo(f"revoked {client_id}")
+
+
+@clients.command("rotate")
+@click.argument("client_id")
+@click.option("--json", "as_json", is_flag=True, help="Print {client_id, client_secret}.")
+@click.option("--database", help=_DATABASE_HELP)
+@fails_cleanly
+def clients_rotate(client_id: str, as_json: bool, database: str | None) -> None:
+    """Give a client a new secret: tokens obtained with the old one stop working."""
+    with _client_service(database) as service:
+        made = service.rotate(client_id)
+    _print_credentials(made, as_json)

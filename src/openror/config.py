@@ -23,6 +23,11 @@ SETTINGS_DOC: dict[str, str] = {
     "history_max_page_size": "Largest _count accepted by _history.",
     "max_body_bytes": "Largest request body accepted (bytes).",
     "log_level": "Python logging level of the server (DEBUG, INFO, WARNING...).",
+    "anonymous_access": "Serve requests without a token as access profile 0 (open data, no "
+    "writes); off: they get 401.",
+    "token_lifetime_s": "Lifetime of the access tokens of POST /auth/token (seconds).",
+    "token_issuer": "The 'iss' claim of the access tokens this server issues and accepts.",
+    "token_audience": "The 'aud' claim of the access tokens this server issues and accepts.",
 }
 
 
@@ -38,6 +43,10 @@ class Settings:
     history_max_page_size: int = 1000
     max_body_bytes: int = 5_000_000
     log_level: str = "INFO"
+    anonymous_access: bool = False
+    token_lifetime_s: int = 3600
+    token_issuer: str = "openror"
+    token_audience: str = "openror"
 
     @property
     def effective_database_url(self) -> str:

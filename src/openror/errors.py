@@ -75,6 +75,25 @@ class InvalidInput(OpenRORError):
     """400: the request or resource is malformed or breaks a profile rule."""
 
 
+class Unauthorized(OpenRORError):
+    """401: no credentials where they are needed, or credentials that are not (any longer)
+    valid. ``token_error`` is the RFC 6750 error code of the challenge (``invalid_token``,
+    ``invalid_request``), none when the request simply carried no credentials."""
+
+    def __init__(self, issues: Sequence[Issue], token_error: str | None = None) -> None:
+        challenge = 'Bearer realm="openror"'
+        if token_error:
+            challenge += f', error="{token_error}"'
+        super().__init__(issues, 401, {"WWW-Authenticate": challenge})
+
+
+class Forbidden(OpenRORError):
+    """403: the caller is known but lacks the right the request needs."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        super().__init__(issues, 403)
+
+
 class NotFound(OpenRORError):
     def __init__(self, issues: Sequence[Issue]) -> None:
         super().__init__(issues, 404)

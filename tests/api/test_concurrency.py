@@ -10,13 +10,14 @@ from tests.api.test_crud import FHIR, create
 from tests.builders import organization
 
 
-def _race(base: str, org: dict[str, object], names: tuple[str, str]) -> list[httpx.Response]:
+def _race(base: str, headers: httpx.Headers, org: dict[str, object], names: tuple[str, str]
+          ) -> list[httpx.Response]:
     barrier = threading.Barrier(2)
     results: list[httpx.Response] = []
     lock = threading.Lock()
 
     def put(name: str) -> None:
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             barrier.wait()
             response = client.put(f"/Organization/{org['id']}", json={**org, "name": name},
                                   headers={**FHIR, "If-Match": 'W/"1"'})
@@ -35,7 +36,7 @@ def test_same_if_match_exactly_one_wins(api: httpx.Client) -> None:
     base = str(api.base_url).rstrip("/")
     for round_ in range(10):
         org = create(api, organization(finess=f"0200000{round_:02d}"))
-        results = _race(base, org, ("A", "B"))
+        results = _race(base, api.headers, org, ("A", "B"))
         statuses = sorted(r.status_code for r in results)
         assert statuses == [200, 412], [r.text for r in results]
         winner = next(r for r in results if r.status_code == 200).json()

@@ -179,9 +179,10 @@ class Writer:
         ("c21", MATCH),   # a new match after the last one
     )
 
-    def __init__(self, base_url: str, state: dict[str, str | None]) -> None:
+    def __init__(self, base_url: str, headers: httpx.Headers,
+                 state: dict[str, str | None]) -> None:
         self.thread = threading.Thread(target=self.run, daemon=True)
-        self.base_url = base_url
+        self.base_url, self.headers = base_url, headers
         self.state = state  # id -> specialty, None when deleted (the expected current state)
         self.lock = threading.Lock()
         self.progress = threading.Condition(self.lock)
@@ -199,7 +200,8 @@ class Writer:
 
     def run(self) -> None:
         try:
-            with httpx.Client(base_url=self.base_url, timeout=30) as client:
+            with httpx.Client(base_url=self.base_url, headers=self.headers,
+                              timeout=30) as client:
                 for rid, specialty in self.SCRIPT:
                     self._write(client, rid, specialty)
                 n = 0
@@ -236,7 +238,7 @@ def test_paging_under_concurrent_writes_serves_the_first_pages_matches(
     originals = [f"c{n:02d}" for n in range(1, 21)]
     seed(api, originals, others=("c07x",))
     state: dict[str, str | None] = dict.fromkeys(originals, MATCH)
-    writer = Writer(str(api.base_url).rstrip("/"), state)
+    writer = Writer(str(api.base_url).rstrip("/"), api.headers, state)
 
     first = get_bundle(api, f"{SEARCH}&_count=3")
     assert first["total"] == 20
@@ -324,7 +326,7 @@ def test_write_committed_after_page_one_with_a_lower_feed_number_is_not_served(
     base = str(api.base_url).rstrip("/")
 
     def late_write() -> None:
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, headers=api.headers, timeout=30) as client:
             if late == "update":
                 put_offer(client, "c05", MATCH, name="Écrit tard")
             else:

@@ -69,7 +69,7 @@ class Server:
 def server(live_server: LiveServer) -> Iterator[Server]:
     """The data set, loaded once per module and back-end (the tests only read)."""
     wipe(live_server.app.state.services.db)
-    with httpx.Client(base_url=live_server.url + "/fhir", timeout=30) as client:
+    with live_server.client() as client:
         yield Server(client, load(client))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from openror.access.caller import SYSTEM
 from openror.cli import main
 from openror.config import Settings
 from openror.services.container import Services
@@ -85,8 +86,8 @@ def test_reindex_rebuilds_derived_rows(tmp_path: Path) -> None:
     _run("db", "upgrade", "--database", url)
     services = Services.open(Settings(database_url=url))
     try:
-        services.writes.create(organization(), LogEntry(actor="test"))
-        services.writes.create(location(), LogEntry(actor="test"))
+        services.writes.create(organization(), LogEntry(actor="test"), caller=SYSTEM)
+        services.writes.create(location(), LogEntry(actor="test"), caller=SYSTEM)
         with services.db.write() as conn:
             conn.execute(identifier_index.delete())
     finally:
@@ -107,7 +108,7 @@ def test_retired_code_is_accepted_with_a_warning(tmp_path: Path) -> None:
         body = location()
         body["extension"] = [{"url": SD + "ror-commune-cog",
                               "valueCodeableConcept": coding("TRE_R13-CommuneOM", "01003")}]
-        result = services.writes.create(body, LogEntry(actor="test"))
+        result = services.writes.create(body, LogEntry(actor="test"), caller=SYSTEM)
     finally:
         services.close()
     assert result.created

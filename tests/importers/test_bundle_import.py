@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from openror.access.caller import SYSTEM
 from openror.importers.bundle import BundleSource
 from openror.importers.run import ImportRun, Options
 from openror.services import provenance
@@ -82,7 +83,7 @@ def test_a_field_entered_by_people_survives_reimport(services: Services, tmp_pat
     body = read(services, "Organization", "org-0")
     body["alias"] = ["Le Centre"]
     services.writes.update("Organization", "org-0", body,
-                           LogEntry(actor="referent", provenance="referent"))
+                           LogEntry(actor="referent", provenance="referent"), caller=SYSTEM)
     changed = graph(1)
     changed[2]["name"] = "Centre renommé"
     second = run(services, [write_ndjson(tmp_path / "g2.ndjson", changed)])

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from openror.access.caller import SYSTEM
 from openror.importers.base import Reject
 from openror.importers.finess import FinessSource
 from openror.importers.run import ImportRun, Options
@@ -68,7 +69,7 @@ def test_reimport_reconciles_closes_and_is_idempotent(services: Services,
                                            "NiveauConfidentialite/FHIR/TRE-R283-"
                                            "NiveauConfidentialite", "code": "2"}]}}]}]
     services.writes.update("Organization", rid, body,
-                           LogEntry(actor="referent", provenance="referent"))
+                           LogEntry(actor="referent", provenance="referent"), caller=SYSTEM)
 
     # a newer file: the last two establishments (site + place lines) are gone
     newer = first_lines(GUYANE, tmp_path / "newer.ndjson", 36)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from openror.access.caller import SYSTEM
 from openror.errors import InvalidInput
 from openror.search import capacity, groups
 from openror.search.engine import SearchEngine
@@ -47,8 +48,8 @@ def engine(db: Database) -> SearchEngine:
                  place("loc-plain", "44109", "44000", "Nantes",
                        extensions=(record("01", "02", "01", 5, gender="02"),
                                    record("01", "01", "01", 9)))):
-        writes.update("Location", body["id"], body, log)
-    return SearchEngine(db)
+        writes.update("Location", body["id"], body, log, caller=SYSTEM)
+    return SearchEngine(db, SYSTEM)
 
 
 def found(engine: SearchEngine, pairs: list[tuple[str, str]]) -> set[str]:
@@ -106,7 +107,7 @@ def test_a_record_with_too_many_combinations_is_refused(engine: SearchEngine,
     writes = WritePath(db, default_terminology(), "52")
     body = place("loc-costly", "44109", "44000", "Nantes", extensions=(too_many_codings(),))
     with pytest.raises(InvalidInput) as refused:
-        writes.update("Location", "loc-costly", body, LogEntry(actor="test"))
+        writes.update("Location", "loc-costly", body, LogEntry(actor="test"), caller=SYSTEM)
     [issue] = [i for i in refused.value.issues if i.code == "too-costly"]
     assert issue.expression == ("Location.extension[2]",)
     assert f"at most {MAX_COMBINATIONS}" in issue.diagnostics

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openror.access.caller import SYSTEM
 from openror.search import groups
 from openror.search.engine import SearchEngine
 from openror.search.model import Query
@@ -73,9 +74,9 @@ def load(db: Database, world: World) -> Store:
     for op, body in world.writes:
         key = (body["resourceType"], body["id"])
         if op == "put":
-            store[key] = writes.update(*key, body, log).body
+            store[key] = writes.update(*key, body, log, caller=SYSTEM).body
         else:
-            writes.delete(*key, log)
+            writes.delete(*key, log, caller=SYSTEM)
             del store[key]
     return store
 
@@ -84,7 +85,7 @@ def load(db: Database, world: World) -> Store:
 def loaded(request: pytest.FixtureRequest, database_url: str) -> Iterator[Loaded]:
     db = Database(database_url)
     world = WORLDS[request.param]
-    yield Loaded(world, SearchEngine(db), load(db, world))
+    yield Loaded(world, SearchEngine(db, SYSTEM), load(db, world))
     db.dispose()
 
 

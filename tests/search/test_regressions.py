@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from openror.access.caller import SYSTEM
 from openror.errors import InvalidInput
 from openror.search.engine import SearchEngine
 from openror.search.parse import parse_query
@@ -59,9 +60,9 @@ def tiny(database_url: str) -> Iterator[tuple[SearchEngine, dict[tuple[str, str]
     db = Database(database_url)
     writes = WritePath(db, default_terminology(), REGION)
     store = {(b["resourceType"], b["id"]): writes.update(
-        b["resourceType"], b["id"], b, LogEntry(actor="regression test")).body
+        b["resourceType"], b["id"], b, LogEntry(actor="regression test"), caller=SYSTEM).body
         for b in _tiny_world()}
-    yield SearchEngine(db), store
+    yield SearchEngine(db, SYSTEM), store
     db.dispose()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from openror.access.caller import SYSTEM
 from openror.errors import InvalidInput
 from openror.services.writes import WritePath
 from openror.store import feed
@@ -22,15 +23,16 @@ def writes(db: Database) -> WritePath:
 
 def test_every_write_appends_one_feed_and_log_entry(writes: WritePath, db: Database) -> None:
     log = LogEntry(actor="import run 7", batch_id="batch-7", reason="FINESS refresh")
-    created = writes.create(organization(), log)
+    created = writes.create(organization(), log, caller=SYSTEM)
     rid = created.stored.id
     body = created.body
     body["name"] = "Renamed"
-    writes.update("Organization", rid, body, LogEntry(actor="alice", request_id="req-1"))
+    writes.update("Organization", rid, body, LogEntry(actor="alice", request_id="req-1"),
+                  caller=SYSTEM)
     writes.patch("Organization", rid, parameters(
         patch_op("replace", "Organization.name", value={"valueString": "Patched"})),
-        LogEntry(actor="bob"))
-    writes.delete("Organization", rid, LogEntry(actor="carol", reason="closed"))
+        LogEntry(actor="bob"), caller=SYSTEM)
+    writes.delete("Organization", rid, LogEntry(actor="carol", reason="closed"), caller=SYSTEM)
     with db.read() as conn:
         records = feed.changes(conn, rtype="Organization", rid=rid)
     assert [r.action for r in records] == ["create", "update", "patch", "delete"]
@@ -47,12 +49,12 @@ def test_every_write_appends_one_feed_and_log_entry(writes: WritePath, db: Datab
 
 def test_a_refused_write_leaves_no_trace_and_burns_no_number(writes: WritePath,
                                                              db: Database) -> None:
-    writes.create(organization(), LogEntry(actor="a"))
+    writes.create(organization(), LogEntry(actor="a"), caller=SYSTEM)
     bad = organization()
     bad["telecom"] = "not a list"
     with pytest.raises(InvalidInput):
-        writes.create(bad, LogEntry(actor="a"))
-    second = writes.create(organization(), LogEntry(actor="a"))
+        writes.create(bad, LogEntry(actor="a"), caller=SYSTEM)
+    second = writes.create(organization(), LogEntry(actor="a"), caller=SYSTEM)
     with db.read() as conn:
         seqs = [r.seq for r in feed.changes(conn)]
     assert len(seqs) == 2

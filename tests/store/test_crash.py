@@ -10,6 +10,7 @@ import textwrap
 
 import sqlalchemy as sa
 
+from openror.access.caller import SYSTEM
 from openror.config import Settings
 from openror.services.container import Services
 from openror.store.database import Database
@@ -19,6 +20,7 @@ from tests.builders import organization
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
+    from openror.access.caller import SYSTEM
     from openror.config import Settings
     from openror.services import writes
     from openror.services.container import Services
@@ -32,7 +34,7 @@ CHILD = textwrap.dedent("""
     services = Services.open(Settings(database_url=sys.argv[1]))
     body = {"resourceType": "Organization", "name": "x", "identifier": [
         {"system": "https://finess.esante.gouv.fr", "value": "010000001"}]}
-    services.writes.create(body, LogEntry(actor="crash-test"))
+    services.writes.create(body, LogEntry(actor="crash-test"), caller=SYSTEM)
     print("not killed")
 """)
 
@@ -50,7 +52,8 @@ def test_killed_writer_leaves_nothing_behind(db: Database, database_url: str) ->
     assert all(count == 0 for count in _counts(db).values()), _counts(db)
     services = Services.open(Settings(database_url=database_url))
     try:
-        result = services.writes.create(organization(), LogEntry(actor="after-crash"))
+        result = services.writes.create(organization(), LogEntry(actor="after-crash"),
+                                        caller=SYSTEM)
     finally:
         services.close()
     assert result.stored.version == 1

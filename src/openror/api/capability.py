@@ -83,7 +83,32 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
     return entry
 
 
-def capability_statement(base: str) -> dict[str, Any]:
+_SECURITY_NOTE = (
+    "OAuth2 client credentials (RFC 6749 section 4.4): POST {token} with "
+    "grant_type=client_credentials and the client's id and secret (HTTP Basic or form), then "
+    "send 'Authorization: Bearer <access_token>'. Each client has a ROR access profile (0-5), "
+    "read regions and write scopes (all, region:<INSEE code>). {anonymous}"
+)
+SMART_OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+SECURITY_SERVICE = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+
+
+def security(base: str, anonymous_access: bool) -> dict[str, Any]:
+    """rest.security: where to get a token (SMART's oauth-uris extension carries its URL)."""
+    token = base.removesuffix("/fhir") + "/auth/token"
+    anonymous = ("Requests without a token are served as access profile 0 (open data) and may "
+                 "not write." if anonymous_access else "Requests without a token get 401.")
+    return {
+        "extension": [{"url": SMART_OAUTH_URIS,
+                       "extension": [{"url": "token", "valueUri": token}]}],
+        "cors": False,
+        "service": [{"coding": [{"system": SECURITY_SERVICE, "code": "OAuth"}],
+                     "text": "OAuth2 client credentials"}],
+        "description": _SECURITY_NOTE.format(token=token, anonymous=anonymous),
+    }
+
+
+def capability_statement(base: str, anonymous_access: bool = False) -> dict[str, Any]:
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -98,6 +123,7 @@ def capability_statement(base: str) -> dict[str, Any]:
         "implementationGuide": [ROR_IG],
         "rest": [{
             "mode": "server",
+            "security": security(base, anonymous_access),
             "documentation": "FHIRPath Patch only (Parameters in application/fhir+json). "
                              + _SEARCH_NOTE,
             "resource": [_resource(rt) for rt in REGISTRY.values()],

@@ -16,6 +16,7 @@ from openror.api.capability import capability_statement
 from openror.api.http import (
     FhirResponse,
     base_url,
+    caller_of,
     info_outcome,
     json_response,
     read_resource,
@@ -44,9 +45,7 @@ def _path(request: Request, name: str) -> str:
 
 
 def _log_entry(request: Request) -> LogEntry:
-    # Until access control lands, the actor is the client's address (documented contract).
-    client = request.client.host if request.client else "unknown"
-    return LogEntry(actor=f"anonymous@{client}", request_id=request_id_var.get(),
+    return LogEntry(actor=caller_of(request).actor, request_id=request_id_var.get(),
                     reason=request.headers.get("x-change-reason"))
 
 
@@ -73,14 +72,15 @@ def _written(request: Request, result: WriteResult, *, status: int | None = None
 
 async def metadata(request: Request) -> Response:
     services = _services(request)
-    return json_response(capability_statement(base_url(request, services.settings.base_url)))
+    base = base_url(request, services.settings.base_url)
+    return json_response(capability_statement(base, services.settings.anonymous_access))
 
 
 # Reads by id do not go through the thread pool: the hand-off costs more than the lookup
 # (measured in bench/); see store.point_reads.
 async def read(request: Request) -> Response:
     rtype, rid = _path(request, "type"), _path(request, "id")
-    stored = await _services(request).reader.read(rtype, rid)
+    stored = await _services(request).reader.read(rtype, rid, caller_of(request))
     return FhirResponse(stored.content, 200, version_headers(stored))
 
 
@@ -88,7 +88,7 @@ async def vread(request: Request) -> Response:
     rtype, rid, vid = _path(request, "type"), _path(request, "id"), _path(request, "vid")
     if not vid.isdigit():
         raise NotFound([error("not-found", f"'{vid}' is not a version number")])
-    stored = await _services(request).reader.vread(rtype, rid, int(vid))
+    stored = await _services(request).reader.vread(rtype, rid, int(vid), caller_of(request))
     return FhirResponse(stored.content, 200, version_headers(stored))
 
 
@@ -101,7 +101,8 @@ async def create(request: Request) -> Response:
                                   f"names a {rtype}", "resourceType")])
     header = request.headers.get("if-none-exist")
     criteria = parse_criteria(header, "create") if header else None
-    result = await run_in_threadpool(services.writes.create, body, _log_entry(request), criteria)
+    result = await run_in_threadpool(services.writes.create, body, _log_entry(request), criteria,
+                                     caller=caller_of(request))
     return _written(request, result)
 
 
@@ -110,7 +111,8 @@ async def update(request: Request) -> Response:
     rtype, rid = _path(request, "type"), _path(request, "id")
     body = await read_resource(request, services.settings.max_body_bytes)
     result = await run_in_threadpool(services.writes.update, rtype, rid, body,
-                                     _log_entry(request), request.headers.get("if-match"))
+                                     _log_entry(request), request.headers.get("if-match"),
+                                     caller=caller_of(request))
     return _written(request, result)
 
 
@@ -122,7 +124,7 @@ async def conditional_update(request: Request) -> Response:
                                   f"PUT /fhir/{rtype}?identifier=system|value")])
     body = await read_resource(request, services.settings.max_body_bytes)
     result = await run_in_threadpool(services.writes.conditional_update, rtype, criteria, body,
-                                     _log_entry(request))
+                                     _log_entry(request), caller=caller_of(request))
     return _written(request, result)
 
 
@@ -138,7 +140,8 @@ async def patch(request: Request) -> Response:
     rtype, rid = _path(request, "type"), _path(request, "id")
     params = await _patch_body(request)
     result = await run_in_threadpool(_services(request).writes.patch, rtype, rid, params,
-                                     _log_entry(request), request.headers.get("if-match"))
+                                     _log_entry(request), request.headers.get("if-match"),
+                                     caller=caller_of(request))
     return _written(request, result, status=200)
 
 
@@ -149,14 +152,15 @@ async def conditional_patch(request: Request) -> Response:
                                   f"PATCH /fhir/{rtype}?identifier=system|value")])
     params = await _patch_body(request)
     result = await run_in_threadpool(_services(request).writes.conditional_patch, rtype,
-                                     criteria, params, _log_entry(request))
+                                     criteria, params, _log_entry(request),
+                                     caller=caller_of(request))
     return _written(request, result, status=200)
 
 
 async def delete(request: Request) -> Response:
     rtype, rid = _path(request, "type"), _path(request, "id")
     stored = await run_in_threadpool(_services(request).writes.delete, rtype, rid,
-                                     _log_entry(request))
+                                     _log_entry(request), caller=caller_of(request))
     body = info_outcome(f"{rtype}/{rid} deleted (version {stored.version})")
     return json_response(body, 200, {"ETag": stored.etag})
 
@@ -166,8 +170,9 @@ async def history(request: Request) -> Response:
     params = history_bundle.HistoryParams.parse(request, services.settings)
     rtype = request.path_params.get("type")
     rid = _path(request, "id") if "id" in request.path_params else None
-    page = await run_in_threadpool(services.reader.history, rtype, rid, since=params.since,
-                                   count=params.count, before_seq=params.before)
+    page = await run_in_threadpool(services.reader.history, rtype, rid, caller_of(request),
+                                   since=params.since, count=params.count,
+                                   before_seq=params.before)
     base = base_url(request, services.settings.base_url)
     return FhirResponse(history_bundle.render(page, base, str(request.url), params))
 

@@ -10,6 +10,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openror.access.caller import Caller
 from openror.errors import InvalidInput, Issue, OpenRORError, UnsupportedMediaType, error
 from openror.errors import operation_outcome as build_outcome
 from openror.fhir import jsonio
@@ -19,6 +20,12 @@ from openror.store.resources import StoredResource
 FHIR_JSON = "application/fhir+json"
 JSON_TYPES = ("application/fhir+json", "application/json", "application/json+fhir")
 REQUEST_ID_HEADER = "x-request-id"
+
+
+def caller_of(request: Request) -> Caller:
+    """Who is asking (set for every request before any route runs)."""
+    caller: Caller = request.state.caller
+    return caller
 
 
 class FhirResponse(Response):

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from openror.api import search_bundle
-from openror.api.http import FhirResponse, base_url
+from openror.api.http import FhirResponse, base_url, caller_of
 from openror.errors import InvalidInput, NotFound, error
 from openror.fhir.resource_types import REGISTRY
 from openror.search.engine import SearchEngine
@@ -44,7 +44,7 @@ async def _search(request: Request, pairs: list[tuple[str, str]]) -> Response:
         raise NotFound([error("not-supported", f"unknown resource type '{rtype}'")])
     strict = "handling=strict" in request.headers.get("prefer", "").replace(" ", "")
     query = parse_query(rtype, pairs, strict=strict)
-    engine = SearchEngine(services.db)
+    engine = SearchEngine(services.db, caller_of(request))
     cursor = next((v for k, v in pairs if k == "_cursor"), None)
     if cursor is not None:
         page = await run_in_threadpool(engine.page, query, cursor)

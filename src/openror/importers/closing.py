@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import orjson
 import sqlalchemy as sa
 
+from openror.access.caller import SYSTEM
 from openror.importers.base import Key
 from openror.services.batch import Batch
 from openror.store import imports
@@ -42,7 +43,7 @@ def close_vanished(run: ImportRun, scopes: list[str], log: LogEntry, chunk: int 
         targets = vanished(conn, run, scopes)
     for start in range(0, len(targets), chunk):
         with db.write() as conn:
-            batch = Batch(run.services.writes, conn, log)
+            batch = Batch(run.services.writes, conn, log, caller=SYSTEM)
             for rtype, rid in targets[start:start + chunk]:
                 current = read_current(conn, rtype, rid)
                 if current is None or current.content is None:

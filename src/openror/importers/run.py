@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from openror.access.caller import SYSTEM
 from openror.errors import InvalidInput, OpenRORError, error
 from openror.importers import check_pool, closing
 from openror.importers.base import Record, Reject, Source, Summary
@@ -220,10 +221,11 @@ class ImportRun:
                       savepoints: bool) -> None:
         with self.services.db.write() as conn:
             if savepoints:
-                self._apply_batch(Batch(self.services.writes, conn, log), rows)
+                self._apply_batch(Batch(self.services.writes, conn, log, caller=SYSTEM), rows)
             else:
                 items = [_upsert(decode(row.record)) for _pos, row in rows]
-                for result in BulkWriter(self.services.writes, conn, log).upsert_all(items):
+                writer = BulkWriter(self.services.writes, conn, log, caller=SYSTEM)
+                for result in writer.upsert_all(items):
                     self._count(result)
             imports.update_run(conn, self.run_id, applied_seq=rows[-1][0],
                                summary=self._counts())

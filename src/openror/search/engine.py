@@ -11,6 +11,7 @@ on PostgreSQL, where sequence numbers are taken before commit).
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -19,16 +20,19 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from openror.access.caller import Caller
 from openror.errors import InvalidInput, error
-from openror.search import groups
+from openror.search import groups, guard
 from openror.search.includes import Included, include
 from openror.search.model import Content, Drive, Query
 from openror.search.plan import statement
+from openror.search.scope import searching_as
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.search.sql import all_of
 from openror.store import rawsql
 from openror.store.database import Database
+from openror.store.read_policy import shown
 from openror.store.resources import utcnow
 
 CAP = 10_000
@@ -65,20 +69,22 @@ class Page:
 
 
 class SearchEngine:
-    def __init__(self, db: Database) -> None:
+    """Searches for one caller: what it may not see neither matches nor is counted nor comes
+    in through an include, and what it gets is redacted for it (``access.policy``)."""
+
+    def __init__(self, db: Database, caller: Caller) -> None:
         self.db = db
+        self.caller = caller
 
     def search(self, q: Query) -> Page:
-        with self.db.read() as conn:
+        guard.check(self.caller, q)
+        with self.db.read() as conn, searching_as(self.caller):
             _consistent(conn)
             q = replace(q, criteria=groups.prepare(conn, q.rtype, q.criteria))
             if q.summary == "count":
                 return Page(q, 0, [], total=_count(conn, q))
             hits, total = _matches(conn, q)
-            page_hits = [Hit(*h) for h in hits[:q.count]]
-            found = _versions(conn, q.rtype, page_hits)
-            matches = [(h, found[h.id]) for h in page_hits if h.id in found]
-            included = include(conn, q.rtype, q.includes, {(q.rtype, h.id) for h, _ in matches})
+            matches, included = self._served(conn, q, [Hit(*h) for h in hits[:q.count]])
         page = Page(q, 0, matches, included, total, len(hits))
         if q.count and len(hits) > q.count:
             page.cursor = self._save(q, hits, total)
@@ -87,23 +93,39 @@ class SearchEngine:
     def page(self, q: Query, cursor: str) -> Page:
         token, offset = decode_cursor(cursor)
         with self.db.snapshots() as conn:
-            snap = load_snapshot(conn, token, utcnow() - SNAPSHOT_TTL)
+            snap = load_snapshot(conn, self._key(token), utcnow() - SNAPSHOT_TTL)
         if snap is None or snap.rtype != q.rtype:
             raise InvalidInput([error("invalid", "this page link has expired or is not "
                                       "valid; run the search again", "_cursor")])
-        with self.db.read() as conn:
+        with self.db.read() as conn, searching_as(self.caller):
             page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
-            found = _versions(conn, q.rtype, page_hits)
-            matches = [(h, found[h.id]) for h in page_hits if h.id in found]
-            included = include(conn, q.rtype, q.includes, {(q.rtype, h.id) for h, _ in matches})
+            matches, included = self._served(conn, q, page_hits)
         return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)
+
+    def _served(self, conn: sa.Connection, q: Query, page_hits: list[Hit]
+                ) -> tuple[list[tuple[Hit, bytes]], list[Included]]:
+        """The page's matches in the versions that matched, and the included resources, as
+        the caller may see them."""
+        found = _versions(conn, q.rtype, page_hits)
+        matches = [(h, shown(conn, self.caller, q.rtype, h.id, found[h.id]))
+                   for h in page_hits if h.id in found]
+        included = [i._replace(content=shown(conn, self.caller, i.type, i.id, i.content))
+                    for i in include(conn, q.rtype, q.includes,
+                                     {(q.rtype, h.id) for h, _ in matches})]
+        return matches, included
 
     def _save(self, q: Query, hits: list[RawHit], total: int | None) -> str:
         token = secrets.token_hex(16)
-        snap = Snapshot(token, q.rtype, hits, total)
+        snap = Snapshot(self._key(token), q.rtype, hits, total)
         with self.db.snapshots() as conn:
             save_snapshot(conn, snap, utcnow(), utcnow() - SNAPSHOT_TTL)
         return token
+
+    def _key(self, token: str) -> str:
+        """Snapshots are stored under the token bound to what the caller may see: a page
+        link handed to a caller with other rights is not valid for it."""
+        bound = f"{token}|{self.caller.policy_key}".encode()
+        return hashlib.sha256(bound).hexdigest()[:32]
 
 
 def encode_cursor(token: str, offset: int) -> str:

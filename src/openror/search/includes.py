@@ -15,6 +15,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from openror.fhir.search_params import param
+from openror.search import scope
 from openror.search.model import Include
 from openror.store.schema import resource
 from openror.store.search_tables import search_ref
@@ -65,15 +66,22 @@ def _forward(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key,
         r.join(resource, sa.and_(resource.c.type == r.c.target_type,
                                  resource.c.id == r.c.target_id))).where(
         r.c.type == inc.source, r.c.param == inc.param, r.c.id.in_(ids),
-        resource.c.deleted.is_(False))
+        resource.c.deleted.is_(False),
+        *scope.visible_of_types(_targets(inc), resource.c.type, resource.c.id))
     if inc.target:
         stmt = stmt.where(r.c.target_type == inc.target)
     return {(t, i): bytes(content) for t, i, content in conn.execute(stmt)}
 
 
-def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key, bytes]:
+def _targets(inc: Include) -> tuple[str, ...]:
+    if inc.target:
+        return (inc.target,)
     p = param(inc.source, inc.param)
-    targets = {inc.target} if inc.target else set(p.targets if p else ())
+    return tuple(p.targets) if p else ()
+
+
+def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key, bytes]:
+    targets = set(_targets(inc))
     found: dict[Key, bytes] = {}
     r = search_ref
     for target in sorted(targets):
@@ -83,6 +91,7 @@ def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key,
         stmt = sa.select(resource.c.id, resource.c.content).select_from(
             r.join(resource, sa.and_(resource.c.type == r.c.type, resource.c.id == r.c.id))
         ).where(r.c.target_type == target, r.c.target_id.in_(ids), r.c.type == inc.source,
-                r.c.param == inc.param, resource.c.deleted.is_(False))
+                r.c.param == inc.param, resource.c.deleted.is_(False),
+                *scope.visible(inc.source, resource.c.id))
         found.update({(inc.source, i): bytes(content) for i, content in conn.execute(stmt)})
     return found

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openror.fhir.search_params import param
+from openror.search import scope
 from openror.search.model import (
     AllOf,
     Chain,
@@ -75,9 +76,18 @@ def _distance(rtype: str, refs: tuple[str, ...], near: Near) -> Any:
     if not refs:
         return sa.select(km).where(g.c.type == rtype, g.c.id == resource.c.id).scalar_subquery()
     r = search_ref
+    # the nearest place the caller may see: a hidden one must not even order the results
     return sa.select(km).select_from(r.join(g, sa.and_(
         g.c.type == r.c.target_type, g.c.id == r.c.target_id))).where(
-        r.c.type == rtype, r.c.id == resource.c.id, r.c.param == refs[0]).scalar_subquery()
+        r.c.type == rtype, r.c.id == resource.c.id, r.c.param == refs[0],
+        *scope.visible_of_types(_target_types(rtype, refs[0]), r.c.target_type,
+                                r.c.target_id)).scalar_subquery()
+
+
+def _target_types(rtype: str, name: str) -> tuple[str, ...]:
+    p = param(rtype, name)
+    assert p is not None
+    return tuple(p.targets)
 
 
 def _sort_expression(rtype: str, key: SortKey) -> Any:
@@ -94,7 +104,9 @@ def _sort_expression(rtype: str, key: SortKey) -> Any:
 def _targets(rtype: str, name: str, owners: Any) -> Any:
     r = search_ref
     owner = resource.c.id if owners is None else None
-    query = sa.select(r.c.target_id).where(r.c.type == rtype, r.c.param == name)
+    query = sa.select(r.c.target_id).where(
+        r.c.type == rtype, r.c.param == name,
+        *scope.visible_of_types(_target_types(rtype, name), r.c.target_type, r.c.target_id))
     if owner is not None:  # nested two levels deep: say explicitly what it correlates to
         return query.where(r.c.id == owner).correlate(resource)
     return query.where(r.c.id.in_(owners))

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from openror.fhir.search_params import SearchParam
 from openror.fhir.search_values import prefix_upper_bound
 from openror.geo.distance import EARTH_RADIUS_KM
-from openror.search import capacity
+from openror.search import capacity, scope
 from openror.search.conditions import date_condition, number_condition
 from openror.search.labels import codes_labelled
 from openror.search.model import (
@@ -85,7 +85,8 @@ def all_of(rtype: str, c: AllOf) -> Ids:
                   for i in c.items)
     test = probe if bounded else holds
     return live_ids(rtype).where(*(_resource_column(m) for m in on_row if isinstance(m, Match)),
-                                 *(test(rtype, i, resource.c.id) for i in others))
+                                 *(test(rtype, i, resource.c.id) for i in others),
+                                 *scope.visible(rtype, resource.c.id))
 
 
 def _on_row(c: Criterion) -> bool:
@@ -117,7 +118,8 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         r = search_ref.alias()
         return sa.exists(sa.select(r.c.id).where(
             r.c.type == rtype, r.c.id == owner, r.c.param == c.param.name,
-            r.c.target_type == c.target, probe(c.target, c.inner, r.c.target_id)))
+            r.c.target_type == c.target, probe(c.target, c.inner, r.c.target_id),
+            *scope.visible(c.target, r.c.target_id)))
     return holds(rtype, c, owner)
 
 
@@ -363,11 +365,13 @@ def content_scores(rtype: str, c: Content) -> Any:
 def _chain(rtype: str, c: Chain) -> Ids:
     r = search_ref
     found = sa.select(r.c.id).where(r.c.type == rtype, r.c.param == c.param.name,
-                                    r.c.target_type == c.target)
+                                    r.c.target_type == c.target,
+                                    *scope.visible(c.target, r.c.target_id))
     if not c.above:
         return found.where(holds(c.target, c.inner, r.c.target_id))
-    targets = descendants_or_self(c.target, matching(c.target, c.inner))
-    return found.where(r.c.target_id.in_(targets))
+    roots = matching(c.target, c.inner).subquery()
+    visible_roots = sa.select(roots.c.id).where(*scope.visible(c.target, roots.c.id))
+    return found.where(r.c.target_id.in_(descendants_or_self(c.target, visible_roots)))
 
 
 def descendants_or_self(rtype: str, roots: Ids) -> Ids:
@@ -384,7 +388,8 @@ def _has(rtype: str, c: Has) -> Ids:
     r = search_ref
     return sa.select(r.c.target_id).where(r.c.type == c.source, r.c.param == c.param.name,
                                           r.c.target_type == rtype,
-                                          r.c.id.in_(matching(c.source, c.inner)))
+                                          r.c.id.in_(matching(c.source, c.inner)),
+                                          *scope.visible(c.source, r.c.id))
 
 
 def _drive(rtype: str, c: Drive) -> Ids:

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from openror.access.caller import Caller
 from openror.errors import InvalidInput, error
 from openror.services.reconcile import reconcile
 from openror.services.writes import WritePath, WriteResult, resource_type
@@ -36,8 +37,9 @@ class Upsert:
 
 
 class Batch:
-    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry) -> None:
-        self.writes, self.conn, self.log = writes, conn, log
+    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry, *,
+                 caller: Caller) -> None:
+        self.writes, self.conn, self.log, self.caller = writes, conn, log, caller
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -66,11 +68,12 @@ class Batch:
         owned = frozenset(e for e in item.owned if e in incoming)
         if current is None or current.content is None:
             return self.writes.commit_version(self.conn, rt, rid or str(uuid.uuid4()), current,
-                                              incoming, "create", self.log, owned, item.checked)
+                                              incoming, "create", self.log, owned, item.checked,
+                                              caller=self.caller)
         merged = reconcile(orjson.loads(current.content), incoming, item.owned,
                            item.owned_extensions)
         return self.writes.commit_version(self.conn, rt, current.id, current, merged, "update",
-                                          self.log, owned)
+                                          self.log, owned, caller=self.caller)
 
     def _existing_id(self, rtype: str, item: Upsert) -> str | None:
         """The id the record's key names: the key itself for ids, else the one resource that
@@ -87,7 +90,8 @@ class Batch:
         rt = resource_type(rtype, "update")
         current = read_current(self.conn, rtype, rid, for_update=True)
         assert current is not None
-        return self.writes.commit_version(self.conn, rt, rid, current, closed, "update", self.log)
+        return self.writes.commit_version(self.conn, rt, rid, current, closed, "update", self.log,
+                                          caller=self.caller)
 
 
 def tag_key(body: dict[str, Any], item: Upsert) -> None:

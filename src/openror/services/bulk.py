@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from openror.access.caller import Caller
 from openror.errors import InvalidInput, error
 from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
@@ -74,8 +75,9 @@ class _Numbers:
 
 
 class BulkWriter:
-    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry) -> None:
-        self.writes, self.conn, self.log = writes, conn, log
+    def __init__(self, writes: WritePath, conn: sa.Connection, log: LogEntry, *,
+                 caller: Caller) -> None:
+        self.writes, self.conn, self.log, self.caller = writes, conn, log, caller
         self.dialect = conn.dialect.name
         #: (type, system, value) -> id, for keys and logical references
         self.ids: dict[tuple[str, str, str], str] = {}
@@ -114,11 +116,12 @@ class BulkWriter:
         owned = frozenset(e for e in item.owned if e in incoming)
         if current is None or current.content is None:
             return self.writes.prepare(rt, rid or str(uuid.uuid4()), current, incoming,
-                                       "create", self.log, owned, item.checked, numbers)
+                                       "create", self.log, owned, item.checked, numbers,
+                                       caller=self.caller)
         merged = reconcile(orjson.loads(current.content), incoming, item.owned,
                            item.owned_extensions)
         return self.writes.prepare(rt, current.id, current, merged, "update", self.log, owned,
-                                   item.checked, numbers)
+                                   item.checked, numbers, caller=self.caller)
 
     def _id_of(self, item: Upsert, rtype: str) -> str | None:
         if item.key_system == ID_KEY:

@@ -1,4 +1,5 @@
-"""Wires the services of one running instance: database, terminology, write path, reader."""
+"""Wires the services of one running instance: database, terminology, write path, reader,
+API clients."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from openror.config import Settings
 from openror.geo import use_gazetteer
+from openror.services.clients import Clients
 from openror.services.reads import Reader
 from openror.services.writes import WritePath
 from openror.store import geo_tables, nos_releases
@@ -31,6 +33,7 @@ class Services:
     terminology: Terminology
     writes: WritePath
     reader: Reader
+    clients: Clients
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -45,7 +48,7 @@ class Services:
         with db.read() as conn:
             use_gazetteer(geo_tables.load_gazetteer(conn))
         return cls(settings, db, terminology, WritePath(db, terminology, settings.region),
-                   Reader(db))
+                   Reader(db), Clients(db, settings))
 
     def close(self) -> None:
         self.db.dispose()

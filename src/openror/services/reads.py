@@ -1,13 +1,18 @@
-"""Reads: current version, a given version, history. They serve stored bytes as they are."""
+"""Reads: current version, a given version, history. They serve stored bytes as they are,
+except where the read policy withholds something from the caller (``store.read_policy``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+
+from openror.access.caller import Caller
 from openror.errors import Gone, NotFound, error
 from openror.services.writes import resource_type
-from openror.store import feed
+from openror.store import feed, read_policy, visibility
 from openror.store.database import Database
 from openror.store.resources import StoredResource, read_current
 
@@ -23,34 +28,74 @@ class Reader:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def read(self, rtype: str, rid: str) -> StoredResource:
+    async def read(self, rtype: str, rid: str, caller: Caller) -> StoredResource:
         resource_type(rtype, "read")
         found = await self.db.points.acurrent(rtype, rid)
         if found is None:
-            raise NotFound([error("not-found", f"{rtype}/{rid} does not exist")])
+            raise _not_found(rtype, rid)
         if found.deleted:
             raise Gone([error("deleted", f"{rtype}/{rid} was deleted (version {found.version})")])
-        return found
+        return await self._as_seen(found, caller)
 
-    async def vread(self, rtype: str, rid: str, version: int) -> StoredResource:
+    async def vread(self, rtype: str, rid: str, version: int, caller: Caller) -> StoredResource:
         resource_type(rtype, "vread")
         found = await self.db.points.aversion(rtype, rid, version)
         if found is None:
             raise NotFound([error("not-found", f"{rtype}/{rid} has no version {version}")])
         if found.deleted:
             raise Gone([error("deleted", f"version {version} of {rtype}/{rid} is a deletion")])
-        return found
+        return await self._as_seen(found, caller)
 
-    def history(self, rtype: str | None, rid: str | None, *, since: datetime | None,
-                count: int, before_seq: int | None) -> HistoryPage:
+    async def _as_seen(self, found: StoredResource, caller: Caller) -> StoredResource:
+        if caller.sees_everything:  # no policy query: the fast path of point reads
+            return found
+        return await run_in_threadpool(self._seen, found, caller)
+
+    def _seen(self, found: StoredResource, caller: Caller) -> StoredResource:
+        """The resource as the caller may see it; a hidden one is answered exactly as an
+        absent one, so that a caller cannot tell them apart."""
+        assert found.content is not None
+        with self.db.read() as conn:
+            if not visibility.is_visible(conn, found.type, found.id, caller) \
+                    or read_policy.version_withheld(caller, found.type, found.content):
+                raise _not_found(found.type, found.id)
+            content = read_policy.shown(conn, caller, found.type, found.id, found.content)
+        return replace(found, content=content)
+
+    def history(self, rtype: str | None, rid: str | None, caller: Caller, *,
+                since: datetime | None, count: int, before_seq: int | None) -> HistoryPage:
         if rtype is not None:
             resource_type(rtype, "history-instance" if rid else "history-type")
         with self.db.read() as conn:
-            if rid is not None and rtype is not None and read_current(conn, rtype, rid) is None:
-                raise NotFound([error("not-found", f"{rtype}/{rid} does not exist")])
+            if rid is not None and rtype is not None and not _exists(conn, rtype, rid, caller):
+                raise _not_found(rtype, rid)
             rows = feed.history(conn, rtype=rtype, rid=rid, since=since,
-                                before_seq=before_seq, limit=count + 1)
-            total = feed.count_history(conn, rtype=rtype, rid=rid, since=since)
-        more = len(rows) > count
-        rows = rows[:count]
-        return HistoryPage(rows, total, rows[-1].seq if more and rows else None)
+                                before_seq=before_seq, limit=count + 1, caller=caller)
+            total = feed.count_history(conn, rtype=rtype, rid=rid, since=since, caller=caller)
+            more = len(rows) > count
+            rows = rows[:count]
+            shown = [_row_as_seen(conn, row, caller) for row in rows]
+        return HistoryPage(shown, total, rows[-1].seq if more and rows else None)
+
+
+def _exists(conn: sa.Connection, rtype: str, rid: str, caller: Caller) -> bool:
+    current = read_current(conn, rtype, rid)
+    if current is None:
+        return False
+    return current.deleted or caller.sees_everything \
+        or visibility.is_visible(conn, rtype, rid, caller)
+
+
+def _row_as_seen(conn: sa.Connection, row: feed.HistoryRow, caller: Caller
+                 ) -> feed.HistoryRow:
+    """An entry as the caller may see it: a version withheld keeps its entry (so that the
+    count stays true) without its content."""
+    if caller.sees_everything or row.content is None:
+        return row
+    if read_policy.version_withheld(caller, row.type, row.content):
+        return replace(row, content=None)
+    return replace(row, content=read_policy.shown(conn, caller, row.type, row.id, row.content))
+
+
+def _not_found(rtype: str, rid: str) -> NotFound:
+    return NotFound([error("not-found", f"{rtype}/{rid} does not exist")])

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from openror.access.caller import Caller
 from openror.errors import (
     Conflict,
     Gone,
@@ -31,6 +32,7 @@ from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
 from openror.services import metadata
 from openror.services import provenance as provenance_of
+from openror.services.authorise import authorise_write
 from openror.services.conditions import Criteria
 from openror.store import counters, derived
 from openror.store.database import Database
@@ -130,7 +132,7 @@ class WritePath:
     # -- public operations -------------------------------------------------------------
 
     def create(self, body: dict[str, Any], log: LogEntry,
-               if_none_exist: Criteria | None = None) -> WriteResult:
+               if_none_exist: Criteria | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(body["resourceType"], "create")
         with self.db.write() as conn:
             if if_none_exist is not None:
@@ -140,10 +142,11 @@ class WritePath:
                     assert current is not None
                     return WriteResult(current, created=False)
             rid = str(uuid.uuid4())
-            return self.commit_version(conn, rt, rid, None, _copy(body), "create", log)
+            return self.commit_version(conn, rt, rid, None, _copy(body), "create", log,
+                                       caller=caller)
 
     def update(self, rtype: str, rid: str, body: dict[str, Any], log: LogEntry,
-               if_match: str | None = None) -> WriteResult:
+               if_match: str | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "update")
         if body.get("resourceType") != rtype:
             raise InvalidInput([error("invalid", f"the body is a {body.get('resourceType')}, "
@@ -155,10 +158,11 @@ class WritePath:
             current = read_current(conn, rtype, rid, for_update=True)
             check_if_match(current, if_match)
             action = "update" if current is not None and not current.deleted else "create"
-            return self.commit_version(conn, rt, rid, current, _copy(body), action, log)
+            return self.commit_version(conn, rt, rid, current, _copy(body), action, log,
+                                       caller=caller)
 
     def conditional_update(self, rtype: str, criteria: Criteria, body: dict[str, Any],
-                           log: LogEntry) -> WriteResult:
+                           log: LogEntry, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "update")
         with self.db.write() as conn:
             rid = criteria.matches(conn, rtype)
@@ -167,33 +171,35 @@ class WritePath:
                     raise InvalidInput([error("invalid", "no resource matches: a conditional "
                                               "create must not carry an id", f"{rtype}.id")])
                 return self.commit_version(conn, rt, str(uuid.uuid4()), None, _copy(body),
-                                    "create", log)
+                                           "create", log, caller=caller)
             if body.get("id") not in (None, rid):
                 raise InvalidInput([error("invalid", f"the body's id must be {rid!r}, the "
                                           "resource matched by the criteria", f"{rtype}.id")])
             current = read_current(conn, rtype, rid, for_update=True)
             new = _copy(body)
             new["id"] = rid
-            return self.commit_version(conn, rt, rid, current, new, "update", log)
+            return self.commit_version(conn, rt, rid, current, new, "update", log,
+                                       caller=caller)
 
     def patch(self, rtype: str, rid: str, parameters: dict[str, Any], log: LogEntry,
-              if_match: str | None = None) -> WriteResult:
+              if_match: str | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "patch")
         with self.db.write() as conn:
             current = self._live(conn, rtype, rid)
             check_if_match(current, if_match)
-            return self._patch(conn, rt, current, parameters, log)
+            return self._patch(conn, rt, current, parameters, log, caller)
 
     def conditional_patch(self, rtype: str, criteria: Criteria, parameters: dict[str, Any],
-                          log: LogEntry) -> WriteResult:
+                          log: LogEntry, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "patch")
         with self.db.write() as conn:
             rid = criteria.matches(conn, rtype)
             if rid is None:
                 raise NotFound([error("not-found", f"no {rtype} matches {criteria}", rtype)])
-            return self._patch(conn, rt, self._live(conn, rtype, rid), parameters, log)
+            return self._patch(conn, rt, self._live(conn, rtype, rid), parameters, log,
+                               caller)
 
-    def delete(self, rtype: str, rid: str, log: LogEntry) -> StoredResource:
+    def delete(self, rtype: str, rid: str, log: LogEntry, *, caller: Caller) -> StoredResource:
         rt = resource_type(rtype, "delete")
         with self.db.write() as conn:
             current = read_current(conn, rtype, rid, for_update=True)
@@ -201,6 +207,7 @@ class WritePath:
                 raise _not_found(rtype, rid)
             if current.deleted:
                 return current
+            authorise_write(caller, f"{rtype}/{rid}", self._region_of(current))
             self._refuse_if_referenced(conn, rtype, rid)
             new = NewVersion(rt.name, rid, current.version + 1, utcnow(), None, None, "delete")
             write_version(conn, new, log)
@@ -217,17 +224,22 @@ class WritePath:
             raise _gone(rtype, rid)
         return current
 
+    def _region_of(self, stored: StoredResource) -> str:
+        assert stored.content is not None
+        return metadata.region_of(orjson.loads(stored.content)) or self.region
+
     def _patch(self, conn: sa.Connection, rt: ResourceType, current: StoredResource,
-               parameters: dict[str, Any], log: LogEntry) -> WriteResult:
+               parameters: dict[str, Any], log: LogEntry, caller: Caller) -> WriteResult:
         assert current.content is not None
         after = apply_patch(orjson.loads(current.content), parameters)
         after["id"], after["resourceType"] = current.id, rt.name
-        return self.commit_version(conn, rt, current.id, current, after, "patch", log)
+        return self.commit_version(conn, rt, current.id, current, after, "patch", log,
+                                   caller=caller)
 
     def commit_version(self, conn: sa.Connection, rt: ResourceType, rid: str,
-                current: StoredResource | None, body: dict[str, Any], action: str,
-                log: LogEntry, provenance: frozenset[str] | None = None,
-                checked: bool = False) -> WriteResult:
+                       current: StoredResource | None, body: dict[str, Any], action: str,
+                       log: LogEntry, provenance: frozenset[str] | None = None,
+                       checked: bool = False, *, caller: Caller) -> WriteResult:
         """Stamp, validate and store ``body`` as the next version of ``rid``.
 
         ``provenance``: the elements to attribute to ``log.provenance`` (default: those that
@@ -237,7 +249,7 @@ class WritePath:
         skips the second validation. An update is always validated: reconciliation merged it.
         """
         prepared = self.prepare(rt, rid, current, body, action, log, provenance, checked,
-                                lambda name: counters.next_value(conn, name))
+                                lambda name: counters.next_value(conn, name), caller=caller)
         if isinstance(prepared, WriteResult):
             return prepared
         self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
@@ -249,13 +261,20 @@ class WritePath:
     def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,
                 body: dict[str, Any], action: str, log: LogEntry,
                 provenance: frozenset[str] | None, checked: bool,
-                next_number: Callable[[str], int]) -> Prepared | WriteResult:
-        """Everything but the database: stamp, attribute, compare, validate, serialise.
-        Returns the unchanged current version when the write would change nothing."""
+                next_number: Callable[[str], int], *, caller: Caller) -> Prepared | WriteResult:
+        """Everything but the database: stamp, authorise, attribute, compare, validate,
+        serialise. Returns the unchanged current version when the write would change nothing.
+        Authorising comes right after stamping, which settles the region: a caller without
+        the right learns nothing about the body's validity."""
         previous = orjson.loads(current.content) if current and current.content else None
         now = utcnow()
         version = current.version + 1 if current is not None else 1
         region = metadata.stamp(body, rt, rid, version, now, self.region)
+        if previous is None:
+            authorise_write(caller, f"{rt.name}/{rid}", region)
+        else:
+            authorise_write(caller, f"{rt.name}/{rid}", region,
+                            metadata.region_of(previous) or self.region)
         metadata.ensure_creation_date(body, previous, now)
         metadata.ensure_functional_identifier(body, rt, previous, region, next_number)
         if log.provenance:

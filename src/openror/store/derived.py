@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from openror.fhir.references import literal_references
 from openror.store import rawsql, search_index
 from openror.store.schema import identifier_index, reference_index, resource
-from openror.store.search_rows import Rows, index_rows
+from openror.store.search_rows import SENSITIVE_ROW, Rows, index_rows, is_sensitive_unit
 from openror.store.search_tables import INDEX_TABLES
 
 
@@ -156,6 +156,16 @@ def _live(conn: sa.Connection, batch: int, rtype: str | None = None
         yield kind, rid, orjson.loads(content)
 
 
+def add_access_rows(conn: sa.Connection, batch: int = 500) -> int:
+    """Add the read policy's marks (``search_rows.SENSITIVE_ROW``) to the offers already
+    indexed; return how many were marked."""
+    marked = [{"type": kind, "id": rid, **SENSITIVE_ROW}
+              for kind, rid, body in _live(conn, batch, "HealthcareService")
+              if is_sensitive_unit(body)]
+    search_index.insert(conn, [{"search_token": marked}])
+    return len(marked)
+
+
 def rebuild_search(conn: sa.Connection, batch: int = 500) -> int:
     """Recompute the search index rows only; return the count of resources."""
     return rebuild_tables(conn, INDEX_TABLES, batch=batch)
@@ -163,10 +173,10 @@ def rebuild_search(conn: sa.Connection, batch: int = 500) -> int:
 
 def rebuild_tables(conn: sa.Connection, tables: tuple[str, ...], rtype: str | None = None,
                    batch: int = 500) -> int:
-    """Recompute some search index tables (those a migration adds, which may be older than
-    this code), for every live resource or those of ``rtype``; return the count of
+    """Recompute some search index tables (those a migration adds or changes, which may be
+    older than this code), for every live resource or those of ``rtype``; return the count of
     resources."""
-    search_index.clear_all(conn, tables)
+    search_index.clear_all(conn, tables, rtype)
     pending: list[Rows] = []
     count = 0
     for kind, rid, body in _live(conn, batch, rtype):

@@ -10,7 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openror.store import rawsql
+from openror.access.caller import SYSTEM, Caller
+from openror.store import rawsql, visibility
 from openror.store.schema import change_feed, change_log, resource_version
 
 
@@ -80,8 +81,10 @@ def append(conn: sa.Connection, rtype: str, rid: str, version: int, action: str,
 def history(
     conn: sa.Connection, *, rtype: str | None = None, rid: str | None = None,
     since: datetime | None = None, before_seq: int | None = None, limit: int = 100,
+    caller: Caller,
 ) -> list[HistoryRow]:
-    """Changes, newest first (FHIR _history order); page with ``before_seq``."""
+    """Changes, newest first (FHIR _history order); page with ``before_seq``. Only those of
+    the resources ``caller`` may see (``visibility.feed_condition``)."""
     cf, rv = change_feed, resource_version
     stmt = (
         sa.select(cf.c.seq, cf.c.type, cf.c.id, cf.c.version, cf.c.action, cf.c.at, rv.c.content)
@@ -89,16 +92,19 @@ def history(
         .order_by(cf.c.seq.desc())
         .limit(limit)
     )
-    stmt = _feed_filter(stmt, rtype, rid, since)
+    stmt = _feed_filter(stmt, rtype, rid, since, caller=caller)
     if before_seq is not None:
         stmt = stmt.where(cf.c.seq < before_seq)
     return [HistoryRow(*row) for row in conn.execute(stmt)]
 
 
 def _feed_filter(stmt: Any, rtype: str | None, rid: str | None,
-                 since: datetime | None = None) -> Any:
+                 since: datetime | None = None, *, caller: Caller) -> Any:
     """The filters shared by history pages, their count and the change log."""
     cf = change_feed
+    seen = visibility.feed_condition(caller, cf.c.type, cf.c.id, cf.c.action)
+    if seen is not None:
+        stmt = stmt.where(seen)
     if rtype is not None:
         stmt = stmt.where(cf.c.type == rtype)
     if rid is not None:
@@ -109,14 +115,16 @@ def _feed_filter(stmt: Any, rtype: str | None, rid: str | None,
 
 
 def count_history(conn: sa.Connection, *, rtype: str | None = None, rid: str | None = None,
-                  since: datetime | None = None) -> int:
-    stmt = _feed_filter(sa.select(sa.func.count()).select_from(change_feed), rtype, rid, since)
+                  since: datetime | None = None, caller: Caller) -> int:
+    stmt = _feed_filter(sa.select(sa.func.count()).select_from(change_feed), rtype, rid, since,
+                        caller=caller)
     return int(conn.execute(stmt).scalar_one())
 
 
 def changes(conn: sa.Connection, *, batch_id: str | None = None, rtype: str | None = None,
             rid: str | None = None, limit: int = 1000) -> Sequence[ChangeRecord]:
-    """The change log, oldest first, with the before/after versions' stored content."""
+    """The change log, oldest first, with the before/after versions' stored content (for
+    administrators and tests: not filtered by the read policy)."""
     cf, cl = change_feed, change_log
     before = resource_version.alias("before")
     after = resource_version.alias("after")
@@ -132,7 +140,8 @@ def changes(conn: sa.Connection, *, batch_id: str | None = None, rtype: str | No
     )
     if batch_id is not None:
         stmt = stmt.where(cl.c.batch_id == batch_id)
-    return [ChangeRecord(*row) for row in conn.execute(_feed_filter(stmt, rtype, rid))]
+    return [ChangeRecord(*row) for row in conn.execute(_feed_filter(stmt, rtype, rid,
+                                                                    caller=SYSTEM))]
 
 
 def last_seq(conn: sa.Connection) -> int:

@@ -79,6 +79,10 @@ class PointReader:
         row = self._one(self._version, {"t": rtype, "i": rid, "v": version})
         return None if row is None else stored_from_row(rtype, rid, row)
 
+    def row(self, sql: str, params: dict[str, Any]) -> Any:
+        """Any other single-row lookup by key (``sql`` with ``:name`` parameters)."""
+        return self._one(for_dialect(sql, self.dialect), params)
+
     # -- from the event loop ------------------------------------------------------------
     # SQLite answers a primary-key lookup in microseconds: it runs inline on the loop thread,
     # cheaper than any hand-off. A PostgreSQL round trip takes ~0.2 ms of waiting, during which
@@ -105,6 +109,9 @@ class PointReader:
     async def aversion(self, rtype: str, rid: str, version: int) -> StoredResource | None:
         row = await self._aone(self._version, {"t": rtype, "i": rid, "v": version})
         return None if row is None else stored_from_row(rtype, rid, row)
+
+    async def arow(self, sql: str, params: dict[str, Any]) -> Any:
+        return await self._aone(for_dialect(sql, self.dialect), params)
 
     def _forget(self, conn: Any) -> None:
         self._local.conn = None

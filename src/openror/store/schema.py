@@ -162,6 +162,33 @@ import_order = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
 )
 
+#: API clients (OAuth2 client credentials); see store.clients
+api_client = sa.Table(
+    "api_client",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("profile", sa.Integer, nullable=False),  # ROR access profile 0-5
+    sa.Column("regions", sa.Text, nullable=False),  # comma list of INSEE codes; '' = all
+    sa.Column("writes", sa.Text, nullable=False),  # comma list: all, region:<code>
+    sa.Column("secret_hash", sa.Text, nullable=False),  # argon2id, PHC string format
+    # base64url SHA-256 of the DER client certificate (RFC 8705 x5t#S256), for mTLS
+    sa.Column("cert_thumbprint", sa.String(64), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("rotated_at", sa.DateTime, nullable=True),  # last secret rotation
+    sa.Column("revoked_at", sa.DateTime, nullable=True),
+    sa.CheckConstraint("profile BETWEEN 0 AND 5", name="ck_api_client_profile"),
+)
+
+#: the server's token-signing secret: one row, shared by every worker process
+auth_key = sa.Table(
+    "auth_key",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("secret", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 
 # Tables defined next to the code that owns them register on the same metadata.
 from openror.store import geo_tables as _geo_tables  # noqa: E402,F401

@@ -1,5 +1,9 @@
 """The words ``_content`` searches: names, aliases, descriptions and the labels of coded values.
 
+Only what every access profile may see is indexed: the labels of acts and competences
+(characteristic slices other than the public ones) and of equipment are left out, or a search
+by words would reveal them to profiles that may not read them (``access.policy``).
+
 Each word keeps the weight of the most telling place it appears in (a name outweighs a
 description), which ranks the matches. Labels come from the NOS terminology, so « cardio »
 finds an offer coded « Cardiologie » even when its coding carries no display.
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from openror.access.redact import public_characteristic
 from openror.fhir.profiles import SD
 from openror.fhir.search_paths import compile_path
 from openror.fhir.search_values import words
@@ -23,8 +28,6 @@ STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "et", "en
 
 _PATIENT = f"extension.where(url = '{SD}ror-healthcareservice-patient-type')" \
     ".extension.where(url = 'supportedPatientInfo').value"
-_EQUIPMENT = f"extension.where(url = '{SD}ror-location-equipment')" \
-    ".extension.where(url = 'equipmentType').value"
 
 #: resource type -> (FHIRPath, weight, is a coded value)
 FIELDS: dict[str, tuple[tuple[str, int, bool], ...]] = {
@@ -38,7 +41,7 @@ FIELDS: dict[str, tuple[tuple[str, int, bool], ...]] = {
         ("type", LABEL, True)),
     "Location": (
         ("name", NAME, False), ("alias", ALIAS, False), ("description", TEXT, False),
-        ("type", LABEL, True), (_EQUIPMENT, LABEL, True)),
+        ("type", LABEL, True)),
     "Practitioner": (("name", NAME, False),),
     "PractitionerRole": (("code", LABEL, True), ("specialty", LABEL, True)),
     "Task": (("description", NAME, False), ("code", LABEL, True), ("note.text", TEXT, False)),
@@ -52,6 +55,8 @@ def content_words(rtype: str, body: dict[str, Any]) -> dict[str, int]:
     found: dict[str, int] = {}
     for expression, weight, coded in FIELDS.get(rtype, ()):
         values = compile_path(expression, rtype)(body)
+        if expression == "characteristic":
+            values = [v for v in values if public_characteristic(v)]
         for text in (_labels(values) if coded else _texts(values)):
             for word in words(text):
                 if word not in STOPWORDS and 2 <= len(word) <= 64 and found.get(word, 0) < weight:

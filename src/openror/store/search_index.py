@@ -40,6 +40,11 @@ def clear_many(conn: sa.Connection, owners: list[dict[str, str]]) -> None:
         rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id", owners)
 
 
-def clear_all(conn: sa.Connection, tables: tuple[str, ...] = INDEX_TABLES) -> None:
+def clear_all(conn: sa.Connection, tables: tuple[str, ...] = INDEX_TABLES,
+              rtype: str | None = None) -> None:
+    """Empty the tables, or remove the rows of the resources of ``rtype`` from them."""
     for table in tables:
-        conn.execute(sa.text(f"DELETE FROM {table}"))
+        if rtype is None:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+        else:
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE type = :t"), {"t": rtype})

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openror.fhir import search_values as sv
-from openror.fhir.profiles import nos_url
+from openror.fhir.profiles import EXT_SENSITIVE_UNIT, nos_url
 from openror.fhir.search_params import DERIVED, PARAMS, SearchParam
 from openror.fhir.search_paths import compile_path
 from openror.geo.current import current_gazetteer
@@ -42,6 +42,8 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
         select = compile_path(p.expression)
         for grp, element in _group_elements(p, roots[p.group]):
             _add(rows, owner, p, grp, select(element))
+    if rtype == "HealthcareService" and is_sensitive_unit(body):
+        rows["search_token"].append({**owner, **SENSITIVE_ROW})
     if rtype == "Location":
         _add_place(rows, owner, body)
         rows["search_capacity"] = capacity_rows(owner, rows["search_token"],
@@ -49,6 +51,16 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
     rows["search_word"] = [{**owner, "word": w, "weight": n}
                            for w, n in content_words(rtype, body).items()]
     return rows
+
+
+#: marks a sensitive unit for the read policy (``store.visibility``); no search parameter has
+#: this name, so no client can query it
+SENSITIVE_ROW = {"param": "_access", "grp": 0, "system": "", "code": "sensitive-unit"}
+
+
+def is_sensitive_unit(body: dict[str, Any]) -> bool:
+    return any(isinstance(e, dict) and e.get("url") == EXT_SENSITIVE_UNIT
+               and e.get("valueBoolean") is True for e in body.get("extension") or [])
 
 
 def _group_elements(p: SearchParam, roots: list[Any]) -> Iterator[tuple[int, Any]]:

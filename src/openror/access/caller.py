@@ -1,0 +1,39 @@
+"""Who is asking: the access profile, regions and write rights the read policy and the write
+path decide on. Every request has one (anonymous callers included); nothing reads or writes
+without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: the ROR access profiles (SPEC.md §3.8): 0 open data … 5 no operational capacities
+PROFILES = (0, 1, 2, 3, 4, 5)
+
+#: write scope granting every write (national administrator, importers)
+WRITE_ALL = "all"
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: str  # as the change log names it: "client:<id>", "anonymous", "system", …
+    profile: int
+    regions: frozenset[str] = frozenset()  # regions it may read; empty: every region
+    writes: frozenset[str] = frozenset()  # write scopes: "all", "region:<INSEE code>"
+    client_id: str | None = None
+
+    @property
+    def policy_key(self) -> str:
+        """Two callers with the same key see exactly the same data (search snapshots are
+        bound to it)."""
+        return f"p{self.profile}:{','.join(sorted(self.regions))}"
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.profile == 1 and not self.regions
+
+
+#: the command line, importers and migrations: everything, every write
+SYSTEM = Caller("system", 1, writes=frozenset({WRITE_ALL}))
+
+#: a request without credentials, where anonymous reading is enabled: open data only
+ANONYMOUS = Caller("anonymous", 0)

@@ -1,0 +1,31 @@
+"""Client certificate thumbprints (RFC 8705 x5t#S256)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+
+from openror.access.certificates import thumbprint
+from openror.errors import InvalidInput
+
+DER = b"\x30\x03\x02\x01\x01"  # SEQUENCE { INTEGER 1 }: enough for a thumbprint
+
+
+def pem(der: bytes) -> str:
+    body = base64.b64encode(der).decode()
+    return f"subject=CN test\n-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+
+
+def test_the_thumbprint_is_the_base64url_sha256_of_the_der() -> None:
+    expected = base64.urlsafe_b64encode(hashlib.sha256(DER).digest()).rstrip(b"=").decode()
+    assert thumbprint(pem(DER)) == expected
+    assert "=" not in expected and len(expected) == 43
+
+
+@pytest.mark.parametrize("text", ["", "not a certificate", pem(b"plain text"),
+                                  "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----"])
+def test_anything_else_is_refused_with_what_to_give(text: str) -> None:
+    with pytest.raises(InvalidInput, match="BEGIN CERTIFICATE"):
+        thumbprint(text)
