@@ -13,9 +13,11 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from openror import logs
+from openror.access.rate_limit import RateLimiter
 from openror.access.throttle import FailureThrottle
 from openror.api import auth_routes, errors, fhir_routes, system_routes
 from openror.api.authentication import AuthenticationMiddleware
+from openror.api.hygiene import RateLimitMiddleware, SecurityHeadersMiddleware
 from openror.api.middleware import RequestIdMiddleware
 from openror.config import Settings, load_settings
 from openror.services.container import Services
@@ -43,8 +45,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/auth", routes=auth_routes.ROUTES),
             Mount("/-", routes=system_routes.ROUTES),
         ],
-        middleware=[Middleware(RequestIdMiddleware),
-                    Middleware(AuthenticationMiddleware, services=services)],
+        middleware=[Middleware(SecurityHeadersMiddleware),
+                    Middleware(RequestIdMiddleware),
+                    Middleware(AuthenticationMiddleware, services=services),
+                    Middleware(RateLimitMiddleware, limiter=RateLimiter(
+                        settings.rate_limit_per_minute, settings.rate_limit_burst))],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )

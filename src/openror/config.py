@@ -28,6 +28,9 @@ SETTINGS_DOC: dict[str, str] = {
     "token_lifetime_s": "Lifetime of the access tokens of POST /auth/token (seconds).",
     "token_issuer": "The 'iss' claim of the access tokens this server issues and accepts.",
     "token_audience": "The 'aud' claim of the access tokens this server issues and accepts.",
+    "rate_limit_per_minute": "Requests per minute allowed to each caller (API client, person, "
+    "or anonymous address), per worker process.",
+    "rate_limit_burst": "Requests a caller may send at once above its steady rate.",
 }
 
 
@@ -47,6 +50,8 @@ class Settings:
     token_lifetime_s: int = 3600
     token_issuer: str = "openror"
     token_audience: str = "openror"
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
 
     @property
     def effective_database_url(self) -> str:

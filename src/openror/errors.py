@@ -87,6 +87,14 @@ class Unauthorized(OpenRORError):
         super().__init__(issues, 401, {"WWW-Authenticate": challenge})
 
 
+class TooManyRequests(OpenRORError):
+    """429: the caller sent more requests than its rate allows; ``Retry-After`` says when to
+    try again."""
+
+    def __init__(self, issues: Sequence[Issue], retry_after_s: int) -> None:
+        super().__init__(issues, 429, {"Retry-After": str(retry_after_s)})
+
+
 class Forbidden(OpenRORError):
     """403: the caller is known but lacks the right the request needs."""
 
