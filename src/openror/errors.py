@@ -28,10 +28,10 @@ class Issue:
         out: dict[str, Any] = {
             "severity": self.severity,
             "code": self.code,
-            "diagnostics": self.diagnostics,
+            "diagnostics": fhir_string(self.diagnostics),
         }
         if self.expression:
-            out["expression"] = list(self.expression)
+            out["expression"] = [fhir_string(e) for e in self.expression]
         return out
 
     @property
@@ -148,6 +148,14 @@ def raise_if_errors(issues: Iterable[Issue]) -> list[Issue]:
         ordered = sorted(found, key=lambda i: not i.is_error)
         raise ValidationFailed(ordered)
     return found
+
+
+def fhir_string(text: str) -> str:
+    """``text`` as a valid FHIR string: messages echo what a client sent, which may hold
+    control characters or odd spaces that FHIR strings may not (each becomes U+FFFD)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c in " \r\n\t" or c.isprintable() else "\ufffd" for c in text)
 
 
 def operation_outcome(issues: Iterable[Issue], request_id: str | None = None) -> dict[str, Any]:

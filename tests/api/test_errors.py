@@ -3,6 +3,7 @@ request id; never a stack trace."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -93,3 +94,13 @@ def test_a_bug_is_a_500_outcome_without_stack_trace(
     assert body["issue"][0]["severity"] == "fatal"
     assert body["id"] == response.headers["x-request-id"]
     assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def test_an_echoed_value_stays_a_valid_fhir_string(api: httpx.Client) -> None:
+    """Found by the ROR conformance run: a control character or a no-break space in the id
+    was echoed as it was, which FHIR strings may not hold."""
+    response = api.get("/Task/%C2%A0%0C%15x")
+    assert response.status_code == 404
+    diagnostics = response.json()["issue"][0]["diagnostics"]
+    assert re.fullmatch(r"[ \r\n\t\S]+", diagnostics), diagnostics
+    assert "x" in diagnostics
