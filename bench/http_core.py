@@ -175,8 +175,10 @@ def upgrade(url: str, env: dict[str, str]) -> None:
 #: the benchmarks' servers issue tokens that outlive any run
 #: a benchmark is one client sending as fast as it can: the per-client rate limit would
 #: measure the limiter, not the server
+#: plain HTTP on loopback, no client certificates: the profile-1 client uses its secret
 SERVER_ENV = {"OPENROR_TOKEN_LIFETIME_S": "86400", "OPENROR_RATE_LIMIT_PER_MINUTE": "100000000",
-              "OPENROR_RATE_LIMIT_BURST": "100000000"}
+              "OPENROR_RATE_LIMIT_BURST": "100000000",
+              "OPENROR_REQUIRE_CLIENT_CERTIFICATES": "false"}
 
 
 def bench_token(url: str, port: int) -> str:
@@ -185,7 +187,7 @@ def bench_token(url: str, port: int) -> str:
     production)."""
     added = subprocess.run([str(BIN / "openror"), "clients", "add", "bench", "--profile", "1",
                             "--write", "all", "--json", "--database", url], check=True,
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env={**os.environ, **SERVER_ENV})
     made = json.loads(added.stdout)
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     conn.request("POST", "/auth/token", urllib.parse.urlencode({

@@ -9,7 +9,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +21,7 @@ import uvicorn
 from openror.access.caller import WRITE_ALL
 from openror.app import create_app
 from openror.config import Settings
+from openror.services.clients import Clients
 from openror.store.database import Database
 from openror.store.migrate import upgrade
 from openror.store.schema import metadata
@@ -97,24 +100,33 @@ def _free_port() -> int:
 
 class LiveServer:
     """uvicorn serving the app on a loopback port, in a background thread, with an API client
-    of profile 1 that may write everywhere (``headers`` carry its token)."""
+    of profile 1 that may write everywhere (``headers`` carry its token).
 
-    def __init__(self, settings: Settings) -> None:
+    Plain HTTP has no client certificates, so the server does not require them (whatever
+    ``settings`` say) unless ``certificates_required``: then the test client's token, not
+    bound to a certificate, is refused. ``options`` go to uvicorn.Config (TLS and the
+    protocol of openror serve: tests/api/test_mtls.py)."""
+
+    def __init__(self, settings: Settings, certificates_required: bool = False,
+                 **options: Any) -> None:
+        settings = replace(settings, require_client_certificates=certificates_required)
         self.app = create_app(settings)
-        clients = self.app.state.services.clients
+        clients = Clients(self.app.state.services.db,
+                          replace(settings, require_client_certificates=False))
         made = clients.add("tests", 1, writes=(WRITE_ALL,))
         self.client_id = made.client_id
         self.token = clients.authenticate(made.client_id, made.client_secret).access_token
         self.headers = {"Authorization": f"Bearer {self.token}"}
         self.port = _free_port()
+        self.scheme = "https" if "ssl_certfile" in options else "http"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, lifespan="on")
+                                access_log=False, lifespan="on", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def client(self, path: str = "/fhir") -> httpx.Client:
         """An HTTP client of the test API client (a bearer token on every request)."""

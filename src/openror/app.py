@@ -15,12 +15,21 @@ from starlette.routing import Mount
 from openror import logs
 from openror.access.rate_limit import RateLimiter
 from openror.access.throttle import FailureThrottle
-from openror.api import auth_routes, errors, fhir_routes, system_routes
+from openror.api import (
+    auth_routes,
+    errors,
+    fhir_routes,
+    login_routes,
+    oidc_routes,
+    system_routes,
+)
+from openror.api.audit import ReadAuditMiddleware
 from openror.api.authentication import AuthenticationMiddleware
 from openror.api.hygiene import RateLimitMiddleware, SecurityHeadersMiddleware
 from openror.api.middleware import RequestIdMiddleware
 from openror.config import Settings, load_settings
 from openror.services.container import Services
+from openror.services.read_audit import ReadAudit
 from openror.store import statistics
 
 
@@ -29,31 +38,38 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     logs.configure(settings.log_level)
     services = Services.open(settings)
+    trail = ReadAudit(services.db, settings.audit_retention_days)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.points.open_async(settings.pool_size)
         refresher = asyncio.create_task(_refresh_statistics(services))
+        auditor = asyncio.create_task(trail.run())
         yield
         refresher.cancel()
+        auditor.cancel()
+        await asyncio.gather(auditor, return_exceptions=True)  # its last flush
         await services.db.points.close_async()
         services.close()
 
     app = Starlette(
         routes=[
             Mount("/fhir", routes=fhir_routes.ROUTES),
-            Mount("/auth", routes=auth_routes.ROUTES),
+            Mount("/auth", routes=[*auth_routes.ROUTES, *login_routes.ROUTES,
+                                   *oidc_routes.ROUTES]),
             Mount("/-", routes=system_routes.ROUTES),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware),
                     Middleware(RequestIdMiddleware),
                     Middleware(AuthenticationMiddleware, services=services),
                     Middleware(RateLimitMiddleware, limiter=RateLimiter(
-                        settings.rate_limit_per_minute, settings.rate_limit_burst))],
+                        settings.rate_limit_per_minute, settings.rate_limit_burst)),
+                    Middleware(ReadAuditMiddleware, trail=trail)],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.read_audit = trail
     # failed client authentications, per client id, in this process (see access.throttle)
     app.state.token_throttle = FailureThrottle(limit=10, window_s=300)
     return app

@@ -55,6 +55,9 @@ def _export(settings: Settings) -> None:
     os.environ["OPENROR_DATABASE_URL"] = settings.effective_database_url
     os.environ["OPENROR_DATA_DIR"] = str(settings.data_dir)
     os.environ["OPENROR_ANONYMOUS_ACCESS"] = "true" if settings.anonymous_access else "false"
+    os.environ["OPENROR_REQUIRE_CLIENT_CERTIFICATES"] = (
+        "true" if settings.require_client_certificates else "false")
+    os.environ["OPENROR_COOKIE_SECURE"] = "true" if settings.cookie_secure else "false"
 
 
 @click.group()
@@ -95,10 +98,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from openror.api.server import server_options
+
+    options = server_options(settings)
     _export(settings)
     config = uvicorn.Config("openror.app:create_app", factory=True, host=host, port=port,
                             workers=workers, access_log=False,
-                            log_level=settings.log_level.lower())
+                            log_level=settings.log_level.lower(), **options)
     if workers == 1:
         uvicorn.Server(config).run()
         return
@@ -113,18 +119,33 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     Multiprocess(config, sockets=[sock]).run()
 
 
+def _tls_options(func: F) -> F:
+    """--tls-cert, --tls-key, --tls-client-ca: serve over TLS (docs/admin/tls.md)."""
+    for name, what in (("--tls-client-ca", "PEM bundle of the CAs of client certificates "
+                        "(default: OPENROR_TLS_CLIENT_CA)."),
+                       ("--tls-key", "PEM key of the server certificate (default: "
+                        "OPENROR_TLS_KEY)."),
+                       ("--tls-cert", "PEM server certificate: serve HTTPS (default: "
+                        "OPENROR_TLS_CERT).")):
+        func = click.option(name, type=click.Path(dir_okay=False), help=what)(func)
+    return func
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
+@_tls_options
 @fails_cleanly
-def serve(host: str, port: int, workers: int, database: str | None) -> None:
+def serve(host: str, port: int, workers: int, database: str | None, tls_cert: str | None,
+          tls_key: str | None, tls_client_ca: str | None) -> None:
     """Serve the API and UI (the schema must be current: run 'openror db upgrade')."""
     from openror.store.database import Database
     from openror.store.migrate import ensure_current
 
-    settings = _settings(database)
+    settings = _settings(database).with_overrides(tls_cert=tls_cert, tls_key=tls_key,
+                                                  tls_client_ca=tls_client_ca)
     handle = Database(settings.effective_database_url)
     try:
         ensure_current(handle)
@@ -138,8 +159,10 @@ def serve(host: str, port: int, workers: int, database: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("openror-demo"),
               show_default=True, help="Where the demo's SQLite database lives.")
+@_tls_options
 @fails_cleanly
-def demo(host: str, port: int, data_dir: Path) -> None:
+def demo(host: str, port: int, data_dir: Path, tls_cert: str | None, tls_key: str | None,
+         tls_client_ca: str | None) -> None:
     """Create an embedded database, load the sample and serve it."""
     import time
 
@@ -148,8 +171,10 @@ def demo(host: str, port: int, data_dir: Path) -> None:
     from openror.store.database import Database
     from openror.store.migrate import upgrade
 
-    settings = load_settings().with_overrides(data_dir=data_dir, database_url="",
-                                              anonymous_access=True)
+    settings = load_settings().with_overrides(
+        data_dir=data_dir, database_url="", anonymous_access=True,
+        cookie_secure=bool(tls_cert), require_client_certificates=False, tls_cert=tls_cert,
+        tls_key=tls_key, tls_client_ca=tls_client_ca)
     _ensure_data_dir(settings)
     handle = Database(settings.effective_database_url)
     started = time.monotonic()
@@ -157,20 +182,27 @@ def demo(host: str, port: int, data_dir: Path) -> None:
         upgrade(handle)
         loaded = load_sample(settings)
         client = _demo_client(Clients(handle, settings))
+        accounts = demo_accounts(handle, settings)
     finally:
         handle.dispose()
     total = loaded.created + loaded.updated + loaded.unchanged
     click.echo(f"OpenROR demo: {total} sample resources ({loaded.created} created, "
                f"{loaded.updated} updated, {loaded.unchanged} unchanged) in "
                f"{time.monotonic() - started:.1f} s, in {settings.effective_database_url}")
-    click.echo(f"  FHIR API:   http://{host}:{port}/fhir/metadata")
-    click.echo(f"  Demo GP:    http://{host}:{port}/fhir/{DEMO_GP_OFFER}")
-    click.echo(f"  Health:     http://{host}:{port}/-/health")
+    root = f"{'https' if settings.tls_cert else 'http'}://{host}:{port}"
+    click.echo(f"  FHIR API:   {root}/fhir/metadata")
+    click.echo(f"  Demo GP:    {root}/fhir/{DEMO_GP_OFFER}")
+    click.echo(f"  Health:     {root}/-/health")
     click.echo(f"  API client: {client.client_id} / secret {client.client_secret} "
                "(access profile 1, writes everywhere)")
     click.echo(f"  Token:      curl -u {client.client_id}:{client.client_secret} "
-               f"-d grant_type=client_credentials http://{host}:{port}/auth/token")
+               f"-d grant_type=client_credentials {root}/auth/token")
     click.echo("  Anonymous reads are on (access profile 0: open data); writes need a token.")
+    for login, password, roles in accounts:
+        click.echo(f"  Account:    {login} / password {password} ({roles})")
+    click.echo(f"  Log in:     curl -c cookies -d login=demo-pro -d password=… {root}/auth/login")
+    click.echo("  Client certificates are not required in the demo: clients of profiles 1-5 "
+               "may use their secret (OPENROR_REQUIRE_CLIENT_CERTIFICATES=false).")
     _serve(settings, host, port, 1)
 
 
@@ -328,16 +360,19 @@ _DATABASE_HELP = "Database URL (default: OPENROR_DATABASE_URL)."
 @click.option("--write", "writes", multiple=True,
               help="Write scope: 'all' or 'region:<INSEE code>' (repeat; default: none).")
 @click.option("--cert", type=click.Path(path_type=Path, dir_okay=False),
-              help="PEM client certificate: its thumbprint is stored for mutual TLS.")
+              help="PEM client certificate, for mutual TLS (needed by profiles 1-5).")
+@click.option("--ror-profile", help="Its Ror-Profil-Utilisateur value: CODE or SYSTEM|CODE.")
+@click.option("--ror-role", help="Its Ror-Role-Metier value: CODE or SYSTEM|CODE.")
 @click.option("--json", "as_json", is_flag=True, help="Print {client_id, client_secret}.")
 @click.option("--database", help=_DATABASE_HELP)
 @fails_cleanly
 def clients_add(name: str, profile: int, regions: tuple[str, ...], writes: tuple[str, ...],
-                cert: Path | None, as_json: bool, database: str | None) -> None:
+                cert: Path | None, ror_profile: str | None, ror_role: str | None,
+                as_json: bool, database: str | None) -> None:
     """Add a client; its secret is printed once."""
     pem = cert.read_text(encoding="ascii", errors="replace") if cert else None
     with _client_service(database) as service:
-        made = service.add(name, profile, regions, writes, pem)
+        made = service.add(name, profile, regions, writes, pem, ror_profile, ror_role)
     _print_credentials(made, as_json)
 
 
@@ -366,7 +401,8 @@ def _describe(row: ClientRow) -> dict[str, Any]:
 
     return {"client_id": row.client_id, "name": row.name, "profile": row.profile,
             "regions": list(row.regions), "writes": list(row.writes),
-            "cert_thumbprint": row.cert_thumbprint, "created_at": when(row.created_at),
+            "cert_thumbprint": row.cert_thumbprint, "ror_profile": row.ror_profile,
+            "ror_role": row.ror_role, "created_at": when(row.created_at),
             "rotated_at": when(row.rotated_at), "revoked_at": when(row.revoked_at)}
 
 
@@ -391,3 +427,14 @@ def clients_rotate(client_id: str, as_json: bool, database: str | None) -> None:
     with _client_service(database) as service:
         made = service.rotate(client_id)
     _print_credentials(made, as_json)
+
+
+# People's accounts live in a module of their own, which uses fails_cleanly from here.
+from openror.cli_users import demo_accounts, mail, users  # noqa: E402
+
+main.add_command(users)
+main.add_command(mail)
+
+from openror.cli_audit import audit  # noqa: E402
+
+main.add_command(audit)

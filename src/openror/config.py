@@ -28,9 +28,45 @@ SETTINGS_DOC: dict[str, str] = {
     "token_lifetime_s": "Lifetime of the access tokens of POST /auth/token (seconds).",
     "token_issuer": "The 'iss' claim of the access tokens this server issues and accepts.",
     "token_audience": "The 'aud' claim of the access tokens this server issues and accepts.",
+    "session_lifetime_s": "Lifetime of a person's session after login (seconds).",
+    "cookie_secure": "Session cookies are Secure (HTTPS only); off only for a demo on "
+    "http://127.0.0.1: sessions are then refused on any host but the loopback.",
+    "login_max_failures": "Failed logins for one login name that lock it for "
+    "login_lockout_s.",
+    "login_lockout_s": "Window in which failed logins count, and length of the lock "
+    "(seconds).",
+    "password_reset_lifetime_s": "How long a password reset code sent by mail is valid "
+    "(seconds).",
+    "oidc_issuer": "Issuer URL of the OpenID Connect provider (Pro Santé Connect); its "
+    "discovery document is read from <issuer>/.well-known/openid-configuration. Empty: no "
+    "OpenID Connect login.",
+    "oidc_client_id": "Client id registered with the OpenID Connect provider.",
+    "oidc_client_secret": "Client secret registered with the OpenID Connect provider.",
+    "oidc_redirect_uri": "Callback URL registered with the provider "
+    "(https://<host>/auth/oidc/callback).",
+    "oidc_scopes": "Scopes asked of the provider (space separated).",
+    "oidc_idnat_claim": "Userinfo claim with the professional's national id (idNat_PS, "
+    "'8' + RPPS), which links the account to the Practitioner.",
+    "oidc_create_accounts": "At the first login of a professional without an account, "
+    "create one with the professional role; off: refuse them.",
+    "require_client_certificates": "Clients of access profiles 1-5 authenticate with their "
+    "certificate (mutual TLS, RFC 8705) and their tokens are bound to it; off: a secret will "
+    "do (tests, demo).",
+    "tls_cert": "PEM server certificate (chain): openror serve terminates TLS itself.",
+    "tls_key": "PEM private key of tls_cert (default: in the tls_cert file).",
+    "tls_client_ca": "PEM bundle of the CAs whose client certificates TLS accepts (optional "
+    "at the TLS layer).",
+    "tls_proxy_header": "Request header in which a trusted reverse proxy forwards the client "
+    "certificate (e.g. X-SSL-Client-Cert); empty: none.",
+    "tls_trusted_proxies": "Comma list of addresses or networks allowed to set "
+    "tls_proxy_header; it is ignored from any other.",
+    "ror_headers": "The Ror-* request headers: required (on every read), accepted (checked "
+    "when present) or ignored.",
     "rate_limit_per_minute": "Requests per minute allowed to each caller (API client, person, "
     "or anonymous address), per worker process.",
     "rate_limit_burst": "Requests a caller may send at once above its steady rate.",
+    "audit_retention_days": "Days the audit trail of reads by API clients of profiles 1-5 "
+    "is kept.",
 }
 
 
@@ -50,8 +86,28 @@ class Settings:
     token_lifetime_s: int = 3600
     token_issuer: str = "openror"
     token_audience: str = "openror"
+    session_lifetime_s: int = 8 * 3600
+    cookie_secure: bool = True
+    login_max_failures: int = 5
+    login_lockout_s: int = 900
+    password_reset_lifetime_s: int = 3600
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_uri: str = ""
+    oidc_scopes: str = "openid scope_all"
+    oidc_idnat_claim: str = "SubjectNameID"
+    oidc_create_accounts: bool = True
+    require_client_certificates: bool = True
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_client_ca: str = ""
+    tls_proxy_header: str = ""
+    tls_trusted_proxies: str = ""
+    ror_headers: str = "accepted"
     rate_limit_per_minute: int = 1200
     rate_limit_burst: int = 200
+    audit_retention_days: int = 365
 
     @property
     def effective_database_url(self) -> str:

@@ -58,3 +58,21 @@ def test_a_withheld_field_is_a_403_outcome(clients: dict[int, httpx.Client]) -> 
     assert "access profile 0" in issue["diagnostics"]
     assert clients[1].get("/HealthcareService",
                           params={"location.nb-capacity": "gt0"}).status_code == 200
+
+
+def test_a_conditional_create_does_not_reveal_a_hidden_match(live_server: LiveServer,
+                                                             clients: dict[int, httpx.Client]
+                                                             ) -> None:
+    services = live_server.app.state.services
+    made = services.clients.add("writer p2", 2, writes=("region:52",))
+    token = services.clients.authenticate(made.client_id, made.client_secret).access_token
+    body = next(b for b in world.resources() if b["id"] == "hs-secret")
+    body = {k: v for k, v in body.items() if k != "id"}
+    with httpx.Client(base_url=live_server.url + "/fhir", timeout=30, headers={
+            "Authorization": f"Bearer {token}"}) as writer:
+        response = writer.post("/HealthcareService", json=body, headers={
+            "Content-Type": "application/fhir+json", "If-None-Exist": "identifier=52/hs-secret"})
+    assert response.status_code == 200, response.text
+    assert "hs-secret" not in response.text
+    assert "Location" not in response.headers and "ETag" not in response.headers
+    assert response.json()["resourceType"] == "OperationOutcome"

@@ -17,10 +17,16 @@ from openror.store.database import Database
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
+def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated database; clients of any profile may use a secret unless a test says so."""
+    monkeypatch.setenv("OPENROR_REQUIRE_CLIENT_CERTIFICATES", "false")
     url = f"sqlite:///{tmp_path / 'clients.sqlite'}"
     assert _run("db", "upgrade", "--database", url)[0] == 0
     return url
+
+
+def lenient(url: str) -> Settings:
+    return Settings(database_url=url, require_client_certificates=False)
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -40,7 +46,7 @@ def test_add_prints_credentials_that_get_a_token(url: str) -> None:
     assert isinstance(made, dict) and set(made) == {"client_id", "client_secret"}
     db = Database(url)
     try:
-        issued = Clients(db, Settings(database_url=url)).authenticate(
+        issued = Clients(db, lenient(url)).authenticate(
             made["client_id"], made["client_secret"])
     finally:
         db.dispose()
@@ -103,7 +109,7 @@ def test_an_unmigrated_database_is_refused_clearly(tmp_path: Path) -> None:
 def test_the_demo_client_gets_a_new_secret_at_each_start(url: str) -> None:
     db = Database(url)
     try:
-        clients = Clients(db, Settings(database_url=url))
+        clients = Clients(db, lenient(url))
         first, second = _demo_client(clients), _demo_client(clients)
         assert first.client_id == second.client_id
         with pytest.raises(Unauthorized):
@@ -113,3 +119,35 @@ def test_the_demo_client_gets_a_new_secret_at_each_start(url: str) -> None:
         assert caller.profile == 1 and caller.writes == frozenset({"all"})
     finally:
         db.dispose()
+
+
+def _pem(tmp_path: Path) -> Path:
+    pem = tmp_path / "client.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"\x30\x00").decode()
+                   + "\n-----END CERTIFICATE-----\n", encoding="ascii")
+    return pem
+
+
+def test_profiles_1_to_5_need_a_certificate_where_certificates_are_required(
+        url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROR_REQUIRE_CLIENT_CERTIFICATES", "true")
+    code, out = _run("clients", "add", "x", "--profile", "2", "--database", url)
+    assert code == 1 and out.count("\n") == 1
+    assert out.startswith("openror: error: a client of access profile 2 authenticates with "
+                          "its certificate") and "--cert" in out
+    made = _json("clients", "add", "x", "--profile", "2", "--cert", str(_pem(tmp_path)),
+                 "--json", "--database", url)
+    assert isinstance(made, dict) and made["client_secret"]
+
+
+def test_the_ror_values_are_stored_and_listed(url: str) -> None:
+    _json("clients", "add", "ror", "--profile", "1", "--ror-profile", "CU22", "--ror-role",
+          "1.2.3|AUTOMATE", "--json", "--database", url)
+    listed = _json("clients", "list", "--json", "--database", url)
+    assert isinstance(listed, list)
+    [row] = listed
+    assert row["ror_profile"] == "1.2.250.1.213.1.6.1.66|CU22"
+    assert row["ror_role"] == "1.2.3|AUTOMATE"
+    code, out = _run("clients", "add", "bad", "--profile", "1", "--ror-profile", "a|b|",
+                     "--database", url)
+    assert code == 1 and out.count("\n") == 1 and "--ror-profile 'a|b|' is not valid" in out

@@ -14,12 +14,24 @@ WRITE_ALL = "all"
 
 
 @dataclass(frozen=True)
+class Grant:
+    """A person's role with its scope (access.roles): an Organization id for a referent, a
+    region code for a regional operator, the linked Practitioner id for a professional."""
+
+    role: str
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
 class Caller:
     actor: str  # as the change log names it: "client:<id>", "anonymous", "system", …
     profile: int
     regions: frozenset[str] = frozenset()  # regions it may read; empty: every region
     writes: frozenset[str] = frozenset()  # write scopes: "all", "region:<INSEE code>"
     client_id: str | None = None
+    grants: tuple[Grant, ...] = ()  # a person's roles; the write path walks the hierarchy
+    # (header, value) pairs an API client's requests carry: its Ror-* onboarding values
+    ror_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def policy_key(self) -> str:

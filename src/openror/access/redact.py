@@ -48,6 +48,25 @@ def redact(rtype: str, body: Body, rules: FieldRules) -> Body:
     return out
 
 
+def may_withhold(rtype: str, content: bytes, rules: FieldRules) -> bool:
+    """False when the stored bytes certainly hold nothing ``rules`` withhold, so that most
+    resources are served without being parsed; True means "parse and see"."""
+    markers: list[bytes] = []
+    if rules.max_confidentiality < _MOST_RESTRICTED:
+        markers += [b'"telecom"', b"contact"]
+    if not rules.acts and rtype == "HealthcareService":
+        markers.append(b'"characteristic"')
+    if not rules.equipment:
+        markers.append(EXT_EQUIPMENT.encode())
+    if rules.capacities is not Capacities.ALL:
+        markers.append(EXT_SUPPORTED_CAPACITY.encode())
+    if not rules.crisis:
+        markers += [EXT_ORG_ORSAN.encode(), EXT_DROP_ZONE.encode()]
+    if not rules.personal_data and rtype == "Practitioner":
+        markers += [f'"{name}"'.encode() for name in PERSONAL_DATA]
+    return any(marker in content for marker in markers)
+
+
 def _organization(out: Body, rules: FieldRules) -> None:
     if "contact" in out:
         contacts = [_telecoms_of(c, rules) for c in out["contact"] if isinstance(c, dict)

@@ -1,5 +1,7 @@
-"""POST /auth/token: OAuth2 client credentials (RFC 6749 §4.4). Answers and errors are the
-RFC's JSON (§5.1, §5.2) rather than OperationOutcome, and are never cached."""
+"""POST /auth/token: OAuth2 client credentials (RFC 6749 §4.4), the client authenticating
+with its secret or with the certificate of a mutual TLS connection (RFC 8705 §2; see
+services.client_binding). Answers and errors are the RFC's JSON (§5.1, §5.2) rather than
+OperationOutcome, and are never cached."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openror.access.throttle import FailureThrottle
+from openror.api.client_certificate import source_for
 from openror.errors import Unauthorized
 from openror.services.container import Services
 
@@ -61,8 +64,10 @@ async def _token(request: Request) -> Response:
         raise OAuthError("slow_down", f"too many failed attempts for client '{client_id}': "
                          f"try again in {wait} s", 429, {"Retry-After": str(wait)})
     services: Services = request.app.state.services
+    certificate = source_for(services.settings).thumbprint(request.scope)
     try:
-        issued = await run_in_threadpool(services.clients.authenticate, client_id, secret)
+        issued = await run_in_threadpool(services.clients.authenticate, client_id, secret,
+                                         certificate)
     except Unauthorized as exc:
         throttle.failed(client_id)
         raise _invalid_client(exc.message) from None
@@ -91,8 +96,9 @@ async def _form(request: Request) -> dict[str, str]:
     return form
 
 
-def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
-    """(client_id, secret) from HTTP Basic or from the form, never both (RFC 6749 §2.3)."""
+def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str | None]:
+    """(client_id, secret) from HTTP Basic or from the form, never both (RFC 6749 §2.3); a
+    client authenticating by mutual TLS sends its client_id alone (RFC 8705 §2)."""
     header = request.headers.get("authorization")
     in_form = "client_id" in form or "client_secret" in form
     if header is not None and in_form:
@@ -100,10 +106,10 @@ def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
                          "client_id/client_secret, not both")
     if header is not None:
         return _basic(header)
-    if not form.get("client_id") or "client_secret" not in form:
+    if not form.get("client_id"):
         raise _invalid_client("no client credentials: use HTTP Basic, or send client_id and "
-                              "client_secret")
-    return form["client_id"], form["client_secret"]
+                              "client_secret (or client_id alone, over mutual TLS)")
+    return form["client_id"], form.get("client_secret")
 
 
 def _basic(header: str) -> tuple[str, str]:

@@ -1,18 +1,25 @@
 """Who is asking, decided once per request before routing: the client a bearer token stands
-for, the anonymous caller where the settings allow it, or 401. Routes read the result with
-``caller_of(request)``; the read policy and the write path decide on it."""
+for (with the client certificate a certificate-bound token needs, and the Ror-* headers its
+onboarding values require), the anonymous caller where the settings allow it, or 401. Routes
+read the result with ``caller_of(request)``; the read policy and the write path decide on
+it."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from openror.access import ror_headers
 from openror.access.caller import ANONYMOUS, Caller
+from openror.api import session_auth
+from openror.api.client_certificate import source_for
 from openror.api.http import outcome_response
-from openror.errors import OpenRORError, Unauthorized, error
+from openror.config import Settings
+from openror.errors import InvalidInput, OpenRORError, Unauthorized, error
 from openror.services.container import Services
 
 #: paths anyone may call: discovery, monitoring, and the token endpoint itself
-OPEN_PATHS = frozenset({"/fhir/metadata", "/-/health", "/-/metrics", "/auth/token"})
+OPEN_PATHS = frozenset({"/fhir/metadata", "/-/health", "/-/metrics", "/auth/token"}
+                       ) | session_auth.OPEN_PATHS  # and logging in
 
 _HOW = ("get one from POST /auth/token (OAuth2 client credentials) and send "
         "'Authorization: Bearer <token>'")
@@ -24,6 +31,8 @@ class AuthenticationMiddleware:
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.services = services
+        self.certificates = source_for(services.settings)
+        self.ror_mode = _ror_mode(services.settings.ror_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,6 +40,9 @@ class AuthenticationMiddleware:
             return
         try:
             caller = await self._caller(scope)
+            if caller.client_id is not None and scope["path"].startswith("/fhir/"):
+                ror_headers.check(self.ror_mode, _ror_sent(scope), caller.ror_headers,
+                                  _is_read(scope))
         except OpenRORError as exc:  # raised outside the routes' exception handlers
             await outcome_response(exc)(scope, receive, send)
             return
@@ -42,6 +54,9 @@ class AuthenticationMiddleware:
             return ANONYMOUS
         header = _authorization(scope)
         if header is None:
+            person = await session_auth.caller(self.services, scope)  # a session cookie?
+            if person is not None:
+                return person
             if self.services.settings.anonymous_access:
                 return ANONYMOUS
             raise Unauthorized([error("login", f"this server needs an access token: {_HOW}")])
@@ -49,7 +64,33 @@ class AuthenticationMiddleware:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized([error("login", f"the Authorization header is not a bearer "
                                       f"token: {_HOW}")], token_error="invalid_request")
-        return await self.services.clients.acaller_for_token(token.strip())
+        return await self.services.clients.acaller_for_token(
+            token.strip(), self.certificates.thumbprint(scope))
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise :class:`InvalidInput` on settings this middleware cannot work with."""
+    source_for(settings)
+    _ror_mode(settings.ror_headers)
+
+
+def _ror_mode(mode: str) -> str:
+    if mode not in ror_headers.MODES:
+        raise InvalidInput([error("value", f"OPENROR_ROR_HEADERS is '{mode}': use one of "
+                                  f"{', '.join(ror_headers.MODES)}")])
+    return mode
+
+
+def _ror_sent(scope: Scope) -> dict[str, list[str]]:
+    sent: dict[str, list[str]] = {}
+    for name, value in scope["headers"]:
+        if name.startswith(b"ror-"):
+            sent.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+    return sent
+
+
+def _is_read(scope: Scope) -> bool:
+    return scope["method"] in ("GET", "HEAD") or scope["path"].endswith("/_search")
 
 
 def _authorization(scope: Scope) -> str | None:

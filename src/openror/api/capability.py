@@ -86,8 +86,11 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
 _SECURITY_NOTE = (
     "OAuth2 client credentials (RFC 6749 section 4.4): POST {token} with "
     "grant_type=client_credentials and the client's id and secret (HTTP Basic or form), then "
-    "send 'Authorization: Bearer <access_token>'. Each client has a ROR access profile (0-5), "
-    "read regions and write scopes (all, region:<INSEE code>). {anonymous}"
+    "send 'Authorization: Bearer <access_token>'. Where the server requires client "
+    "certificates, clients of access profiles 1-5 authenticate with theirs over mutual TLS "
+    "instead of the secret, and their tokens are bound to it (RFC 8705). Each client has a "
+    "ROR access profile (0-5), read regions and write scopes (all, region:<INSEE code>); "
+    "reads may carry the Ror-* headers of its onboarding. {anonymous}"
 )
 SMART_OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 SECURITY_SERVICE = "http://terminology.hl7.org/CodeSystem/restful-security-service"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -101,9 +102,17 @@ async def create(request: Request) -> Response:
                                   f"names a {rtype}", "resourceType")])
     header = request.headers.get("if-none-exist")
     criteria = parse_criteria(header, "create") if header else None
+    caller = caller_of(request)
     result = await run_in_threadpool(services.writes.create, body, _log_entry(request), criteria,
-                                     caller=caller_of(request))
-    return _written(request, result)
+                                     caller=caller)
+    if result.created:
+        return _written(request, result)
+    try:  # If-None-Exist matched: the match is answered as the caller may read it
+        seen = await services.reader.as_seen(result.stored, caller)
+    except NotFound:
+        return json_response(info_outcome("a resource matching If-None-Exist exists, which "
+                                          "your access does not let you read"), 200)
+    return _written(request, replace(result, stored=seen))
 
 
 async def update(request: Request) -> Response:

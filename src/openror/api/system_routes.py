@@ -1,4 +1,5 @@
-"""System pages under /-/: health (liveness and database readiness)."""
+"""System pages under /-/: health (liveness and database readiness), the read audit
+trail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openror import __version__
+from openror.api.audit import audit_trail
 from openror.services.container import Services
 
 
@@ -29,4 +31,5 @@ async def health(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-ROUTES = [Route("/health", health, methods=["GET"])]
+ROUTES = [Route("/health", health, methods=["GET"]),
+          Route("/audit", audit_trail, methods=["GET"])]

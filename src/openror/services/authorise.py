@@ -1,11 +1,21 @@
 """Write rights (the "authorise" step of the write path): a write needs the scope ``all``, or
 ``region:R`` for the region R of the resource after the write and, when it already existed,
-before it — so nothing moves into or out of a region without the rights on both sides."""
+before it — so nothing moves into or out of a region without the rights on both sides.
+A professional's or a referent's role is decided the same way, before and after, by the
+place of the resource in the hierarchy (``authorise_change``, services.scopes)."""
 
 from __future__ import annotations
 
-from openror.access.caller import ANONYMOUS, WRITE_ALL, Caller
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from openror.access.caller import ANONYMOUS, WRITE_ALL, Caller, Grant
+from openror.access.roles import HIERARCHICAL, label
 from openror.errors import Forbidden, Unauthorized, error
+from openror.services.scopes import View, added_owning_links, governs
+from openror.store.hierarchy import Graph
 
 REGION_SCOPE = "region:"
 
@@ -34,3 +44,81 @@ def authorise_write(caller: Caller, ref: str, region: str,
     needed = " and ".join(f"'{REGION_SCOPE}{r}'" for r in missing)
     raise Forbidden([error("forbidden", f"{where}: writing it needs the write scope {needed} "
                            f"(or 'all'), which {caller.actor} lacks")])
+
+
+@dataclass(frozen=True)
+class Change:
+    """A write as the authorise step sees it: the resource before (None: a creation) and
+    after (None: a deletion), with their regions."""
+
+    rtype: str
+    rid: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    region_before: str | None
+    region_after: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.rtype}/{self.rid}"
+
+
+def authorise_change(caller: Caller, change: Change, conn: sa.Connection) -> None:
+    """Refuse the write unless the caller may make it: by region scope (API clients,
+    regional operators, administrators) or, for professionals and referents, by the place
+    of the resource in the hierarchy before and after the write (services.scopes)."""
+    hierarchical = tuple(g for g in caller.grants if g.role in HIERARCHICAL)
+    # a change of region is a matter for region scopes alone, whatever the hierarchy says
+    moves = change.before is not None and change.after is not None and \
+        change.region_before != change.region_after
+    if not hierarchical or moves or WRITE_ALL in caller.writes:
+        if change.after is None:
+            assert change.region_before is not None
+            authorise_write(caller, change.ref, change.region_before)
+        else:
+            assert change.region_after is not None
+            authorise_write(caller, change.ref, change.region_after, change.region_before)
+        return
+    graph = Graph(conn)
+    sides = (("before", change.before, change.region_before),
+             ("after", change.after, change.region_after))
+    for side, body, region in sides:
+        if body is not None and not (region is not None and may_write(caller, region)) and \
+                not _governed(hierarchical, View(graph, change.rtype, change.rid, body),
+                              change.rtype, change.rid):
+            raise _out_of_scope(caller, change, side)
+    if change.after is not None:
+        _authorise_links(caller, hierarchical, change, graph)
+
+
+def _governed(grants: tuple[Grant, ...], view: View, rtype: str, rid: str) -> bool:
+    return any(governs(grant, view, rtype, rid) for grant in grants)
+
+
+def _authorise_links(caller: Caller, grants: tuple[Grant, ...], change: Change,
+                     graph: Graph) -> None:
+    """Linking a place to an offer, or a role to an offer, takes the target into the
+    writer's scope: it must be in that scope already."""
+    assert change.after is not None
+    view = View(graph, change.rtype, change.rid, change.before)
+    for rtype, rid in added_owning_links(change.rtype, change.before, change.after):
+        region = graph.region(rtype, rid)
+        if (region is not None and may_write(caller, region)) or \
+                _governed(grants, view, rtype, rid):
+            continue
+        raise Forbidden([error("forbidden", f"{change.ref} may not link to {rtype}/{rid}: "
+                               f"that resource is outside the scope of {_who(caller)}")])
+
+
+def _who(caller: Caller) -> str:
+    return f"{caller.actor} ({', '.join(label(g) for g in caller.grants) or 'no role'})"
+
+
+def _out_of_scope(caller: Caller, change: Change, side: str) -> Forbidden:
+    if side == "before":
+        what = f"{change.ref} is outside the scope of"
+    elif change.before is None:
+        what = f"{change.ref} would be outside the scope of"
+    else:
+        what = f"{change.ref} would move out of the scope of"
+    return Forbidden([error("forbidden", f"{what} {_who(caller)}")])

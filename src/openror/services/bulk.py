@@ -117,11 +117,12 @@ class BulkWriter:
         if current is None or current.content is None:
             return self.writes.prepare(rt, rid or str(uuid.uuid4()), current, incoming,
                                        "create", self.log, owned, item.checked, numbers,
-                                       caller=self.caller)
+                                       caller=self.caller, conn=self.conn)
         merged = reconcile(orjson.loads(current.content), incoming, item.owned,
                            item.owned_extensions)
         return self.writes.prepare(rt, current.id, current, merged, "update", self.log, owned,
-                                   item.checked, numbers, caller=self.caller)
+                                   item.checked, numbers, caller=self.caller,
+                                   conn=self.conn)
 
     def _id_of(self, item: Upsert, rtype: str) -> str | None:
         if item.key_system == ID_KEY:

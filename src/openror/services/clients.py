@@ -1,6 +1,7 @@
-"""API clients: add, list, revoke, rotate; OAuth2 client-credentials authentication; and the
-caller a bearer token stands for, checked against the client's row on every request (a
-revocation or a rotation takes effect at once, on every worker)."""
+"""API clients: add, list, revoke, rotate; OAuth2 client-credentials authentication (a secret,
+or the client certificate of mutual TLS: services.client_binding); and the caller a bearer
+token stands for, checked against the client's row on every request (a revocation or a
+rotation takes effect at once, on every worker)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 import argon2
 import sqlalchemy as sa
 
-from openror.access import certificates, tokens
+from openror.access import certificates, ror_headers, tokens
 from openror.access.caller import Caller
 from openror.config import Settings
 from openror.errors import InvalidInput, NotFound, Unauthorized, error
+from openror.services import client_binding as binding
 from openror.services import client_rules as rules
 from openror.store import clients as rows
 from openror.store.clients import ClientRow
@@ -43,6 +45,12 @@ def _bad_credentials() -> Unauthorized:
     return Unauthorized([error("security", "unknown client or wrong secret")])
 
 
+def _no_credentials() -> Unauthorized:
+    return Unauthorized([error("security", "unknown client, or no client secret and no "
+                               "registered client certificate: send the secret, or connect "
+                               "with the client's certificate (mutual TLS)")])
+
+
 def _revoked_token(reason: str) -> Unauthorized:
     return Unauthorized([error("security", f"the access token is no longer valid: {reason}")],
                         token_error="invalid_token")
@@ -51,6 +59,7 @@ def _revoked_token(reason: str) -> Unauthorized:
 class Clients:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
+        self.require_certificates = settings.require_client_certificates
         self.policy = tokens.TokenPolicy(settings.token_issuer, settings.token_audience,
                                          settings.token_lifetime_s)
         self._key: bytes | None = None
@@ -61,15 +70,24 @@ class Clients:
     # -- administration (CLI) --------------------------------------------------------------
 
     def add(self, name: str, profile: int, regions: tuple[str, ...] = (),
-            writes: tuple[str, ...] = (), cert_pem: str | None = None) -> Credentials:
+            writes: tuple[str, ...] = (), cert_pem: str | None = None,
+            ror_profile: str | None = None, ror_role: str | None = None) -> Credentials:
+        """A new client; ``ror_profile`` and ``ror_role`` are its Ror-* values, ``CODE`` or
+        ``SYSTEM|CODE``."""
         name = rules.check_name(name)
+        profile = rules.check_profile(profile)
+        if not cert_pem and binding.needs_certificate(profile, self.require_certificates):
+            raise InvalidInput([error("required", f"a client of access profile {profile} "
+                                      "authenticates with its certificate (mutual TLS): give "
+                                      "its PEM certificate (--cert)")])
         secret = rules.new_secret()
         row = ClientRow(
-            client_id=rules.new_client_id(name), name=name,
-            profile=rules.check_profile(profile), regions=rules.check_regions(regions),
-            writes=rules.check_writes(writes),
+            client_id=rules.new_client_id(name), name=name, profile=profile,
+            regions=rules.check_regions(regions), writes=rules.check_writes(writes),
             cert_thumbprint=certificates.thumbprint(cert_pem) if cert_pem else None,
-            secret_hash=_HASHER.hash(secret), created_at=utcnow())
+            secret_hash=_HASHER.hash(secret), created_at=utcnow(),
+            ror_profile=_ror(ror_profile, ror_headers.DEFAULT_PROFILE_SYSTEM, "--ror-profile"),
+            ror_role=_ror(ror_role, ror_headers.DEFAULT_ROLE_SYSTEM, "--ror-role"))
         with self.db.write() as conn:
             rows.insert(conn, row)
         return Credentials(row.client_id, secret)
@@ -101,18 +119,26 @@ class Clients:
 
     # -- authentication --------------------------------------------------------------------
 
-    def authenticate(self, client_id: str, secret: str) -> AccessToken:
-        """Client credentials → access token; :class:`Unauthorized` for an unknown client, a
-        wrong secret or a revoked client, without saying which."""
+    def authenticate(self, client_id: str, secret: str | None,
+                     certificate: str | None = None) -> AccessToken:
+        """Client credentials → access token. The client proves itself with its secret, or
+        with the thumbprint of the certificate it connected with (None: no secret, no
+        certificate). :class:`Unauthorized` for an unknown client, a wrong secret or a
+        revoked client without saying which, or when the client needs its certificate."""
         with self.db.read() as conn:
             row = rows.get(conn, client_id)
         if row is None or row.revoked_at is not None:
-            self._verify(self._decoy_hash(), secret)
+            if secret is not None:
+                self._verify(self._decoy_hash(), secret)
+            raise _bad_credentials() if secret is not None else _no_credentials()
+        if secret is None and not (row.cert_thumbprint
+                                   and certificates.same(certificate, row.cert_thumbprint)):
+            raise _no_credentials()
+        if secret is not None and not self._verify(row.secret_hash, secret):
             raise _bad_credentials()
-        if not self._verify(row.secret_hash, secret):
-            raise _bad_credentials()
+        bound = binding.token_binding(row, certificate, self.require_certificates)
         token = tokens.issue(self.signing_key(), self.policy, row.client_id, row.profile,
-                             tokens.microseconds(row.secret_set_at), row.cert_thumbprint)
+                             tokens.microseconds(row.secret_set_at), bound)
         return AccessToken(token, self.policy.lifetime_s)
 
     @staticmethod
@@ -127,14 +153,27 @@ class Clients:
             self._decoy = _HASHER.hash(secrets.token_urlsafe(32))
         return self._decoy
 
-    def caller_for_token(self, token: str) -> Caller:
+    def caller_for_token(self, token: str, certificate: str | None = None) -> Caller:
+        """Who a bearer token stands for; ``certificate`` is the thumbprint of the client
+        certificate the request came with, if any."""
         claims = tokens.verify(self.signing_key(), self.policy, token)
-        return _caller(claims, rows.fetch(self.db.points, claims.client_id))
+        return self._caller(claims, rows.fetch(self.db.points, claims.client_id), certificate)
 
-    async def acaller_for_token(self, token: str) -> Caller:
+    async def acaller_for_token(self, token: str, certificate: str | None = None) -> Caller:
         """As :meth:`caller_for_token`, from the event loop (see store.point_reads)."""
         claims = tokens.verify(self.signing_key(), self.policy, token)
-        return _caller(claims, await rows.afetch(self.db.points, claims.client_id))
+        row = await rows.afetch(self.db.points, claims.client_id)
+        return self._caller(claims, row, certificate)
+
+    def _caller(self, claims: tokens.Claims, row: ClientRow | None,
+                certificate: str | None) -> Caller:
+        row = _active(claims, row)
+        binding.check_token_certificate(claims.thumbprint, row, certificate,
+                                        self.require_certificates)
+        return Caller(actor=f"client:{row.client_id}", profile=row.profile,
+                      regions=frozenset(row.regions), writes=frozenset(row.writes),
+                      client_id=row.client_id,
+                      ror_headers=ror_headers.expected(row.ror_profile, row.ror_role))
 
     def signing_key(self) -> bytes:
         """The key shared by every worker, created in the database on first need."""
@@ -144,13 +183,15 @@ class Clients:
         return self._key
 
 
-def _caller(claims: tokens.Claims, row: ClientRow | None) -> Caller:
+def _ror(value: str | None, default_system: str, what: str) -> str | None:
+    return ror_headers.assignment(value, default_system, what) if value else None
+
+
+def _active(claims: tokens.Claims, row: ClientRow | None) -> ClientRow:
     if row is None:
         raise _revoked_token("its client no longer exists")
     if row.revoked_at is not None:
         raise _revoked_token("its client was revoked")
     if claims.secret_gen != tokens.microseconds(row.secret_set_at):
         raise _revoked_token("the client's secret was rotated since: get a new token")
-    return Caller(actor=f"client:{row.client_id}", profile=row.profile,
-                  regions=frozenset(row.regions), writes=frozenset(row.writes),
-                  client_id=row.client_id)
+    return row

@@ -1,5 +1,5 @@
 """Wires the services of one running instance: database, terminology, write path, reader,
-API clients."""
+API clients, people's accounts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from openror.config import Settings
 from openror.geo import use_gazetteer
 from openror.services.clients import Clients
+from openror.services.people import People
 from openror.services.reads import Reader
 from openror.services.writes import WritePath
 from openror.store import geo_tables, nos_releases
@@ -34,6 +35,7 @@ class Services:
     writes: WritePath
     reader: Reader
     clients: Clients
+    people: People
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -48,7 +50,7 @@ class Services:
         with db.read() as conn:
             use_gazetteer(geo_tables.load_gazetteer(conn))
         return cls(settings, db, terminology, WritePath(db, terminology, settings.region),
-                   Reader(db), Clients(db, settings))
+                   Reader(db), Clients(db, settings), People.open(db, settings))
 
     def close(self) -> None:
         self.db.dispose()

@@ -35,7 +35,7 @@ class Reader:
             raise _not_found(rtype, rid)
         if found.deleted:
             raise Gone([error("deleted", f"{rtype}/{rid} was deleted (version {found.version})")])
-        return await self._as_seen(found, caller)
+        return await self.as_seen(found, caller)
 
     async def vread(self, rtype: str, rid: str, version: int, caller: Caller) -> StoredResource:
         resource_type(rtype, "vread")
@@ -44,9 +44,10 @@ class Reader:
             raise NotFound([error("not-found", f"{rtype}/{rid} has no version {version}")])
         if found.deleted:
             raise Gone([error("deleted", f"version {version} of {rtype}/{rid} is a deletion")])
-        return await self._as_seen(found, caller)
+        return await self.as_seen(found, caller)
 
-    async def _as_seen(self, found: StoredResource, caller: Caller) -> StoredResource:
+    async def as_seen(self, found: StoredResource, caller: Caller) -> StoredResource:
+        """``found`` as the caller may see it; NotFound when it may not see it at all."""
         if caller.sees_everything:  # no policy query: the fast path of point reads
             return found
         return await run_in_threadpool(self._seen, found, caller)

@@ -32,7 +32,7 @@ from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
 from openror.services import metadata
 from openror.services import provenance as provenance_of
-from openror.services.authorise import authorise_write
+from openror.services.authorise import Change, authorise_change
 from openror.services.conditions import Criteria
 from openror.store import counters, derived
 from openror.store.database import Database
@@ -207,7 +207,9 @@ class WritePath:
                 raise _not_found(rtype, rid)
             if current.deleted:
                 return current
-            authorise_write(caller, f"{rtype}/{rid}", self._region_of(current))
+            assert current.content is not None
+            authorise_change(caller, Change(rtype, rid, orjson.loads(current.content), None,
+                                            self._region_of(current), None), conn)
             self._refuse_if_referenced(conn, rtype, rid)
             new = NewVersion(rt.name, rid, current.version + 1, utcnow(), None, None, "delete")
             write_version(conn, new, log)
@@ -249,7 +251,8 @@ class WritePath:
         skips the second validation. An update is always validated: reconciliation merged it.
         """
         prepared = self.prepare(rt, rid, current, body, action, log, provenance, checked,
-                                lambda name: counters.next_value(conn, name), caller=caller)
+                                lambda name: counters.next_value(conn, name), caller=caller,
+                                conn=conn)
         if isinstance(prepared, WriteResult):
             return prepared
         self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
@@ -261,20 +264,21 @@ class WritePath:
     def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,
                 body: dict[str, Any], action: str, log: LogEntry,
                 provenance: frozenset[str] | None, checked: bool,
-                next_number: Callable[[str], int], *, caller: Caller) -> Prepared | WriteResult:
-        """Everything but the database: stamp, authorise, attribute, compare, validate,
-        serialise. Returns the unchanged current version when the write would change nothing.
+                next_number: Callable[[str], int], *, caller: Caller,
+                conn: sa.Connection) -> Prepared | WriteResult:
+        """Everything but storing: stamp, authorise, attribute, compare, validate, serialise.
+        Returns the unchanged current version when the write would change nothing.
         Authorising comes right after stamping, which settles the region: a caller without
-        the right learns nothing about the body's validity."""
+        the right learns nothing about the body's validity. ``conn`` is read only, for the
+        links a person's role is decided on (services.scopes)."""
         previous = orjson.loads(current.content) if current and current.content else None
         now = utcnow()
         version = current.version + 1 if current is not None else 1
         region = metadata.stamp(body, rt, rid, version, now, self.region)
-        if previous is None:
-            authorise_write(caller, f"{rt.name}/{rid}", region)
-        else:
-            authorise_write(caller, f"{rt.name}/{rid}", region,
-                            metadata.region_of(previous) or self.region)
+        previous_region = None if previous is None else (
+            metadata.region_of(previous) or self.region)
+        authorise_change(caller, Change(rt.name, rid, previous, body, previous_region, region),
+                         conn)
         metadata.ensure_creation_date(body, previous, now)
         metadata.ensure_functional_identifier(body, rt, previous, region, next_number)
         if log.provenance:

@@ -26,6 +26,8 @@ class ClientRow:
     created_at: datetime  # naive UTC, as every timestamp of the store
     rotated_at: datetime | None = None
     revoked_at: datetime | None = None
+    ror_profile: str | None = None  # Ror-* values assigned at onboarding: 'system|code'
+    ror_role: str | None = None
 
     @property
     def secret_set_at(self) -> datetime:
@@ -34,7 +36,8 @@ class ClientRow:
 
 
 _COLUMNS = ("client_id", "name", "profile", "regions", "writes", "secret_hash",
-            "cert_thumbprint", "created_at", "rotated_at", "revoked_at")
+            "cert_thumbprint", "created_at", "rotated_at", "revoked_at", "ror_profile",
+            "ror_role")
 _SELECT_ONE = f"SELECT {', '.join(_COLUMNS)} FROM api_client WHERE client_id = :c"
 
 
@@ -47,11 +50,12 @@ def _time(value: Any) -> datetime | None:
 
 
 def _from_row(row: Any) -> ClientRow:
-    cid, name, profile, regions, writes, secret_hash, thumb, created, rotated, revoked = row
+    (cid, name, profile, regions, writes, secret_hash, thumb, created, rotated, revoked,
+     ror_profile, ror_role) = row
     created_at = _time(created)
     assert created_at is not None
     return ClientRow(cid, name, int(profile), _split(regions), _split(writes), secret_hash,
-                     thumb, created_at, _time(rotated), _time(revoked))
+                     thumb, created_at, _time(rotated), _time(revoked), ror_profile, ror_role)
 
 
 def insert(conn: sa.Connection, row: ClientRow) -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from openror.access import policy
 from openror.access.caller import Caller
-from openror.access.redact import redact
+from openror.access.redact import may_withhold, redact
 from openror.store import visibility
 from openror.store.search_rows import is_sensitive_unit
 
@@ -32,6 +32,9 @@ def shown(conn: sa.Connection, caller: Caller, rtype: str, rid: str, content: by
     if rtype not in REDACTED_TYPES or caller.profile == 1:
         return content
     ms = caller.profile == 3 and visibility.medico_social(conn, rtype, rid)
+    rules = policy.field_rules(caller, ms)
+    if not may_withhold(rtype, content, rules):
+        return content
     body = orjson.loads(content)
-    kept = redact(rtype, body, policy.field_rules(caller, ms))
+    kept = redact(rtype, body, rules)
     return content if kept == body else orjson.dumps(kept)

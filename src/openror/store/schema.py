@@ -174,6 +174,9 @@ api_client = sa.Table(
     sa.Column("secret_hash", sa.Text, nullable=False),  # argon2id, PHC string format
     # base64url SHA-256 of the DER client certificate (RFC 8705 x5t#S256), for mTLS
     sa.Column("cert_thumbprint", sa.String(64), nullable=True),
+    # the Ror-* header values assigned at onboarding, as 'system|code' (access.ror_headers)
+    sa.Column("ror_profile", sa.String(201), nullable=True),
+    sa.Column("ror_role", sa.String(201), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("rotated_at", sa.DateTime, nullable=True),  # last secret rotation
     sa.Column("revoked_at", sa.DateTime, nullable=True),
@@ -191,5 +194,7 @@ auth_key = sa.Table(
 
 
 # Tables defined next to the code that owns them register on the same metadata.
+from openror.store import audit as _audit  # noqa: E402,F401
 from openror.store import geo_tables as _geo_tables  # noqa: E402,F401
+from openror.store import people_tables as _people_tables  # noqa: E402,F401
 from openror.store import search_tables as _search_tables  # noqa: E402,F401

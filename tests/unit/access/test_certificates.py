@@ -29,3 +29,24 @@ def test_the_thumbprint_is_the_base64url_sha256_of_the_der() -> None:
 def test_anything_else_is_refused_with_what_to_give(text: str) -> None:
     with pytest.raises(InvalidInput, match="BEGIN CERTIFICATE"):
         thumbprint(text)
+
+
+def test_a_proxy_header_gives_the_same_thumbprint_in_each_usual_form() -> None:
+    from urllib.parse import quote
+
+    from openror.access.certificates import header_thumbprint
+
+    text = pem(DER)
+    body = base64.b64encode(DER).decode()
+    expected = thumbprint(text)
+    for value in (quote(text), text.replace("\n", " "), body, f" {body} "):
+        assert header_thumbprint(value) == expected, value
+    for value in ("", "(null)", quote(pem(b"plain text")), "%%%"):
+        assert header_thumbprint(value) is None, value
+
+
+def test_thumbprints_are_compared_whole() -> None:
+    from openror.access.certificates import same
+
+    assert same("abc", "abc")
+    assert not same(None, "abc") and not same("ab", "abc") and not same("", "abc")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from openror.terminology import Terminology, default_terminology
@@ -105,9 +103,7 @@ def test_associations(term: Terminology) -> None:
     assert ass.target_system.endswith("TRE-R30-RegionOM")
 
 
-def test_default_is_cached_and_fast() -> None:
+def test_default_is_cached() -> None:
+    """Loaded once per process (its speed is measured by benchmarks, not asserted here)."""
     default_terminology.cache_clear()
-    start = time.perf_counter()
-    default_terminology()
-    assert time.perf_counter() - start < 1.0  # 0.3 s budget on a dev machine; CI slack
     assert default_terminology() is default_terminology()

@@ -1,0 +1,135 @@
+"""Whether a professional's or a referent's role covers a resource, by its place in the
+hierarchy (docs/api/authentication.md, "Roles of people").
+
+- a **referent** of Organization O governs O and the organisations under it (``partOf``),
+  the offers they provide (``providedBy``), the places of those offers, and the roles in
+  them; a place no offer uses yet, by its ``managingOrganization`` (else its ``partOf``
+  place). A place is governed only when *every* offer using it is;
+- a **professional** governs their Practitioner, their roles, the offers in which every role
+  is theirs, and the places of those offers (again: every offer using the place).
+
+Every decision is made on a :class:`View`: the stored links, except the written resource's
+own, which come from its body before or after the write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openror.access.caller import Grant
+from openror.access.roles import PROFESSIONAL, REFERENT
+from openror.store.hierarchy import Graph, body_targets
+
+#: organisation chains are a few levels deep; this bounds a walk through bad data (cycles)
+MAX_DEPTH = 16
+HS, ROLE = "HealthcareService", "PractitionerRole"
+
+#: links by which a resource takes another into its owner's scope (an offer its places, a
+#: role its offer): adding one needs the rights on the target as it stands
+OWNING_LINKS = (("HealthcareService", "location", "Location"), (ROLE, "service", HS))
+
+
+class View:
+    """The links as they stand with ``body`` as the version of ``rtype/rid`` (None: the
+    resource does not exist in this view)."""
+
+    def __init__(self, graph: Graph, rtype: str, rid: str, body: dict[str, Any] | None):
+        self.graph, self.key, self.body = graph, (rtype, rid), body
+
+    def targets(self, rtype: str, rid: str, param: str) -> list[str]:
+        if (rtype, rid) != self.key:
+            return self.graph.targets(rtype, rid, param)
+        return [] if self.body is None else body_targets(self.body, rtype, param)
+
+    def referrers(self, source_type: str, param: str, target_type: str,
+                  target_id: str) -> list[str]:
+        found = {i for i in self.graph.referrers(source_type, param, target_type, target_id)
+                 if (source_type, i) != self.key}
+        if (self.key[0] == source_type and self.body is not None
+                and target_id in body_targets(self.body, source_type, param)):
+            found.add(self.key[1])
+        return sorted(found)
+
+
+def governs(grant: Grant, view: View, rtype: str, rid: str) -> bool:
+    if grant.scope is None:
+        return False
+    if grant.role == REFERENT:
+        return _referent(view, grant.scope, rtype, rid, 0)
+    if grant.role == PROFESSIONAL:
+        return _professional(view, grant.scope, rtype, rid)
+    return False
+
+
+# -- referent --------------------------------------------------------------------------
+
+def _under(view: View, org: str, anchor: str, depth: int) -> bool:
+    if org == anchor:
+        return True
+    return depth < MAX_DEPTH and any(
+        _under(view, parent, anchor, depth + 1)
+        for parent in view.targets("Organization", org, "partof"))
+
+
+def _all(ids: list[str], test: Any) -> bool:
+    return bool(ids) and all(test(i) for i in ids)
+
+
+def _referent(view: View, anchor: str, rtype: str, rid: str, depth: int) -> bool:
+    if rtype == "Organization":
+        if rid == anchor:  # its own place in the tree is not the referent's to change
+            return view.targets(rtype, rid, "partof") == view.graph.targets(rtype, rid,
+                                                                            "partof")
+        return _under(view, rid, anchor, 0)
+    if rtype == HS:
+        return _all(view.targets(HS, rid, "organization"),
+                    lambda org: _under(view, org, anchor, 0))
+    if rtype == ROLE:
+        return _all(view.targets(ROLE, rid, "service"),
+                    lambda offer: _referent(view, anchor, HS, offer, depth))
+    if rtype == "Location":
+        return _referent_place(view, anchor, rid, depth)
+    return False
+
+
+def _referent_place(view: View, anchor: str, rid: str, depth: int) -> bool:
+    offers = view.referrers(HS, "location", "Location", rid)
+    if offers:
+        return all(_referent(view, anchor, HS, offer, depth) for offer in offers)
+    managers = view.targets("Location", rid, "organization")
+    if managers:
+        return all(_under(view, org, anchor, 0) for org in managers)
+    return depth < MAX_DEPTH and _all(
+        view.targets("Location", rid, "partof"),
+        lambda parent: _referent_place(view, anchor, parent, depth + 1))
+
+
+# -- professional ----------------------------------------------------------------------
+
+def _own_role(view: View, practitioner: str, role: str) -> bool:
+    return view.targets(ROLE, role, "practitioner") == [practitioner]
+
+
+def _professional(view: View, practitioner: str, rtype: str, rid: str) -> bool:
+    if rtype == "Practitioner":
+        return rid == practitioner
+    if rtype == ROLE:
+        return _own_role(view, practitioner, rid)
+    if rtype == HS:
+        return _all(view.referrers(ROLE, "service", HS, rid),
+                    lambda role: _own_role(view, practitioner, role))
+    if rtype == "Location":
+        return _all(view.referrers(HS, "location", "Location", rid),
+                    lambda offer: _professional(view, practitioner, HS, offer))
+    return False
+
+
+def added_owning_links(rtype: str, before: dict[str, Any] | None,
+                       after: dict[str, Any]) -> list[tuple[str, str]]:
+    """(type, id) of the targets the write newly takes into its scope."""
+    added = []
+    for source, param, target in OWNING_LINKS:
+        if source == rtype:
+            old = set(body_targets(before, rtype, param)) if before else set()
+            added += [(target, t) for t in body_targets(after, rtype, param) if t not in old]
+    return added
