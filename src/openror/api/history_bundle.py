@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 import orjson
@@ -15,6 +15,7 @@ from openror.errors import InvalidInput, error
 from openror.services.metadata import fhir_instant
 from openror.services.reads import HistoryPage
 from openror.store.feed import HistoryRow
+from openror.store.resources import naive_utc
 
 _METHOD = {"create": ("POST", "201"), "update": ("PUT", "200"), "patch": ("PATCH", "200"),
            "delete": ("DELETE", "204")}
@@ -40,13 +41,10 @@ def _since(raw: str | None) -> datetime | None:
     if raw is None:
         return None
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return naive_utc(raw)
     except ValueError as exc:
         raise InvalidInput([error("invalid", f"_since={raw!r} is not a FHIR instant such as "
                                   "2026-01-31T12:00:00Z", "_since")]) from exc
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 def _count(raw: str | None, settings: Settings) -> int:

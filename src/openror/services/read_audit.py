@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from openror.access.caller import WRITE_ALL, Caller
 from openror.errors import Forbidden, InvalidInput, error
 from openror.store import audit
 from openror.store.audit import ReadRecord
 from openror.store.database import Database
-from openror.store.resources import utcnow
+from openror.store.resources import naive_utc, utcnow
 
 FLUSH_EVERY_S = 1.0
 PRUNE_EVERY_S = 3600.0
@@ -36,11 +36,10 @@ def audited(caller: Caller) -> bool:
 def parse_moment(raw: str, name: str) -> datetime:
     """A date or date-time (ISO 8601) as the naive UTC the trail stores; without a zone, UTC."""
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return naive_utc(raw)
     except ValueError:
         raise InvalidInput([error("invalid", f"{name} must be a date or date-time "
                                   "(ISO 8601), e.g. 2026-11-26T08:00:00Z", name)]) from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def check_may_query(caller: Caller) -> None:

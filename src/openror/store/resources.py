@@ -48,6 +48,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def naive_utc(text: str) -> datetime:
+    """An ISO 8601 date or date-time as the naive UTC the store keeps (no zone: taken as UTC);
+    ValueError when it is not one."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 _READ_CURRENT = (
     "SELECT version, last_updated, deleted, content FROM resource WHERE type = :t AND id = :i"
 )

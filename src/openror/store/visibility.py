@@ -102,25 +102,27 @@ def _under_sensitive_units(rtype: str) -> Ids | None:
     return None
 
 
-def _roles_of_fields(fields: frozenset[str]) -> Ids:
+def _services_of_fields(fields: frozenset[str]) -> Ids:
+    """The offers whose field of activity (TRE_R227) is one of ``fields``."""
     t = search_token
-    services = sa.select(t.c.id).where(t.c.type == "HealthcareService",
-                                       t.c.param == "service-type",
-                                       t.c.code.in_(sorted(fields)),
-                                       t.c.system == policy.FIELD_SYSTEM)
-    return _roles_of(services)
+    return sa.select(t.c.id).where(t.c.type == "HealthcareService",
+                                   t.c.param == "service-type",
+                                   t.c.code.in_(sorted(fields)),
+                                   t.c.system == policy.FIELD_SYSTEM)
+
+
+def _roles_of_fields(fields: frozenset[str]) -> Ids:
+    return _roles_of(_services_of_fields(fields))
 
 
 def medico_social(conn: sa.Connection, rtype: str, rid: str) -> bool:
     """Whether the resource belongs to the medico-social field (profile 3 sees more of it):
     an offer of that field, or a place or role of one. Organizations count as not: their
     offers may be of several fields."""
-    t, r = search_token, search_ref
-    ms = sa.select(t.c.id).where(t.c.type == "HealthcareService", t.c.param == "service-type",
-                                 t.c.code == policy.FIELD_MEDICO_SOCIAL,
-                                 t.c.system == policy.FIELD_SYSTEM)
+    r = search_ref
+    ms = _services_of_fields(frozenset({policy.FIELD_MEDICO_SOCIAL}))
     if rtype == "HealthcareService":
-        query = ms.where(t.c.id == rid)
+        query = ms.where(search_token.c.id == rid)
     elif rtype == "Location":
         query = sa.select(r.c.id).where(r.c.type == "HealthcareService", r.c.param == "location",
                                         r.c.target_id == rid, r.c.id.in_(ms))
