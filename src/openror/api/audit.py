@@ -35,21 +35,27 @@ class ReadAuditMiddleware:
                 or not _is_read(scope):
             await self.app(scope, receive, send)
             return
-        status = [0]
+        recorded = [False]
 
-        async def keep_status(message: Message) -> None:
+        def record(status: int) -> None:
+            assert caller is not None and caller.client_id is not None
+            recorded[0] = True
+            self.trail.add(ReadRecord(
+                utcnow(), caller.client_id, caller.profile, scope["method"], scope["path"],
+                scope.get("query_string", b"").decode("latin-1"), status,
+                request_id_var.get() or ""))
+
+        async def record_at_start(message: Message) -> None:
+            # recorded before the client can see the answer: a read it has seen is in the trail
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
+                record(message["status"])
             await send(message)
 
         try:
-            await self.app(scope, receive, keep_status)
+            await self.app(scope, receive, record_at_start)
         finally:
-            assert caller.client_id is not None
-            self.trail.add(ReadRecord(
-                utcnow(), caller.client_id, caller.profile, scope["method"], scope["path"],
-                scope.get("query_string", b"").decode("latin-1"), status[0] or 500,
-                request_id_var.get() or ""))
+            if not recorded[0]:  # failed before answering (the error handler answers 500)
+                record(500)
 
 
 def _is_read(scope: Scope) -> bool:
