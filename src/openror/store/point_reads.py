@@ -153,10 +153,13 @@ class AsyncConnections:
             # Binary results: bytea arrives as bytes, not as hex text to decode.
             cursor = await conn.cursor(binary=True).execute(sql, params)
             row = await cursor.fetchone()
-        except psycopg.Error:
+        except BaseException:  # an error, or the request cancelled mid-read (a client gone)
+            # the connection's state is unknown: close it and free its slot, or the slot is
+            # lost and the half-used connection is left to the garbage collector
             if conn is not None:
-                self._open.remove(conn)
-                await conn.close()
+                if conn in self._open:
+                    self._open.remove(conn)
+                await asyncio.shield(conn.close())
             self._idle.put_nowait(None)
             raise
         self._idle.put_nowait(conn)
