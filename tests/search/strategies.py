@@ -60,6 +60,13 @@ TEMPORALITY = Pool(tre("TRE_R331-TemporaliteCapacite"), ("01", "02", "03"))
 GENDER = Pool(tre("TRE_R332-GenreCapacite"), ("01", "02", "04"))
 CAPACITY_SOURCE = Pool(tre("TRE_R335-TypeSourceCapacite"), ("01", "02"))
 ASSIGNMENT = Pool(tre("TRE_R337-AffectationTemporaire"), ("01", "02"))
+CLOSING = Pool(tre("TRE_R333-TypeFermetureCapacite"), ("01", "02"))
+#: search parameter -> the capacity record's sub-extension
+CAPACITY_FIELDS = {"capacity-type": "capacityType", "capacity-status": "capacityStatus",
+                   "temporality-capacity": "temporalityCapacity",
+                   "temporary-assignement": "temporaryAssignement",
+                   "gender-capacity-available": "genderCapacityAvailable",
+                   "capacity-closing-type": "capacityClosingType"}
 EQUIPMENT = Pool(tre("TRE_R212-Equipement"), ("003", "005", "009", "017"))
 FEATURE = Pool(tre("TRE_R340-TypeCaracteristiqueEquipement"), ("01", "02", "03"))
 SPECIALTY = Pool(tre("TRE_R211-ActiviteOperationnelle"), ("005", "013", "014", "022", "437"))
@@ -250,31 +257,35 @@ def _organization(draw: st.DrawFn, w: World, rid: str, parent: str | None) -> Js
     return body
 
 
-def _capacity(draw: st.DrawFn, w: World) -> Json:
-    def coded(name: str, pool: Pool) -> Json:
-        concept = _coded(draw, w, "Location", name, pool)
-        held[name] = concept["coding"][0]["code"]
-        return concept
-
-    held: dict[str, str] = {}
+def _capacity(draw: st.DrawFn, w: World, taken: set[tuple[str, ...]]) -> Json | None:
+    """A valid capacity indicator (fhir.capacity_indicators), or None when the place holds
+    the drawn one already (each indicator once per place)."""
+    status = _pick(draw, CAPACITY_STATUS)
+    drawn = {"capacity-type": _pick(draw, CAPACITY_TYPE), "capacity-status": status,
+             "temporality-capacity": _pick(draw, TEMPORALITY) if status == "02" else "01",
+             "temporary-assignement": _pick(draw, ASSIGNMENT)}
+    if status == "02" and draw(st.booleans()):
+        drawn["gender-capacity-available"] = _pick(draw, GENDER)
+    if status == "05":
+        drawn["capacity-closing-type"] = _pick(draw, CLOSING)
+    key = tuple(sorted(drawn.items()))
+    if key in taken:
+        return None
+    taken.add(key)
+    source = _pick(draw, CAPACITY_SOURCE)
     count, updated = draw(st.integers(0, 30)), draw(st.sampled_from(CAPACITY_DATES))
-    parts = [
-        _sub("capacityType", valueCodeableConcept=coded("capacity-type", CAPACITY_TYPE)),
-        _sub("capacityStatus", valueCodeableConcept=coded("capacity-status", CAPACITY_STATUS)),
-        _sub("temporalityCapacity", valueCodeableConcept=coded("temporality-capacity",
-                                                               TEMPORALITY)),
-        _sub("nbCapacity", valueInteger=count),
-        _sub("capacitySourceType", valueCodeableConcept=coded("capacity-source",
-                                                              CAPACITY_SOURCE)),
-        _sub("capacityUpdateDate", valueDateTime=updated),
-        _sub("temporaryAssignement", valueCodeableConcept=coded("temporary-assignement",
-                                                                ASSIGNMENT)),
-    ]
-    if draw(st.booleans()):
-        parts.append(_sub("genderCapacityAvailable", valueCodeableConcept=coded(
-            "gender-capacity-available", GENDER)))
-    held.pop("capacity-source")
-    w.element("capacity", {**held, "nb-capacity": str(count), "capacity-update-date": updated})
+    pools = {"capacity-type": CAPACITY_TYPE, "capacity-status": CAPACITY_STATUS,
+             "temporality-capacity": TEMPORALITY, "temporary-assignement": ASSIGNMENT,
+             "gender-capacity-available": GENDER, "capacity-closing-type": CLOSING}
+    for name, code in drawn.items():
+        w.token("Location", name, pools[name].system, code)
+    w.token("Location", "capacity-source", CAPACITY_SOURCE.system, source)
+    parts = [_sub(CAPACITY_FIELDS[name], valueCodeableConcept=pools[name].coding(code))
+             for name, code in drawn.items()]
+    parts += [_sub("nbCapacity", valueInteger=count),
+              _sub("capacitySourceType", valueCodeableConcept=CAPACITY_SOURCE.coding(source)),
+              _sub("capacityUpdateDate", valueDateTime=updated)]
+    w.element("capacity", {**drawn, "nb-capacity": str(count), "capacity-update-date": updated})
     return _ext("ror-location-supported-capacity", extension=draw(st.permutations(parts)))
 
 
@@ -310,7 +321,9 @@ def _location(draw: st.DrawFn, w: World, rid: str, orgs: Sequence[str],
     w.text("Location", "address", street)
     extensions = [_ext("ror-commune-cog", valueCodeableConcept={"coding": [
         {"system": COMMUNE_SYSTEM, "code": commune.code, "display": commune.name}]})]
-    extensions += [_capacity(draw, w) for _ in range(draw(st.integers(0, 3)))]
+    taken: set[tuple[str, ...]] = set()
+    extensions += [e for _ in range(draw(st.integers(0, 3)))
+                   if (e := _capacity(draw, w, taken)) is not None]
     extensions += [_equipment(draw, w) for _ in range(draw(st.integers(0, 2)))]
     body: Json = {
         "resourceType": "Location", "id": rid, "extension": extensions, "name": name,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from openror.errors import Issue, error, warning
+from openror.fhir import capacity_indicators
 from openror.fhir import profiles as p
 from openror.fhir.ext_rules import card_text, dicts
 from openror.fhir.rules_data import QUESTIONNAIRE_STATUSES, TASK_INPUTS
@@ -147,6 +148,7 @@ _CAPACITY = p.SD + "ror-location-supported-capacity"
 
 
 def location(resource: dict[str, Any], terminology: TerminologyLike, out: list[Issue]) -> None:
+    out += capacity_indicators.place_issues(resource)
     for i, ext in dicts(resource.get("extension")):
         if ext.get("url") != _CAPACITY:
             continue
