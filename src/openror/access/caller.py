@@ -11,6 +11,9 @@ PROFILES = (0, 1, 2, 3, 4, 5)
 
 #: write scope granting every write (national administrator, importers)
 WRITE_ALL = "all"
+#: write scope prefix of a bed-management feeder: ``capacity:<IdNatStruct of the site>``
+#: lets it update the capacity records of that site's places, and nothing else
+CAPACITY_SCOPE = "capacity:"
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ class Caller:
     actor: str  # as the change log names it: "client:<id>", "anonymous", "system", …
     profile: int
     regions: frozenset[str] = frozenset()  # regions it may read; empty: every region
-    writes: frozenset[str] = frozenset()  # write scopes: "all", "region:<INSEE code>"
+    # write scopes: "all", "region:<INSEE code>", "capacity:<IdNatStruct>"
+    writes: frozenset[str] = frozenset()
     client_id: str | None = None
     grants: tuple[Grant, ...] = ()  # a person's roles; the write path walks the hierarchy
     # (header, value) pairs an API client's requests carry: its Ror-* onboarding values

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openror.api import history_bundle, search_routes
+from openror.api import capacity_routes, history_bundle, search_routes
 from openror.api.capability import capability_statement
 from openror.api.http import (
     FhirResponse,
@@ -190,6 +190,7 @@ ROUTES = [
     Route("/metadata", metadata, methods=["GET"]),
     Route("/_history", history, methods=["GET"]),
     *search_routes.ROUTES,
+    *capacity_routes.ROUTES,
     Route("/{type}", create, methods=["POST"]),
     Route("/{type}", conditional_update, methods=["PUT"]),
     Route("/{type}", conditional_patch, methods=["PATCH"]),

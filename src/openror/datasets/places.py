@@ -80,6 +80,10 @@ def place(site: Site, unit: UnitPlan, beds: int, extensions: list[dict[str, Any]
         "name": unit_name(unit),
         "mode": "instance",
     }
+    if _hospital(site, unit):  # the code its bed-management software feeds it by
+        body["identifier"].append({
+            "type": concept(p.TRE_R354_RESOURCE_ID_TYPE, p.EXTERNAL_SYNC_ID_TYPE_CODE),
+            "value": external_sync_id(site.finess, unit.number)})
     if site.address:
         body["address"] = site.address
     if site.position:
@@ -87,6 +91,11 @@ def place(site: Site, unit: UnitPlan, beds: int, extensions: list[dict[str, Any]
     if site.has_place:
         body["partOf"] = c.reference("Location", ids.finess_place_id(site.finess))
     return body
+
+
+def external_sync_id(finess: str, number: int) -> str:
+    """``<IdNatStruct of the site>/<external code>``, as bed-management feeds address it."""
+    return f"1{finess}/UF{number:04d}"
 
 
 def _hospital(site: Site, unit: UnitPlan) -> bool:

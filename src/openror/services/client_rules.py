@@ -8,7 +8,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 
-from openror.access.caller import PROFILES, WRITE_ALL
+from openror.access.caller import CAPACITY_SCOPE, PROFILES, WRITE_ALL
 from openror.errors import InvalidInput, error
 from openror.geo import current_gazetteer
 from openror.services.authorise import REGION_SCOPE
@@ -49,16 +49,35 @@ def check_regions(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({check_region(code.strip()) for code in codes}))
 
 
+#: IdNatStruct of a FINESS establishment: "1" then its FINESS number (Corsica: 2A, 2B)
+_ID_NAT_STRUCT = re.compile(r"^1[0-9][0-9AB][0-9]{7}$")
+
+
 def check_writes(scopes: Iterable[str]) -> tuple[str, ...]:
     checked = set()
-    for scope in (s.strip() for s in scopes):
-        if scope != WRITE_ALL and not scope.startswith(REGION_SCOPE):
-            raise _invalid(f"write scope '{scope}' is not valid: use '{WRITE_ALL}' or "
-                           f"'{REGION_SCOPE}<INSEE region code>' (e.g. {REGION_SCOPE}32)")
+    for given in scopes:
+        scope = given.strip()
         if scope.startswith(REGION_SCOPE):
             check_region(scope.removeprefix(REGION_SCOPE))
+        elif scope.startswith(CAPACITY_SCOPE):
+            scope = CAPACITY_SCOPE + check_establishment(scope.removeprefix(CAPACITY_SCOPE))
+        elif scope != WRITE_ALL:
+            raise _invalid(f"write scope '{scope}' is not valid: use '{WRITE_ALL}', "
+                           f"'{REGION_SCOPE}<INSEE region code>' (e.g. {REGION_SCOPE}32) or "
+                           f"'{CAPACITY_SCOPE}<FINESS of the site>' (capacity feed)")
         checked.add(scope)
     return tuple(sorted(checked))
+
+
+def check_establishment(code: str) -> str:
+    """A site's FINESS number (9 characters) or IdNatStruct ("1" + FINESS), as IdNatStruct:
+    the form the capacity feed's identifiers start with."""
+    code = code.strip().upper()
+    found = f"1{code}" if len(code) == 9 else code
+    if not _ID_NAT_STRUCT.match(found):
+        raise _invalid(f"'{code}' is not the FINESS number of a site (9 characters, e.g. "
+                       "020000261) nor its IdNatStruct (1 then the FINESS number)")
+    return found
 
 
 def new_client_id(name: str) -> str:

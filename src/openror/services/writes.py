@@ -185,7 +185,7 @@ class WritePath:
               if_match: str | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "patch")
         with self.db.write() as conn:
-            current = self._live(conn, rtype, rid)
+            current = self.live(conn, rtype, rid)
             check_if_match(current, if_match)
             return self._patch(conn, rt, current, parameters, log, caller)
 
@@ -196,7 +196,7 @@ class WritePath:
             rid = criteria.matches(conn, rtype)
             if rid is None:
                 raise NotFound([error("not-found", f"no {rtype} matches {criteria}", rtype)])
-            return self._patch(conn, rt, self._live(conn, rtype, rid), parameters, log,
+            return self._patch(conn, rt, self.live(conn, rtype, rid), parameters, log,
                                caller)
 
     def delete(self, rtype: str, rid: str, log: LogEntry, *, caller: Caller) -> StoredResource:
@@ -209,7 +209,7 @@ class WritePath:
                 return current
             assert current.content is not None
             authorise_change(caller, Change(rtype, rid, orjson.loads(current.content), None,
-                                            self._region_of(current), None), conn)
+                                            self.region_of(current), None), conn)
             self._refuse_if_referenced(conn, rtype, rid)
             new = NewVersion(rt.name, rid, current.version + 1, utcnow(), None, None, "delete")
             write_version(conn, new, log)
@@ -218,7 +218,7 @@ class WritePath:
 
     # -- steps -----------------------------------------------------------------------
 
-    def _live(self, conn: sa.Connection, rtype: str, rid: str) -> StoredResource:
+    def live(self, conn: sa.Connection, rtype: str, rid: str) -> StoredResource:
         current = read_current(conn, rtype, rid, for_update=True)
         if current is None:
             raise _not_found(rtype, rid)
@@ -226,7 +226,7 @@ class WritePath:
             raise _gone(rtype, rid)
         return current
 
-    def _region_of(self, stored: StoredResource) -> str:
+    def region_of(self, stored: StoredResource) -> str:
         assert stored.content is not None
         return metadata.region_of(orjson.loads(stored.content)) or self.region
 

@@ -1,0 +1,97 @@
+"""The bed-management feed: ``PATCH …/ws-synchro-dispo-lits-fhir/Location?identifier=…``.
+
+A feeder addresses a place by ``<IdNatStruct of the site>/<external code>`` (the place's
+``idExterneSynchro``, type 26) or by its functional identifier, and sends operations on its
+capacity records (capacity.operations). Everything then goes through the one write path, so
+an accepted update makes a new version, a change-feed entry and a change-log row naming the
+feeder; an update that changes nothing makes none.
+
+Who may feed a place: a client with the write scope ``all``, ``region:<its region>``, or
+``capacity:<IdNatStruct>`` when the identifier it addresses the place by starts with that
+site. The last writes through the write path *as* a writer of that one region, for that one
+place, having changed nothing but capacity records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from openror.access.caller import ANONYMOUS, CAPACITY_SCOPE, WRITE_ALL, Caller
+from openror.capacity.operations import apply, read_feed
+from openror.errors import Forbidden, NotFound, PreconditionFailed, Unauthorized, error
+from openror.services.authorise import REGION_SCOPE
+from openror.services.writes import WritePath, WriteResult, resource_type
+from openror.store import derived
+from openror.store.feed import LogEntry
+from openror.store.resources import utcnow
+
+
+def establishment_of(identifier: str) -> str:
+    """The site part of a feed identifier (``1350054680/SSR38888`` -> ``1350054680``)."""
+    return identifier.split("/", 1)[0] if "/" in identifier else ""
+
+
+class CapacityFeed:
+    def __init__(self, writes: WritePath) -> None:
+        self.writes = writes
+
+    def update(self, identifier: str, parameters: Any, log: LogEntry, *,
+               caller: Caller) -> WriteResult:
+        operations = read_feed(parameters)
+        _may_address(caller, identifier)
+        rt = resource_type("Location", "patch")
+        with self.writes.db.write() as conn:
+            rid = _place(conn, identifier)
+            current = self.writes.live(conn, "Location", rid)
+            writer = _writer(caller, identifier, self.writes.region_of(current))
+            assert current.content is not None
+            applied = apply(orjson.loads(current.content), operations, utcnow())
+            result = self.writes.commit_version(conn, rt, rid, current, applied.body,
+                                                "patch", log, caller=writer)
+        return dataclasses.replace(result, warnings=[*applied.warnings, *result.warnings])
+
+
+def _place(conn: sa.Connection, identifier: str) -> str:
+    ids = derived.find_by_identifier(conn, "Location", None, identifier)
+    if not ids:
+        raise NotFound([error(
+            "not-found", f"no place has the external synchronisation identifier or the "
+            f"functional identifier '{identifier}': ask the regional operator to give the "
+            "code to a place of care", "Location")])
+    if len(ids) > 1:
+        raise PreconditionFailed([error(
+            "multiple-matches", f"the place is not unique: {len(ids)} places have the "
+            f"identifier '{identifier}'; the regional operator must remove the duplicates",
+            "Location")])
+    return ids[0]
+
+
+def _feeds(caller: Caller, identifier: str) -> bool:
+    site = establishment_of(identifier)
+    return bool(site) and f"{CAPACITY_SCOPE}{site}" in caller.writes
+
+
+def _may_address(caller: Caller, identifier: str) -> None:
+    """Refuse before looking the place up, so that a feeder learns nothing of other sites."""
+    if WRITE_ALL in caller.writes or _feeds(caller, identifier) \
+            or any(s.startswith(REGION_SCOPE) for s in caller.writes):
+        return
+    if caller == ANONYMOUS:
+        raise Unauthorized([error("login", "the capacity feed needs an access token: get one "
+                                  "from POST /auth/token")])
+    site = establishment_of(identifier) or "?"
+    raise Forbidden([error("forbidden", f"{caller.actor} may not feed the capacities of site "
+                           f"{site}: it needs the write scope '{CAPACITY_SCOPE}{site}'")])
+
+
+def _writer(caller: Caller, identifier: str, region: str) -> Caller:
+    """The caller the write path authorises: feeders write as writers of the place's region."""
+    if WRITE_ALL in caller.writes or f"{REGION_SCOPE}{region}" in caller.writes \
+            or not _feeds(caller, identifier):
+        return caller  # the write path decides (403 outside the caller's regions)
+    return dataclasses.replace(caller, writes=frozenset({f"{REGION_SCOPE}{region}"}),
+                               grants=())
