@@ -17,6 +17,7 @@ from openror.access.rate_limit import RateLimiter
 from openror.access.throttle import FailureThrottle
 from openror.api import (
     auth_routes,
+    capacity_api,
     errors,
     fhir_routes,
     login_routes,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/auth", routes=[*auth_routes.ROUTES, *login_routes.ROUTES,
                                    *oidc_routes.ROUTES]),
             Mount("/-", routes=system_routes.ROUTES),
+            Mount("/api", routes=capacity_api.ROUTES),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware),
                     Middleware(RequestIdMiddleware),

@@ -267,17 +267,18 @@ def _import_resources(settings: Settings, source: str, paths: list[Path],
 @fails_cleanly
 def reindex(database: str | None) -> None:
     """Rebuild every derived row from the stored resources."""
-    from openror.store import derived, statistics
+    from openror.store import capacity_history, derived, statistics
     from openror.store.database import Database
 
     handle = Database(_settings(database).effective_database_url)
     try:
         with handle.write() as conn:
             count = derived.rebuild(conn)
+            figures = capacity_history.rebuild(conn)
             statistics.refresh(conn)
     finally:
         handle.dispose()
-    click.echo(f"reindexed {count} resources")
+    click.echo(f"reindexed {count} resources ({figures} capacity history rows)")
 
 
 @main.group()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from openror.fhir import capacity_indicators as ci
 from tests.builders import SD, tre
 
@@ -98,3 +100,9 @@ def replace(value: dict[str, Any], path: str) -> dict[str, Any]:
 
 def add(value: dict[str, Any]) -> dict[str, Any]:
     return feed_body(operation("add", value))
+
+
+def send(client: httpx.Client, body: dict[str, Any], identifier: str = f"{SITE}/UF0001",
+         **headers: str) -> httpx.Response:
+    return client.patch(FEED, params={"identifier": identifier}, json=body,
+                        headers={**FHIR, **headers})

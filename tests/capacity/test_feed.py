@@ -27,6 +27,7 @@ from tests.capacity.feed_fixture import (
     place,
     record,
     replace,
+    send,
 )
 from tests.conftest import LiveServer, wipe
 
@@ -51,12 +52,6 @@ def feeder(live_server: LiveServer, *writes: str, profile: int = 2) -> httpx.Cli
     token = clients.authenticate(made.client_id, made.client_secret).access_token
     return httpx.Client(base_url=live_server.url, timeout=30,
                         headers={"Authorization": f"Bearer {token}", **FHIR})
-
-
-def send(client: httpx.Client, body: dict[str, Any], identifier: str = UNIT,
-         **headers: str) -> httpx.Response:
-    return client.patch(FEED, params={"identifier": identifier}, json=body,
-                        headers={**FHIR, **headers})
 
 
 def records(client: httpx.Client, rid: str = "unit-1") -> dict[tuple[Any, ...], int]:

@@ -26,7 +26,7 @@ from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
-from openror.store import rawsql, search_index
+from openror.store import capacity_history, rawsql, search_index
 from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, stored_from_row
@@ -243,6 +243,11 @@ class BulkWriter:
             row for p in prepared for row in reference_rows(p.new.type, p.new.id, p.targets)])
         search_index.insert(self.conn, [index_rows(p.new.type, p.new.id, p.body)
                                         for p in prepared])
+        for p in prepared:
+            if p.new.type == "Location":
+                capacity_history.record_write(
+                    self.conn, p.new.id, p.new.version, p.new.last_updated, p.new.region,
+                    p.current.content if p.current else None, p.body)
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:

@@ -34,7 +34,7 @@ from openror.services import metadata
 from openror.services import provenance as provenance_of
 from openror.services.authorise import Change, authorise_change
 from openror.services.conditions import Criteria
-from openror.store import counters, derived
+from openror.store import capacity_history, counters, derived
 from openror.store.database import Database
 from openror.store.feed import LogEntry
 from openror.store.resources import NewVersion, StoredResource, read_current, utcnow, write_version
@@ -214,6 +214,9 @@ class WritePath:
             new = NewVersion(rt.name, rid, current.version + 1, utcnow(), None, None, "delete")
             write_version(conn, new, log)
             derived.clear(conn, rtype, rid)
+            if rtype == "Location":
+                capacity_history.record_write(conn, rid, new.version, new.last_updated,
+                                              self.region_of(current), current.content, None)
             return StoredResource(rtype, rid, new.version, new.last_updated, True, None)
 
     # -- steps -----------------------------------------------------------------------
@@ -259,6 +262,10 @@ class WritePath:
         write_version(conn, prepared.new, log)
         derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
                         targets=prepared.targets)
+        if rt.name == "Location":
+            capacity_history.record_write(
+                conn, rid, prepared.new.version, prepared.new.last_updated,
+                prepared.new.region, current.content if current else None, prepared.body)
         return prepared.result
 
     def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,

@@ -157,3 +157,21 @@ def is_visible(conn: sa.Connection, rtype: str, rid: str, caller: Caller) -> boo
     found = sa.select(resource.c.id).where(resource.c.type == rtype, resource.c.id == rid,
                                            resource.c.deleted.is_(False), condition)
     return conn.execute(found).first() is not None
+
+
+def places_of_fields(fields: frozenset[str]) -> Ids:
+    """The places of the offers whose field of activity is one of ``fields``."""
+    r = search_ref
+    return sa.select(r.c.target_id).where(
+        r.c.type == "HealthcareService", r.c.param == "location",
+        r.c.target_type == "Location", r.c.id.in_(_services_of_fields(fields)))
+
+
+def places_of_activity(codes: frozenset[str]) -> Ids:
+    """The places of the offers of these operational activities (TRE_R211, ``specialty``)."""
+    r, t = search_ref, search_token
+    offers = sa.select(t.c.id).where(t.c.type == "HealthcareService", t.c.param == "specialty",
+                                     t.c.code.in_(sorted(codes)))
+    return sa.select(r.c.target_id).where(
+        r.c.type == "HealthcareService", r.c.param == "location",
+        r.c.target_type == "Location", r.c.id.in_(offers))

@@ -1,0 +1,95 @@
+"""The capacity history as callers read it: who may (not open data: profile 0 and anonymous
+callers are refused), the query's parameters checked, rows as JSON-ready dictionaries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from openror.access.caller import ANONYMOUS, Caller
+from openror.errors import Forbidden, InvalidInput, Unauthorized, error
+from openror.store.capacity_queries import (
+    INDICATOR_COLUMNS,
+    HistoryQuery,
+    history,
+    visible_statuses,
+)
+from openror.store.database import Database
+from openror.store.resources import naive_utc
+
+MAX_COUNT = 1000
+PARAMETERS = ("place", "region", "departement", "activity", "status", "since", "until",
+              "_count", "after", "_format")
+
+
+def may_read_capacities(caller: Caller) -> None:
+    if caller == ANONYMOUS:
+        raise Unauthorized([error("login", "capacities are not open data: send an access "
+                                  "token (POST /auth/token)")])
+    if visible_statuses(caller) == frozenset():
+        raise Forbidden([error("forbidden", f"access profile {caller.profile} does not "
+                               "include capacities (SPEC §3.8): ask for profile 1, 2, 3, 4 "
+                               "or 5")])
+
+
+def parse_query(params: Mapping[str, str]) -> HistoryQuery:
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        raise InvalidInput([error("not-supported", f"unknown parameter '{unknown[0]}': use "
+                                  f"{', '.join(PARAMETERS)}", unknown[0])])
+    place = params.get("place", "").removeprefix("Location/") or None
+    return HistoryQuery(
+        place=place, region=params.get("region") or None,
+        departement=params.get("departement") or None,
+        activities=_codes(params.get("activity")), statuses=_codes(params.get("status")),
+        since=_moment(params, "since"), until=_moment(params, "until"),
+        limit=_integer(params, "_count", 1000, 1, MAX_COUNT),
+        after_seq=_integer(params, "after", 0, 0, None))
+
+
+def _codes(raw: str | None) -> frozenset[str]:
+    return frozenset(c.strip() for c in (raw or "").split(",") if c.strip())
+
+
+def _moment(params: Mapping[str, str], name: str) -> datetime | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    try:
+        return naive_utc(raw)
+    except ValueError:
+        raise InvalidInput([error("invalid", f"{name} must be a date or date-time (ISO "
+                                  "8601), e.g. 2026-11-26T08:00:00Z", name)]) from None
+
+
+def _integer(params: Mapping[str, str], name: str, default: int, low: int,
+             high: int | None) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+        bound = f"{low} to {high}" if high is not None else f"at least {low}"
+        raise InvalidInput([error("invalid", f"{name} must be a whole number, {bound}",
+                                  name)])
+    return int(raw)
+
+
+def read_history(db: Database, query: HistoryQuery, caller: Caller) -> list[dict[str, Any]]:
+    may_read_capacities(caller)
+    with db.read() as conn:
+        return [_shown(row) for row in history(conn, query, caller)]
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": row["seq"], "place": f"Location/{row['place_id']}", "version": row["version"],
+        "recordedAt": _instant(row["recorded_at"]), "updatedAt": _instant(row["updated_at"]),
+        "region": row["region"], "departement": row["departement"],
+        "indicator": {column: row[column] for column in INDICATOR_COLUMNS},
+        "count": row["nb"], "source": row["source"],
+    }
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
