@@ -67,6 +67,9 @@ SETTINGS_DOC: dict[str, str] = {
     "rate_limit_burst": "Requests a caller may send at once above its steady rate.",
     "audit_retention_days": "Days the audit trail of reads by API clients of profiles 1-5 "
     "is kept.",
+    "capacity_stale_after": "How old an availability figure may be before it is flagged "
+    "stale, per activity family: 'family=age,…' with ages in m, h or d; families are "
+    "critical (intensive care), emergency and default (docs/api/capacity.md).",
 }
 
 
@@ -108,6 +111,7 @@ class Settings:
     rate_limit_per_minute: int = 1200
     rate_limit_burst: int = 200
     audit_retention_days: int = 365
+    capacity_stale_after: str = "critical=24h,emergency=24h,default=72h"
 
     @property
     def effective_database_url(self) -> str:

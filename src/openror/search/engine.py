@@ -32,6 +32,7 @@ from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.search.sql import all_of
 from openror.store import rawsql
 from openror.store.database import Database
+from openror.store.freshness import annotate_places
 from openror.store.read_policy import shown
 from openror.store.resources import utcnow
 
@@ -107,12 +108,18 @@ class SearchEngine:
         """The page's matches in the versions that matched, and the included resources, as
         the caller may see them."""
         found = _versions(conn, q.rtype, page_hits)
-        matches = [(h, shown(conn, self.caller, q.rtype, h.id, found[h.id]))
-                   for h in page_hits if h.id in found]
+        seen = {h.id: shown(conn, self.caller, q.rtype, h.id, found[h.id])
+                for h in page_hits if h.id in found}
+        if q.rtype == "Location":
+            seen = annotate_places(conn, seen, utcnow())
+        matches = [(h, seen[h.id]) for h in page_hits if h.id in seen]
         included = [i._replace(content=shown(conn, self.caller, i.type, i.id, i.content))
                     for i in include(conn, q.rtype, q.includes,
                                      {(q.rtype, h.id) for h, _ in matches})]
-        return matches, included
+        places = annotate_places(conn, {i.id: i.content for i in included
+                                        if i.type == "Location"}, utcnow())
+        return matches, [i._replace(content=places[i.id]) if i.type == "Location" else i
+                         for i in included]
 
     def _save(self, q: Query, hits: list[RawHit], total: int | None) -> str:
         token = secrets.token_hex(16)

@@ -11,7 +11,7 @@ from openror.services.clients import Clients
 from openror.services.people import People
 from openror.services.reads import Reader
 from openror.services.writes import WritePath
-from openror.store import geo_tables, nos_releases
+from openror.store import freshness, geo_tables, nos_releases
 from openror.store.database import Database
 from openror.store.migrate import ensure_current
 from openror.terminology import Terminology, default_terminology
@@ -39,6 +39,7 @@ class Services:
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
+        freshness.use_thresholds(settings)  # first: a wrong setting stops the start
         db = Database(settings.effective_database_url, readers=settings.sqlite_readers,
                       pool_size=settings.pool_size)
         try:

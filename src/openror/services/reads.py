@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from openror.access.caller import Caller
 from openror.errors import Gone, NotFound, error
 from openror.services.writes import resource_type
-from openror.store import feed, read_policy, visibility
+from openror.store import capacity_history, feed, freshness, read_policy, visibility
 from openror.store.database import Database
-from openror.store.resources import StoredResource, read_current
+from openror.store.resources import StoredResource, read_current, utcnow
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,17 @@ class Reader:
             raise _not_found(rtype, rid)
         if found.deleted:
             raise Gone([error("deleted", f"{rtype}/{rid} was deleted (version {found.version})")])
-        return await self.as_seen(found, caller)
+        seen = await self.as_seen(found, caller)
+        if rtype == "Location" and capacity_history.has_capacity(seen.content):
+            return await run_in_threadpool(self._with_freshness, seen)
+        return seen
+
+    def _with_freshness(self, seen: StoredResource) -> StoredResource:
+        """A place's figures with their age (store.freshness), as of this read."""
+        assert seen.content is not None
+        with self.db.read() as conn:
+            content = freshness.annotate_places(conn, {seen.id: seen.content}, utcnow())
+        return replace(seen, content=content[seen.id])
 
     async def vread(self, rtype: str, rid: str, version: int, caller: Caller) -> StoredResource:
         resource_type(rtype, "vread")
