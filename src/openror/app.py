@@ -28,6 +28,7 @@ from openror.api.audit import ReadAuditMiddleware
 from openror.api.authentication import AuthenticationMiddleware
 from openror.api.hygiene import RateLimitMiddleware, SecurityHeadersMiddleware
 from openror.api.middleware import RequestIdMiddleware
+from openror.capacity import alerts, webhooks
 from openror.config import Settings, load_settings
 from openror.services.container import Services
 from openror.services.read_audit import ReadAudit
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     logs.configure(settings.log_level)
     services = Services.open(settings)
+    services.writes.after_write.append(alerts.after_place_write)
     trail = ReadAudit(services.db, settings.audit_retention_days)
 
     @asynccontextmanager
@@ -46,7 +48,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await services.db.points.open_async(settings.pool_size)
         refresher = asyncio.create_task(_refresh_statistics(services))
         auditor = asyncio.create_task(trail.run())
+        alerting = asyncio.create_task(_run_alerts(services))
         yield
+        alerting.cancel()
         refresher.cancel()
         auditor.cancel()
         await asyncio.gather(auditor, return_exceptions=True)  # its last flush
@@ -79,6 +83,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 #: planner statistics go stale as the data grows through the API
 STATISTICS_EVERY_S = 3600
+
+
+async def _run_alerts(services: Services) -> None:
+    """Capacity alerts' background work: due deliveries and retries, then a check of every
+    alert (what writes of places did not trigger: offers changed, imports)."""
+    every = services.settings.alert_interval_seconds
+    while every > 0:
+        try:
+            await asyncio.to_thread(webhooks.deliver_due, services.db)
+            await asyncio.to_thread(alerts.check_all, services.db)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.capacity").exception("capacity alerts run failed")
+        await asyncio.sleep(every)
 
 
 async def _refresh_statistics(services: Services) -> None:

@@ -67,6 +67,8 @@ SETTINGS_DOC: dict[str, str] = {
     "rate_limit_burst": "Requests a caller may send at once above its steady rate.",
     "audit_retention_days": "Days the audit trail of reads by API clients of profiles 1-5 "
     "is kept.",
+    "alert_interval_seconds": "Seconds between two runs of the capacity alerts' background "
+    "work (due webhook deliveries and retries, and a check of every alert); 0 turns it off.",
     "capacity_stale_after": "How old an availability figure may be before it is flagged "
     "stale, per activity family: 'family=age,…' with ages in m, h or d; families are "
     "critical (intensive care), emergency and default (docs/api/capacity.md).",
@@ -112,6 +114,7 @@ class Settings:
     rate_limit_burst: int = 200
     audit_retention_days: int = 365
     capacity_stale_after: str = "critical=24h,emergency=24h,default=72h"
+    alert_interval_seconds: int = 10
 
     @property
     def effective_database_url(self) -> str:

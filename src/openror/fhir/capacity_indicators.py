@@ -51,6 +51,16 @@ _ALLOWED: dict[str, dict[str, tuple[str | None, ...]]] = {
 STATUS_LABELS = {INSTALLED: "installed", AVAILABLE: "available", OCCUPIED: "occupied",
                  RESERVED: "reserved", CLOSED: "closed", SUPPLEMENTARY: "supplementary"}
 
+#: attribute -> the NOS code system of its codes
+SYSTEMS = {name: p.nos_url(system) for name, system in (
+    ("capacityType", "TRE_R329-NatureCapacite"), ("capacityStatus", "TRE_R330-TypeStatutCapacite"),
+    ("temporalityCapacity", "TRE_R331-TemporaliteCapacite"),
+    ("genderCapacityAvailable", "TRE_R332-GenreCapacite"),
+    ("capacityClosingType", "TRE_R333-TypeFermetureCapacite"),
+    ("additionalBedType", "TRE_R334-TypeLitSupplementaire"),
+    ("crisisType", "TRE_R336-TypeCrise"),
+    ("temporaryAssignement", "TRE_R337-AffectationTemporaire"))}
+
 Key = tuple[str | None, ...]  # (nature, *DIMENSIONS)
 
 

@@ -40,6 +40,8 @@ from openror.store.feed import LogEntry
 from openror.store.resources import NewVersion, StoredResource, read_current, utcnow, write_version
 from openror.terminology import Terminology
 
+AfterWrite = Callable[[sa.Connection, str, str, dict[str, Any] | None], None]
+
 
 @dataclass(frozen=True)
 class WriteResult:
@@ -128,6 +130,9 @@ class WritePath:
         self.db = db
         self.terminology = terminology
         self.region = region
+        #: called in the writer's transaction after each write (None: a deletion), e.g.
+        #: capacity alerts, which the app registers (this layer may not import them)
+        self.after_write: list[AfterWrite] = []
 
     # -- public operations -------------------------------------------------------------
 
@@ -217,6 +222,8 @@ class WritePath:
             if rtype == "Location":
                 capacity_history.record_write(conn, rid, new.version, new.last_updated,
                                               self.region_of(current), current.content, None)
+            for hook in self.after_write:
+                hook(conn, rtype, rid, None)
             return StoredResource(rtype, rid, new.version, new.last_updated, True, None)
 
     # -- steps -----------------------------------------------------------------------
@@ -266,6 +273,8 @@ class WritePath:
             capacity_history.record_write(
                 conn, rid, prepared.new.version, prepared.new.last_updated,
                 prepared.new.region, current.content if current else None, prepared.body)
+        for hook in self.after_write:
+            hook(conn, rt.name, rid, prepared.body)
         return prepared.result
 
     def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,

@@ -194,6 +194,7 @@ auth_key = sa.Table(
 
 
 # Tables defined next to the code that owns them register on the same metadata.
+from openror.store import alert_tables as _alert_tables  # noqa: E402,F401
 from openror.store import audit as _audit  # noqa: E402,F401
 from openror.store import capacity_history as _capacity_history  # noqa: E402,F401
 from openror.store import geo_tables as _geo_tables  # noqa: E402,F401
