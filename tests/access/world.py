@@ -98,7 +98,7 @@ def _personal(rid: str, idnat: str) -> dict[str, Any]:
 
 
 CAPACITIES = (capacity("01", "01", "01", 10), capacity("01", "02", "01", 3, gender="01"),
-              capacity("01", "06", "01", 2))
+              capacity("01", "06", "01", 2, additional="01"))
 
 
 def resources() -> list[dict[str, Any]]:

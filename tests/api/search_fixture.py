@@ -156,7 +156,7 @@ ORGANIZATIONS: list[dict[str, Any]] = [
 # -- places -------------------------------------------------------------------------------------
 
 def capacity(kind: str, status: str, temporality: str, nb: int, *, gender: str | None = None,
-             closing: str | None = None) -> dict[str, Any]:
+             closing: str | None = None, additional: str | None = None) -> dict[str, Any]:
     """One ror-location-supported-capacity record (entered by hand, no temporary assignment)."""
     parts = [_sub("capacityType", valueCodeableConcept=_cc(R329, kind)),
              _sub("capacityStatus", valueCodeableConcept=_cc(R330, status)),
@@ -171,6 +171,9 @@ def capacity(kind: str, status: str, temporality: str, nb: int, *, gender: str |
         parts.append(_sub("genderCapacityAvailable", valueCodeableConcept=_cc(R332, gender)))
     if closing:
         parts.append(_sub("capacityClosingType", valueCodeableConcept=_cc(R333, closing)))
+    if additional:
+        parts.append(_sub("additionalBedType", valueCodeableConcept=coding(
+            "TRE_R334-TypeLitSupplementaire", additional)))
     return _ext("ror-location-supported-capacity", extension=parts)
 
 

@@ -80,7 +80,18 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
                      conditionalDelete="not-supported", documentation=_WRITE_NOTE)
     else:
         entry["documentation"] = "Read-only through the API."
+    if rt.name == "Location":
+        entry["documentation"] += _CAPACITY_NOTE
     return entry
+
+
+_CAPACITY_NOTE = (
+    " Capacity records form a closed list of indicators (400 business-rule otherwise). "
+    "Bed-management software updates them with PATCH "
+    "ws-synchro-dispo-lits-fhir/Location?identifier=<IdNatStruct>/<external code> "
+    "(replace, then add on 404). Reads and searches add the extension "
+    "https://openror.fr/fhir/StructureDefinition/capacity-freshness to a place with "
+    "availability figures (their age and a stale flag). See docs/api/capacity.md.")
 
 
 _SECURITY_NOTE = (

@@ -111,7 +111,7 @@ class Alerts:
             _check(conn, row)  # its first state: an alert is due if already below
             checked = conn.execute(sa.select(capacity_alert).where(
                 capacity_alert.c.id == row["id"])).mappings().one()
-        return {**shown(checked), "secret": row["secret"]}
+        return {**shown(dict(checked)), "secret": row["secret"]}
 
     def of(self, caller: Caller) -> list[dict[str, Any]]:
         may_manage(caller)
