@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install everything, then run the whole test suite: lint, types, import layers, tests.
 # PostgreSQL variants run when a server answers on OPENROR_TEST_POSTGRES_URL (default: the
-# local 127.0.0.1:5432/test); otherwise they are skipped with a visible reason.
+# local 127.0.0.1:5432/test); otherwise they are skipped with a visible reason. Browser tests
+# (tests/web) need Debian's chromium, which scripts/install-chromium.sh installs when it can.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/setup-validator.sh || echo "note: ROR profile validator unavailable; its checks will be skipped"
+scripts/install-chromium.sh || echo "note: Chromium unavailable; browser tests will be skipped"
 : "${OPENROR_TEST_POSTGRES_URL:=postgresql://postgres@127.0.0.1:5432/test}"
 if .venv/bin/python - "$OPENROR_TEST_POSTGRES_URL" <<'PY'
 import sys, psycopg

@@ -33,6 +33,7 @@ from openror.config import Settings, load_settings
 from openror.services.container import Services
 from openror.services.read_audit import ReadAudit
 from openror.store import statistics
+from openror.web import routes as web_routes
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                    *oidc_routes.ROUTES]),
             Mount("/-", routes=system_routes.ROUTES),
             Mount("/api", routes=capacity_api.ROUTES),
+            *web_routes.ROUTES,
         ],
         middleware=[Middleware(SecurityHeadersMiddleware),
                     Middleware(RequestIdMiddleware),

@@ -57,7 +57,7 @@ class AuthenticationMiddleware:
             person = await session_auth.caller(self.services, scope)  # a session cookie?
             if person is not None:
                 return person
-            if self.services.settings.anonymous_access:
+            if self.services.settings.anonymous_access or session_auth.is_web(scope):
                 return ANONYMOUS
             raise Unauthorized([error("login", f"this server needs an access token: {_HOW}")])
         scheme, _, token = header.partition(" ")

@@ -25,6 +25,9 @@ from openror.services.sessions import Opened
 OPEN_PATHS = frozenset({"/auth/login", "/auth/password-reset", "/auth/password-reset/confirm",
                         "/auth/oidc/login", "/auth/oidc/callback"})
 CSRF_HEADER = "x-csrf-token"
+#: everything else is a web page: no session there is an anonymous visitor (the page asks
+#: to log in), and forms carry the CSRF token in a field the page checks (web.forms)
+API_PREFIXES = ("/fhir", "/api", "/auth", "/-")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
@@ -64,9 +67,15 @@ def _host(scope: Scope) -> str:
     return value.rsplit(":", 1)[0]
 
 
+def is_web(scope: Scope) -> bool:
+    path = str(scope["path"])
+    return not any(path == p or path.startswith(p + "/") for p in API_PREFIXES)
+
+
 async def caller(services: Services, scope: Scope) -> Caller | None:
     """The person of the session cookie (None: no cookie); 401 for a session that is not
-    valid, 403 for an unsafe request without its CSRF token."""
+    valid, 403 for an unsafe request without its CSRF token. On web pages an ended session
+    is no session, and the CSRF token is left on the scope's state for the form to check."""
     settings = services.settings
     token = cookies(scope).get(cookie_name(settings))
     if token is None:
@@ -75,10 +84,15 @@ async def caller(services: Services, scope: Scope) -> Caller | None:
         raise Unauthorized([error("login", "sessions without Secure cookies are only "
                                   "served on the loopback (OPENROR_COOKIE_SECURE=false)")])
     current = await run_in_threadpool(services.people.sessions.current, token)
+    web = is_web(scope)
+    if current is None and web:
+        return None
     if current is None:
         raise Unauthorized([error("login", "the session has expired or ended: log in again "
                                   "(POST /auth/login)")])
-    if scope["method"] not in SAFE_METHODS:
+    if web:
+        scope.setdefault("state", {})["csrf_token"] = current.csrf_token
+    elif scope["method"] not in SAFE_METHODS:
         sent = header(scope, CSRF_HEADER.encode()) or ""
         if not hmac.compare_digest(sent.encode(), current.csrf_token.encode()):
             raise Forbidden([error("forbidden", "missing or wrong CSRF token: send the "

@@ -65,13 +65,20 @@ class Reader:
     def _seen(self, found: StoredResource, caller: Caller) -> StoredResource:
         """The resource as the caller may see it; a hidden one is answered exactly as an
         absent one, so that a caller cannot tell them apart."""
-        assert found.content is not None
         with self.db.read() as conn:
-            if not visibility.is_visible(conn, found.type, found.id, caller) \
-                    or read_policy.version_withheld(caller, found.type, found.content):
-                raise _not_found(found.type, found.id)
-            content = read_policy.shown(conn, caller, found.type, found.id, found.content)
-        return replace(found, content=content)
+            seen = _as_seen(conn, found, caller)
+        if seen is None:
+            raise _not_found(found.type, found.id)
+        return seen
+
+    def seen_now(self, rtype: str, rid: str, caller: Caller,
+                 conn: sa.Connection) -> StoredResource | None:
+        """The current version as the caller may see it; None when absent, deleted or
+        hidden (pages that list what a caller may see)."""
+        found = read_current(conn, rtype, rid)
+        if found is None or found.deleted:
+            return None
+        return found if caller.sees_everything else _as_seen(conn, found, caller)
 
     def history(self, rtype: str | None, rid: str | None, caller: Caller, *,
                 since: datetime | None, count: int, before_seq: int | None) -> HistoryPage:
@@ -87,6 +94,16 @@ class Reader:
             rows = rows[:count]
             shown = [_row_as_seen(conn, row, caller) for row in rows]
         return HistoryPage(shown, total, rows[-1].seq if more and rows else None)
+
+
+def _as_seen(conn: sa.Connection, found: StoredResource,
+             caller: Caller) -> StoredResource | None:
+    assert found.content is not None
+    if not visibility.is_visible(conn, found.type, found.id, caller) \
+            or read_policy.version_withheld(caller, found.type, found.content):
+        return None
+    return replace(found, content=read_policy.shown(conn, caller, found.type, found.id,
+                                                     found.content))
 
 
 def _exists(conn: sa.Connection, rtype: str, rid: str, caller: Caller) -> bool:

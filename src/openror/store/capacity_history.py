@@ -75,11 +75,11 @@ def figures(body: dict[str, Any] | None) -> dict[ci.Key, Figure]:
     for _, record in ci.records(body):
         count = record.count if isinstance(record.count, int) else None
         found[record.key] = Figure(count, record.codes.get("capacitySourceType"),
-                                   _moment(record.updated))
+                                   moment(record.updated))
     return found
 
 
-def _moment(text: str | None) -> datetime | None:
+def moment(text: str | None) -> datetime | None:
     try:
         return resources.naive_utc(text) if text else None
     except ValueError:

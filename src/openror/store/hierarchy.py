@@ -64,3 +64,20 @@ class Graph:
     def region(self, rtype: str, rid: str) -> str | None:
         row = rawsql.run(self.conn, _REGION, {"t": rtype, "i": rid, "no": False}).fetchone()
         return None if row is None or row[0] is None else str(row[0])
+
+
+def places_under(graph: Graph, organization: str, depth: int = 6) -> list[str]:
+    """The places of an organization and of every unit under it: those of their offers and
+    those they manage (a referent's site screen)."""
+    organizations, frontier = {organization}, [organization]
+    for _ in range(depth):  # legal entity → site → pôle → service → UF
+        frontier = [child for parent in frontier
+                    for child in graph.referrers("Organization", "partof", "Organization",
+                                                 parent) if child not in organizations]
+        organizations.update(frontier)
+    places: set[str] = set()
+    for org in organizations:
+        places.update(graph.referrers("Location", "organization", "Organization", org))
+        for offer in graph.referrers("HealthcareService", "organization", "Organization", org):
+            places.update(graph.targets("HealthcareService", offer, "location"))
+    return sorted(places)

@@ -1,0 +1,20 @@
+"""Every page of the French web UI, and its static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from openror.web import alerts_pages, home, login_pages, site_capacities
+
+STATIC = Path(__file__).parent / "static"
+
+ROUTES: list[BaseRoute] = [
+    *home.ROUTES,
+    *login_pages.ROUTES,
+    *alerts_pages.ROUTES,
+    *site_capacities.ROUTES,
+    Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+]
