@@ -190,6 +190,7 @@ def demo(host: str, port: int, data_dir: Path, tls_cert: str | None, tls_key: st
                f"{loaded.updated} updated, {loaded.unchanged} unchanged) in "
                f"{time.monotonic() - started:.1f} s, in {settings.effective_database_url}")
     root = f"{'https' if settings.tls_cert else 'http'}://{host}:{port}"
+    click.echo(f"  Web UI:     {root}/ (in French; log in with an account below)")
     click.echo(f"  FHIR API:   {root}/fhir/metadata")
     click.echo(f"  Demo GP:    {root}/fhir/{DEMO_GP_OFFER}")
     click.echo(f"  Health:     {root}/-/health")

@@ -195,11 +195,21 @@ def mail_mark_sent(ids: tuple[int, ...], database: str | None) -> None:
 #: login -> (name, practitioner id, roles) of the accounts `openror demo` prints
 DEMO_ACCOUNTS = {
     "demo-pro": ("Dr Claire VALMONT (démo)", "pr-{gp}", ("professional",)),
-    "demo-referent": ("Référent du cabinet des Remparts (démo)", None,
-                      ("referent:demo-group-practice",)),
+    "demo-referent": ("Référent du cabinet des Remparts et du CH de Vervins (démo)", None,
+                      ("referent:demo-group-practice", "referent:eg-020000246")),
     "demo-operator": ("Opérateur régional Hauts-de-France (démo)", None, ("operator:32",)),
     "demo-admin": ("Administrateur national (démo)", None, ("admin",)),
 }
+
+
+def _present(db: Any, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """The roles whose referent scope exists (a database without the demo sample has not
+    the CH de Vervins)."""
+    from openror.store import derived
+
+    with db.read() as conn:
+        return tuple(r for r in roles if not r.startswith("referent:") or derived.existing(
+            conn, [("Organization", r.removeprefix("referent:"))]))
 
 
 def demo_accounts(db: Any, settings: Settings) -> list[tuple[str, str, str]]:
@@ -212,7 +222,8 @@ def demo_accounts(db: Any, settings: Settings) -> list[tuple[str, str, str]]:
     people = People.open(db, settings)
     known = {account.user.login for account in people.users.all()}
     made = []
-    for login, (name, practitioner, roles) in DEMO_ACCOUNTS.items():
+    for login, (name, practitioner, wanted) in DEMO_ACCOUNTS.items():
+        roles = _present(db, wanted)
         if login not in known:
             people.users.add(login, name, None, practitioner and practitioner.format(
                 gp=GP_RPPS), roles)

@@ -51,6 +51,9 @@ sa.Index("ix_capacity_history_departement", capacity_history.c.departement,
          capacity_history.c.recorded_at)
 sa.Index("ix_capacity_history_region", capacity_history.c.region,
          capacity_history.c.recorded_at)
+#: the dashboard's trend: a region's availability figures by their date
+sa.Index("ix_capacity_history_trend", capacity_history.c.region, capacity_history.c.status,
+         capacity_history.c.updated_at)
 
 _FIELDS = ("place_id", "version", "recorded_at", "updated_at", "region", "departement",
            *COLUMNS.values(), "nb", "source")

@@ -73,15 +73,22 @@ def _scope(q: HistoryQuery) -> list[sa.ColumnElement[bool]]:
 
 
 def _policy(caller: Caller) -> list[sa.ColumnElement[bool]]:
-    t = capacity_history
+    return figure_policy(caller, capacity_history.c.place_id, capacity_history.c.status)
+
+
+def figure_policy(caller: Caller, place: Any, status: Any) -> list[sa.ColumnElement[bool]]:
+    """Conditions on a place id column and a capacity status column: what the caller may
+    see of capacities — the statuses of its access profile, medico-social places only for
+    profile 3, the places it may see at all (regions, sensitive units). The history and the
+    dashboard's current figures alike."""
     found: list[sa.ColumnElement[bool]] = []
     statuses = visible_statuses(caller)
     if statuses is not None:
-        found.append(t.c.status.in_(sorted(statuses)) if statuses else sa.false())
+        found.append(status.in_(sorted(statuses)) if statuses else sa.false())
     if caller.profile == 3:
-        found.append(t.c.place_id.in_(
+        found.append(place.in_(
             visibility.places_of_fields(frozenset({policy.FIELD_MEDICO_SOCIAL}))))
-    hidden = visibility.visible("Location", caller, t.c.place_id)
+    hidden = visibility.visible("Location", caller, place)
     if hidden is not None:
         found.append(hidden)
     return found

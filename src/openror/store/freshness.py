@@ -83,8 +83,16 @@ def thresholds() -> Thresholds:
 
 def families_of(conn: sa.Connection, place_ids: list[str]) -> dict[str, str]:
     """Place id -> its activity family (only places with a critical or emergency offer)."""
-    if not place_ids:
-        return {}
+    found: dict[str, str] = {}
+    for start in range(0, len(place_ids), _CHUNK):  # bounded: SQLite's parameter limit
+        found.update(_families(conn, place_ids[start:start + _CHUNK]))
+    return found
+
+
+_CHUNK = 900
+
+
+def _families(conn: sa.Connection, place_ids: list[str]) -> dict[str, str]:
     codes = family_codes()
     r, t = search_ref, search_token
     stmt = (sa.select(r.c.target_id, t.c.code)

@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from openror.web import alerts_pages, home, login_pages, site_capacities
+from openror.web import alerts_pages, dashboard, home, login_pages, place_pages, site_capacities
 
 STATIC = Path(__file__).parent / "static"
 
@@ -16,5 +16,7 @@ ROUTES: list[BaseRoute] = [
     *login_pages.ROUTES,
     *alerts_pages.ROUTES,
     *site_capacities.ROUTES,
+    *dashboard.ROUTES,
+    *place_pages.ROUTES,
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]

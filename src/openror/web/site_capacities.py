@@ -25,6 +25,7 @@ from openror.store.feed import LogEntry
 from openror.store.hierarchy import Graph, places_under
 from openror.store.resources import StoredResource, utcnow
 from openror.web.forms import checked_form
+from openror.web.moments import age
 from openror.web.pages import logged_in
 from openror.web.render import caller_of, page, redirect
 
@@ -60,17 +61,6 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _age(updated: datetime | None, now: datetime) -> str:
-    if updated is None:
-        return "non datée"
-    minutes = int((now - updated).total_seconds() // 60)
-    if minutes < 60:
-        return f"il y a {max(minutes, 0)} min"
-    if minutes < 48 * 60:
-        return f"il y a {minutes // 60} h"
-    return f"il y a {minutes // 1440} j"
-
-
 def _place(stored: StoredResource, family: str, now: datetime) -> Place:
     assert stored.content is not None
     body = orjson.loads(stored.content)
@@ -82,7 +72,7 @@ def _place(stored: StoredResource, family: str, now: datetime) -> Place:
         ageing = codes["status"] != ci.INSTALLED
         stale = ageing and (updated is None or now - updated > limit)
         found.figures.append(Figure(position, labels.indicator(codes), record.count,
-                                    record.updated, _age(updated, now), stale))
+                                    record.updated, age(updated, now), stale))
     return found
 
 
