@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -47,14 +48,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.points.open_async(settings.pool_size)
-        refresher = asyncio.create_task(_refresh_statistics(services))
+        chores = Chores()
+        refresher = asyncio.create_task(_refresh_statistics(services, chores))
         auditor = asyncio.create_task(trail.run())
-        alerting = asyncio.create_task(_run_alerts(services))
+        alerting = asyncio.create_task(_run_alerts(services, chores))
         yield
         alerting.cancel()
         refresher.cancel()
         auditor.cancel()
         await asyncio.gather(auditor, return_exceptions=True)  # its last flush
+        await chores.finished()  # no thread may use the database once it is disposed
         await services.db.points.close_async()
         services.close()
 
@@ -87,23 +90,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
 STATISTICS_EVERY_S = 3600
 
 
-async def _run_alerts(services: Services) -> None:
+class Chores:
+    """Background work run in threads, which shutdown waits for: cancelling the task that
+    awaits a thread does not stop the thread, and one still using the database after it is
+    disposed leaves connections that nothing closes."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Future[Any]] = set()
+
+    async def run(self, work: Callable[..., Any], *args: Any) -> Any:
+        future = asyncio.ensure_future(asyncio.to_thread(work, *args))
+        self.running.add(future)
+        future.add_done_callback(self.running.discard)
+        return await asyncio.shield(future)
+
+    async def finished(self) -> None:
+        await asyncio.gather(*self.running, return_exceptions=True)
+
+
+async def _run_alerts(services: Services, chores: Chores) -> None:
     """Capacity alerts' background work: due deliveries and retries, then a check of every
     alert (what writes of places did not trigger: offers changed, imports)."""
     every = services.settings.alert_interval_seconds
     while every > 0:
         try:
-            await asyncio.to_thread(webhooks.deliver_due, services.db)
-            await asyncio.to_thread(alerts.check_all, services.db)
+            await chores.run(webhooks.deliver_due, services.db)
+            await chores.run(alerts.check_all, services.db)
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.capacity").exception("capacity alerts run failed")
         await asyncio.sleep(every)
 
 
-async def _refresh_statistics(services: Services) -> None:
+async def _refresh_statistics(services: Services, chores: Chores) -> None:
     while True:
         try:
-            await asyncio.to_thread(statistics.refresh_database, services.db)
+            await chores.run(statistics.refresh_database, services.db)
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.store").exception("statistics refresh failed")
         await asyncio.sleep(STATISTICS_EVERY_S)
