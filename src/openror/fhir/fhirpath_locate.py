@@ -229,29 +229,77 @@ def compile_criteria(text: str) -> Callable[[Any], bool]:
 
 
 def _native_criteria(text: str) -> Callable[[Any], bool] | None:
-    """``path = literal [and ...]`` evaluated with the locator; None if text is another form."""
-    tests: list[tuple[tuple[Step, ...], Any]] = []
-    for clause in _AND.split(text.strip()):
-        m = _EQUALITY.match(clause.strip())
-        if m is None:
+    """``path = literal``, ``path.empty()`` and ``path.exists()`` clauses joined by ``and``,
+    evaluated with the locator; None if the text has another form."""
+    tests: list[Callable[[Any], bool]] = []
+    for clause in _top_level_and(text.strip()):
+        test = _native_clause(clause.strip())
+        if test is None:
             return None
-        try:
-            steps = parse_path(m.group(1))
-        except PathError:
-            return None
-        if steps[0].op != "child" or steps[0].arg[0].isupper() or any(
-            step.op == "ofType" for step in steps
-        ):
-            return None  # type names and ofType() need type information: use fhirpathpy
-        literal = _literal(m.group(2))
-        if literal is _UNSUPPORTED:
-            return None
-        tests.append((steps, literal))
+        tests.append(test)
 
     def native(node: Any) -> bool:
-        return all(_equals_one(_values(node, s), lit) for s, lit in tests)
+        return all(test(node) for test in tests)
 
     return native
+
+
+def _native_clause(clause: str) -> Callable[[Any], bool] | None:
+    for suffix, wanted in ((".empty()", False), (".exists()", True)):
+        if clause.endswith(suffix):
+            return _presence(clause[: -len(suffix)], wanted)
+    m = _EQUALITY.match(clause)
+    if m is None:
+        return None
+    steps = _value_steps(m.group(1))
+    literal = _literal(m.group(2))
+    if steps is None or literal is _UNSUPPORTED:
+        return None
+    return lambda node: _equals_one(_values(node, steps), literal)
+
+
+def _presence(path: str, wanted: bool) -> Callable[[Any], bool] | None:
+    steps = _value_steps(path)
+    if steps is None:
+        return None
+    return lambda node: bool(_values(node, steps)) is wanted
+
+
+def _value_steps(path: str) -> tuple[Step, ...] | None:
+    try:
+        steps = parse_path(path)
+    except PathError:
+        return None
+    if steps[0].op != "child" or steps[0].arg[0].isupper() or any(
+        step.op == "ofType" for step in steps
+    ):
+        return None  # type names and ofType() need type information: use fhirpathpy
+    return steps
+
+
+def _top_level_and(text: str) -> list[str]:
+    """Split on ``and`` outside parentheses and quotes."""
+    parts, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif depth == 0 and (m := _AND.match(text, i)) is not None and i > start:
+            parts.append(text[start:i])
+            start = i = m.end()
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
 
 
 def _values(node: Any, steps: tuple[Step, ...]) -> list[Any]:

@@ -11,6 +11,7 @@ from fhirpathpy.models import models
 from openror.fhir.fhirpath_locate import (
     PathError,
     Step,
+    _native_criteria,
     compile_criteria,
     locate,
     parse_path,
@@ -89,7 +90,23 @@ CRITERIA = [
     "url='https://x/capacity' and extension.first().url='capacityStatus'",
     "url='https://x/capacity' and extension.last().url='capacityStatus'",
     "extension[1].url = 'nbCapacity'",
+    "extension.where(url='absent').empty()",
+    "extension.where(url='capacityStatus').empty()",
+    "extension.where(url='capacityStatus').exists()",
+    "extension.where(url='absent').value.exists()",
+    "url='https://x/capacity' and extension.where(url='capacityStatus' and "
+    "value.coding.code='02').exists() and extension.where(url='absent').empty()",
+    "extension.where(url='twice' and value.coding.code='a').empty()",
 ]
+
+
+def test_indicator_paths_are_evaluated_natively() -> None:
+    """The capacity feed's paths: every clause natively, no fhirpathpy (its cost per
+    candidate made an update take 12 ms)."""
+    criteria = ("url='https://x/capacity' and extension.where(url='capacityStatus')"
+                ".value.coding.code='02' and extension.where(url='absent').empty()")
+    assert _native_criteria(criteria) is not None
+    assert _native_criteria("extension.count() = 5") is None
 
 
 @pytest.mark.parametrize("criteria", CRITERIA)
