@@ -268,7 +268,8 @@ class WritePath:
         self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
         write_version(conn, prepared.new, log)
         derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
-                        targets=prepared.targets)
+                        targets=prepared.targets,
+                        previous=None if current is None or current.deleted else current.content)
         if rt.name == "Location":
             capacity_history.record_write(
                 conn, rid, prepared.new.version, prepared.new.last_updated,

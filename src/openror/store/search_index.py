@@ -34,9 +34,10 @@ def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
     clear_many(conn, [{"type": rtype, "id": rid}])
 
 
-def clear_many(conn: sa.Connection, owners: list[dict[str, str]]) -> None:
+def clear_many(conn: sa.Connection, owners: list[dict[str, str]],
+               tables: Iterable[str] = INDEX_TABLES) -> None:
     """Remove the rows of resources given as ``{"type": …, "id": …}``."""
-    for table in INDEX_TABLES:
+    for table in tables:
         rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id", owners)
 
 
