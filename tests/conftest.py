@@ -149,8 +149,11 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[LiveServer]:
+    # a module of tests sends requests faster than the rate limit lets a client (tested in
+    # tests/api/test_hygiene.py): a limit here would make the suite's results depend on speed
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,
-                        region="11", log_level="WARNING")
+                        region="11", log_level="WARNING", rate_limit_per_minute=1_000_000,
+                        rate_limit_burst=100_000)
     with LiveServer(settings) as server:
         yield server
 
