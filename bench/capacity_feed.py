@@ -58,7 +58,6 @@ import platform
 import pstats
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -88,8 +87,8 @@ from bench.http_core import (  # noqa: E402
     openror_cmd,
     pg_admin,
     pg_reachable,
+    running,
     upgrade,
-    wait_ready,
 )
 
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -452,23 +451,6 @@ class CpuShare:
 
 # --- processes --------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def serving(cmd: list[str], env: dict[str, str], port: int, ready_path: str
-            ) -> Iterator[subprocess.Popen[bytes]]:
-    """bench/http_core.py ``running``, yielding the process (its group is the server's)."""
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.DEVNULL)
-    try:
-        wait_ready(port, ready_path, proc)
-        yield proc
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def run_load(plans: list[Plan], server_group: int | None = None
@@ -680,7 +662,7 @@ def serve_bare(host: str, port: int, workers: int) -> None:
 def measure_ceiling(stored: Path, targets: list[Target], args: argparse.Namespace) -> Sample:
     port = free_port()
     cmd = [sys.executable, "-m", "bench.capacity_feed", "--serve-bare", str(port)]
-    with serving(cmd, {"BENCH_BARE_BODY": str(stored)}, port, "/ready"):
+    with running(cmd, {"BENCH_BARE_BODY": str(stored)}, port, "/ready"):
         (sample,), _ = run_load([plan(port, "", args.connections, args.warmup,
                                       args.ceiling_seconds, targets=targets,
                                       stagger_s=args.stagger_ms / 1000)])
@@ -774,7 +756,7 @@ def run_backend(backend: str, url: str, sample: Path, args: argparse.Namespace, 
     if top:
         print(top, flush=True)
     port = free_port()
-    with serving(openror_cmd(port, WORKERS, url), env, port, "/-/health") as proc:
+    with running(openror_cmd(port, WORKERS, url), env, port, "/-/health") as proc:
         token = bench_token(url, port)
         stored = one_update(port, token, targets[0])
         (quiet,), _ = run_load([plan(port, token, args.search_connections, args.warmup,

@@ -135,15 +135,16 @@ def wait_ready(port: int, path: str, proc: subprocess.Popen[bytes], timeout: flo
 
 @contextlib.contextmanager
 def running(cmd: list[str], env: dict[str, str], port: int, ready_path: str,
-            quiet: bool = False) -> Iterator[None]:
-    """Run a server in its own process group; stop the group (this process's children) after.
-    ``quiet``: discard its logs too (they are still written, as in production)."""
+            quiet: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server in its own process group, yielding its process; stop the group (this
+    process's children) after. ``quiet``: discard its logs too (they are still written, as
+    in production)."""
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL if quiet else None)
     try:
         wait_ready(port, ready_path, proc)
-        yield
+        yield proc
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)

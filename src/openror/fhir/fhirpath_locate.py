@@ -112,7 +112,8 @@ def parse_path(text: str) -> tuple[Step, ...]:
         i += 1
 
 
-def _closing_paren(text: str, start: int) -> int:
+def _outside_quotes(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, bracket depth after it) of the characters outside quotes."""
     depth, quote, i = 0, "", start
     while i < len(text):
         c = text[i]
@@ -123,13 +124,16 @@ def _closing_paren(text: str, start: int) -> int:
                 quote = ""
         elif c in "'\"`":
             quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (c in "([") - (c in ")]")
+            yield i, c, depth
         i += 1
+
+
+def _closing_paren(text: str, start: int) -> int:
+    for i, c, depth in _outside_quotes(text, start):
+        if c == ")" and depth == 0:
+            return i
     raise PathError(f"unbalanced parenthesis in '{text}'")
 
 
@@ -279,25 +283,11 @@ def _value_steps(path: str) -> tuple[Step, ...] | None:
 
 def _top_level_and(text: str) -> list[str]:
     """Split on ``and`` outside parentheses and quotes."""
-    parts, depth, quote, start, i = [], 0, "", 0, 0
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "'\"`":
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif depth == 0 and (m := _AND.match(text, i)) is not None and i > start:
+    parts, start = [], 0
+    for i, _, depth in _outside_quotes(text):
+        if depth == 0 and i > start and (m := _AND.match(text, i)) is not None:
             parts.append(text[start:i])
-            start = i = m.end()
-            continue
-        i += 1
+            start = m.end()
     parts.append(text[start:])
     return parts
 
