@@ -85,7 +85,7 @@ def log_in(page: Page, login: str, then: str = "/") -> None:
 def test_a_referent_updates_every_place_of_the_site_with_one_save(
         page: Page, server: LiveServer, world: WritePath) -> None:
     log_in(page, "ref")
-    page.get_by_role("link", name=re.compile("eg-a")).click()
+    page.get_by_role("link", name="Saisir les lits et places : Site A").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Lits et places — Site A"
     assert page.locator("td.perime").count() == 1  # the availability of 20 November
     page.get_by_label("Lits disponibles — femmes, maintenant").fill("5")
