@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openror.capacity import webhooks
+from openror.capacity import alerts, webhooks
 from openror.config import Settings
 from openror.store.resources import utcnow
 from tests.builders import coding, healthcare_service, organization
@@ -176,3 +176,19 @@ def test_who_may_manage_alerts(api: httpx.Client, server: LiveServer,
     assert bad.json()["issue"][0]["expression"] == ["url"]
     assert api.delete(f"/api/capacity/alerts/{alert['id']}").status_code == 204
     assert api.get("/api/capacity/alerts").json()["alerts"] == []
+
+
+def test_the_scheduled_check_catches_what_no_place_write_triggered(
+        api: httpx.Client, server: LiveServer, receiver: Receiver) -> None:
+    """An offer that stops being intensive care takes its beds out of the alert's sum: no
+    place was written, the scheduled check sees the crossing (once)."""
+    watch(api, receiver)
+    offer = api.get("/fhir/HealthcareService/hs-icu").json()
+    offer["specialty"] = [coding("TRE_R211-ActiviteOperationnelle", "437")]
+    api.put("/fhir/HealthcareService/hs-icu", json=offer, headers=FHIR).raise_for_status()
+    assert deliver(server) == 0  # nothing seen yet
+    db = server.app.state.services.db
+    alerts.check_all(db)
+    alerts.check_all(db)
+    assert deliver(server) == 1
+    assert receiver.crossings() == [("below", 0)]

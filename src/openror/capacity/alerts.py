@@ -217,6 +217,9 @@ def after_place_write(conn: sa.Connection, rtype: str, rid: str,
 
 
 def check_all(db: Database) -> None:
+    with db.read() as conn:  # most often none: no write lock taken for nothing
+        if conn.execute(sa.select(capacity_alert.c.id).limit(1)).first() is None:
+            return
     with db.write() as conn:
         for alert in conn.execute(sa.select(capacity_alert)).mappings().all():
             _check(conn, dict(alert))

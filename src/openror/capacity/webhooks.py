@@ -67,7 +67,12 @@ def deliver_due(db: Database, post: Post = http_post, now: datetime | None = Non
 
 def _claim_due(db: Database, now: datetime) -> list[dict[str, Any]]:
     d, a = alert_delivery, capacity_alert
-    claimed = []
+    claimed: list[dict[str, Any]] = []
+    with db.read() as conn:  # most often none due: no write lock taken for nothing
+        if conn.execute(sa.select(d.c.seq).where(d.c.status == "pending",
+                                                 d.c.next_attempt_at <= now).limit(1)
+                        ).first() is None:
+            return claimed
     with db.write() as conn:
         due = conn.execute(sa.select(d.c.seq, d.c.next_attempt_at, d.c.payload, d.c.attempts,
                                      a.c.url, a.c.secret)
