@@ -109,6 +109,7 @@ def test_a_wrong_number_is_shown_next_to_its_field_and_nothing_is_saved(
     assert "1 valeur à corriger — rien n'a été enregistré" in summary.inner_text()
     assert field.get_attribute("aria-invalid") == "true"
     assert "nombre entier" in page.locator(".message-champ").inner_text()
+    assert page.get_by_label("Lits installés").first.input_value() == "20"  # kept as typed
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == field.get_attribute("id")
     assert counts(server, "loc-a") == [12, 2]  # the valid field was not saved either

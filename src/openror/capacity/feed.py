@@ -41,8 +41,8 @@ class CapacityFeed:
 
     def update(self, identifier: str, parameters: Any, log: LogEntry, *,
                caller: Caller) -> WriteResult:
+        _may_address(caller, identifier)  # first: a caller without rights learns nothing
         operations = read_feed(parameters)
-        _may_address(caller, identifier)
         rt = resource_type("Location", "patch")
         with self.writes.db.write() as conn:
             rid = _place(conn, identifier)

@@ -100,9 +100,9 @@ async def site_form(request: Request) -> Response:
     site = request.path_params["id"]
     name, places = await run_in_threadpool(_site_places, _services(request), site,
                                            caller_of(request))
-    saved = request.query_params.get("enregistre")
+    saved = request.query_params.get("enregistre", "")
     return page(request, "capacites_site.html", site=site, name=name, places=places,
-                saved=saved, errors=[])
+                saved=int(saved) if saved.isdigit() else None, errors=[])
 
 
 @logged_in
@@ -123,8 +123,9 @@ async def site_save(request: Request) -> Response:
 
 def _read_counts(form: dict[str, str], places: list[Place]
                  ) -> tuple[list[PlaceCounts], list[tuple[str, str]]]:
-    """The counts typed for each place, or the (field id, message) of each wrong one; a
-    wrong field keeps what was typed, to show it back next to its message."""
+    """The counts typed for each place, or the (field id, message) of each wrong one. Every
+    field keeps what was typed and every place the version posted, so that a refused form
+    is shown back as it was sent."""
     changes, errors = [], []
     for place in places:
         version = form.get(f"v-{place.id}", "")
@@ -136,9 +137,10 @@ def _read_counts(form: dict[str, str], places: list[Place]
                 errors.append((f"{place.id}-{figure.field}", f"{place.name} — {figure.label}"
                                f" : {BAD_COUNT}"))
             else:
-                counts[figure.position] = int(typed)
-        if version.isdigit():
-            changes.append(PlaceCounts(place.id, int(version), counts))
+                figure.count = counts[figure.position] = int(typed)
+        if version.isdigit():  # shown back as posted: a refused form keeps its versions
+            place.version = int(version)
+            changes.append(PlaceCounts(place.id, place.version, counts))
     return changes, errors
 
 
