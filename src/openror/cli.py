@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,23 +97,26 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from openror import workers as serving
     from openror.api.server import server_options
 
-    options = server_options(settings)
+    options = {"access_log": False, "log_level": settings.log_level.lower(),
+               **server_options(settings)}
     _export(settings)
+    if workers > 1 and serving.can_share_port():
+        try:
+            serving.Supervisor(host, port, workers, options).run()
+        except serving.WorkersFailed as exc:
+            click.echo(f"openror: error: {exc}", err=True)
+            sys.exit(1)
+        return
     config = uvicorn.Config("openror.app:create_app", factory=True, host=host, port=port,
-                            workers=workers, access_log=False,
-                            log_level=settings.log_level.lower(), **options)
+                            workers=workers, **options)
     if workers == 1:
         uvicorn.Server(config).run()
         return
-    # uvicorn binds the shared listener with protocol 0, so asyncio leaves Nagle's algorithm on
-    # for accepted connections and every keep-alive response waits ~40 ms for a delayed ACK
-    # (uvicorn issue #3149). A listener created with IPPROTO_TCP gets TCP_NODELAY.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    # no SO_REUSEPORT on this system: one listener shared by the workers
+    sock = serving.listener(host, port, share=False)
     sock.set_inheritable(True)
     Multiprocess(config, sockets=[sock]).run()
 
