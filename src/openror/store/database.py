@@ -7,7 +7,14 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store.dialect import create_engines, dialect_of, normalise_url, side_url, sqlite_writer
+from openror.store.dialect import (
+    WriterQueue,
+    create_engines,
+    dialect_of,
+    normalise_url,
+    side_url,
+    sqlite_writer,
+)
 from openror.store.point_reads import PointReader
 from openror.store.search_tables import search_snapshot
 
@@ -25,13 +32,16 @@ class Database:
         self.dialect = dialect_of(self.url)
         self.writer, self.reader = create_engines(self.url, readers=readers, pool_size=pool_size)
         self.points = PointReader(self.url)
+        self._writers = WriterQueue(self.url)
         side = side_url(self.url, "snapshots")
         self._snapshots = sqlite_writer(side) if side else None
         self._snapshots_ready = side is None  # the main database has the table (migrations)
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        with self.writer.begin() as conn:
+        # the pool's one writer connection first (this process's threads queue there), then
+        # the turn among processes (SQLite), then the transaction
+        with self.writer.connect() as conn, self._writers.turn(), conn.begin():
             yield conn
 
     @contextmanager
@@ -58,6 +68,7 @@ class Database:
 
     def dispose(self) -> None:
         self.points.close()
+        self._writers.close()
         if self._snapshots is not None:
             self._snapshots.dispose()
         self.writer.dispose()
