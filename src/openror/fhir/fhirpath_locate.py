@@ -216,8 +216,10 @@ def _is_of_type(slot: Slot, type_name: str) -> bool:
 
 
 @lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def compile_criteria(text: str) -> Callable[[Any], bool]:
-    """A predicate for a where() criteria, parsed once per distinct text."""
+    """A predicate for a where() criteria, parsed once per distinct text (a feed's paths are
+    few, and a nested where() is compiled again for every candidate otherwise)."""
     native = _native_criteria(text)
     if native is not None:
         return native
