@@ -87,7 +87,9 @@ def test_a_referent_updates_every_place_of_the_site_with_one_save(
     log_in(page, "ref")
     page.get_by_role("link", name="Saisir les lits et places : Site A").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Lits et places — Site A"
-    assert page.locator("td.perime").count() == 1  # the availability of 20 November
+    stale = page.locator("td.perime")
+    assert stale.count() == 1  # the availability of 20 November
+    assert "(gestion des lits) — périmé" in stale.inner_text()
     page.get_by_label("Lits disponibles — femmes, maintenant").fill("5")
     page.get_by_label("Lits installés").nth(1).fill("6")
     page.get_by_role("button", name="Enregistrer toutes les capacités").click()

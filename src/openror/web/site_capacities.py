@@ -40,6 +40,7 @@ class Figure:
     updated: str | None
     age: str
     stale: bool
+    source: str  # who gave the figure: « gestion des lits », « saisie manuelle »…
     error: str | None = None
 
     @property
@@ -71,8 +72,9 @@ def _place(stored: StoredResource, family: str, now: datetime) -> Place:
         updated = moment(record.updated)
         ageing = codes["status"] != ci.INSTALLED
         stale = ageing and (updated is None or now - updated > limit)
+        source = labels.SOURCE.get(record.codes.get("capacitySourceType") or "", "")
         found.figures.append(Figure(position, labels.indicator(codes), record.count,
-                                    record.updated, age(updated, now), stale))
+                                    record.updated, age(updated, now), stale, source))
     return found
 
 
