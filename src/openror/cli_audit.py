@@ -50,6 +50,6 @@ def audit_reads(client: str | None, since: str | None, limit: int, as_json: bool
 
 
 def _since(raw: str | None) -> datetime | None:
-    from openror.services.read_audit import parse_moment
+    from openror.store.resources import parse_moment
 
     return parse_moment(raw, "--since") if raw else None

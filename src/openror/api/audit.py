@@ -14,10 +14,10 @@ from openror.access.caller import Caller
 from openror.api.http import caller_of
 from openror.errors import InvalidInput, error
 from openror.logs import request_id_var
-from openror.services.read_audit import ReadAudit, audited, check_may_query, parse_moment
+from openror.services.read_audit import ReadAudit, audited, check_may_query
 from openror.store import audit
 from openror.store.audit import ReadRecord
-from openror.store.resources import utcnow
+from openror.store.resources import parse_moment, utcnow
 
 MAX_COUNT = 1000
 

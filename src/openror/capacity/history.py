@@ -16,7 +16,7 @@ from openror.store.capacity_queries import (
     visible_statuses,
 )
 from openror.store.database import Database
-from openror.store.resources import naive_utc
+from openror.store.resources import parse_moment
 
 MAX_COUNT = 1000
 PARAMETERS = ("place", "region", "departement", "activity", "status", "since", "until",
@@ -54,13 +54,7 @@ def _codes(raw: str | None) -> frozenset[str]:
 
 def _moment(params: Mapping[str, str], name: str) -> datetime | None:
     raw = params.get(name)
-    if not raw:
-        return None
-    try:
-        return naive_utc(raw)
-    except ValueError:
-        raise InvalidInput([error("invalid", f"{name} must be a date or date-time (ISO "
-                                  "8601), e.g. 2026-11-26T08:00:00Z", name)]) from None
+    return parse_moment(raw, name) if raw else None
 
 
 def _integer(params: Mapping[str, str], name: str, default: int, low: int,

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from openror.access.caller import WRITE_ALL, Caller
-from openror.errors import Forbidden, InvalidInput, error
+from openror.errors import Forbidden, error
 from openror.store import audit
 from openror.store.audit import ReadRecord
 from openror.store.database import Database
-from openror.store.resources import naive_utc, utcnow
+from openror.store.resources import utcnow
 
 FLUSH_EVERY_S = 1.0
 PRUNE_EVERY_S = 3600.0
@@ -31,15 +31,6 @@ log = logging.getLogger("openror.audit")
 def audited(caller: Caller) -> bool:
     """Reads of API clients of profiles 1 to 5 are audited (profile 0 reads open data)."""
     return caller.client_id is not None and 1 <= caller.profile <= 5
-
-
-def parse_moment(raw: str, name: str) -> datetime:
-    """A date or date-time (ISO 8601) as the naive UTC the trail stores; without a zone, UTC."""
-    try:
-        return naive_utc(raw)
-    except ValueError:
-        raise InvalidInput([error("invalid", f"{name} must be a date or date-time "
-                                  "(ISO 8601), e.g. 2026-11-26T08:00:00Z", name)]) from None
 
 
 def check_may_query(caller: Caller) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openror.errors import PreconditionFailed, error
+from openror.errors import InvalidInput, PreconditionFailed, error
 from openror.store import feed, rawsql
 from openror.store.dialect import lock_clause
 
@@ -53,6 +53,16 @@ def naive_utc(text: str) -> datetime:
     ValueError when it is not one."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def parse_moment(raw: str, name: str) -> datetime:
+    """A request parameter ``name`` that is a date or date-time (ISO 8601), as naive UTC;
+    InvalidInput naming the parameter otherwise."""
+    try:
+        return naive_utc(raw)
+    except ValueError:
+        raise InvalidInput([error("invalid", f"{name} must be a date or date-time "
+                                  "(ISO 8601), e.g. 2026-11-26T08:00:00Z", name)]) from None
 
 
 _READ_CURRENT = (
