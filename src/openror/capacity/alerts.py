@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from openror.access.caller import WRITE_ALL, Caller
 from openror.errors import Forbidden, InvalidInput, NotFound, error
+from openror.fhir.profiles import region_of
 from openror.store import visibility
 from openror.store.alert_tables import alert_delivery, capacity_alert
 from openror.store.capacity_history import departement_of
@@ -209,8 +210,7 @@ def after_place_write(conn: sa.Connection, rtype: str, rid: str,
     stmt = sa.select(a)
     if body is not None:
         departement = departement_of(body)
-        region = next((t.get("code") for t in (body.get("meta") or {}).get("tag") or []
-                       if isinstance(t, dict) and "TRE_R30" in str(t.get("system"))), None)
+        region = region_of(body)
         stmt = stmt.where(sa.or_(a.c.departement == departement, a.c.region == region))
     for alert in conn.execute(stmt).mappings().all():
         _check(conn, dict(alert))

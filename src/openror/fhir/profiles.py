@@ -106,6 +106,15 @@ INPUT_TASK_CS: Final = f"{ROR_BASE}/CodeSystem/input-task-ror-codesystem"
 V2_0203_UF: Final = "UF"
 
 
+def region_of(body: dict[str, Any]) -> str | None:
+    """The region a resource is tagged with (``meta.tag`` of TRE_R30), if any."""
+    for tag in (body.get("meta") or {}).get("tag") or []:
+        if isinstance(tag, dict) and tag.get("system") == TRE_R30_REGION:
+            code = tag.get("code")
+            return code if isinstance(code, str) else None
+    return None
+
+
 def profile_for(resource: dict[str, Any]) -> str | None:
     """The ROR profile a resource is checked against (kit README §4.2), None if there is none.
 

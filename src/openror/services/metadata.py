@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from openror.fhir.profiles import region_of
 from openror.fhir.resource_types import ResourceType
 
 NOS = "https://mos.esante.gouv.fr/NOS/"
@@ -29,14 +30,6 @@ WITH_CREATION_DATE = frozenset(
 def fhir_instant(moment: datetime) -> str:
     """Naive UTC -> FHIR instant with microseconds (what _since compares against)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "+00:00"
-
-
-def region_of(body: dict[str, Any]) -> str | None:
-    for tag in (body.get("meta") or {}).get("tag") or []:
-        if isinstance(tag, dict) and tag.get("system") == REGION_SYSTEM:
-            code = tag.get("code")
-            return code if isinstance(code, str) else None
-    return None
 
 
 def stamp(body: dict[str, Any], rt: ResourceType, rid: str, version: int, now: datetime,

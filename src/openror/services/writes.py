@@ -27,6 +27,7 @@ from openror.errors import (
 )
 from openror.fhir import jsonio, resource_types
 from openror.fhir.patch import apply_patch
+from openror.fhir.profiles import region_of
 from openror.fhir.references import literal_references, reference_targets
 from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
@@ -238,7 +239,7 @@ class WritePath:
 
     def region_of(self, stored: StoredResource) -> str:
         assert stored.content is not None
-        return metadata.region_of(orjson.loads(stored.content)) or self.region
+        return region_of(orjson.loads(stored.content)) or self.region
 
     def _patch(self, conn: sa.Connection, rt: ResourceType, current: StoredResource,
                parameters: dict[str, Any], log: LogEntry, caller: Caller) -> WriteResult:
@@ -293,7 +294,7 @@ class WritePath:
         version = current.version + 1 if current is not None else 1
         region = metadata.stamp(body, rt, rid, version, now, self.region)
         previous_region = None if previous is None else (
-            metadata.region_of(previous) or self.region)
+            region_of(previous) or self.region)
         authorise_change(caller, Change(rt.name, rid, previous, body, previous_region, region),
                          conn)
         metadata.ensure_creation_date(body, previous, now)

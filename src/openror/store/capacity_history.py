@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from openror.fhir import capacity_indicators as ci
 from openror.fhir import profiles as p
 from openror.fhir.ext_rules import dicts
+from openror.geo.current import current_gazetteer
 from openror.store import rawsql, resources  # resources: not "from": schema imports us
 from openror.store.schema import metadata, resource_version
 
@@ -90,12 +91,13 @@ def moment(text: str | None) -> datetime | None:
 
 
 def departement_of(body: dict[str, Any]) -> str | None:
-    """The département of a place, from its commune (COG): 2 characters, 3 overseas."""
+    """The département of a place's commune, as the gazetteer knows it (the search index's
+    ``departement``, which alerts sum and the dashboard groups by)."""
     for _, ext in dicts(body.get("extension")):
         if ext.get("url") == p.EXT_COMMUNE_COG:
             codings = (ext.get("valueCodeableConcept") or {}).get("coding") or [{}]
-            code = str(codings[0].get("code") or "")
-            return code[:3] if code.startswith("97") else code[:2] or None
+            commune = current_gazetteer().current(str(codings[0].get("code") or ""))
+            return commune.departement if commune is not None else None
     return None
 
 
@@ -161,16 +163,10 @@ def _replayed(versions: Iterable[Any]) -> Iterator[Row]:
         if rid != previous_id:
             previous_id, previous = rid, None
         body = orjson.loads(content) if content is not None else None
-        region = _region(body if body is not None else previous)
+        tagged = body if body is not None else previous
+        region = p.region_of(tagged) if tagged is not None else None
         yield from changes(rid, version, at, region, previous, body)
         previous = body
-
-
-def _region(body: dict[str, Any] | None) -> str | None:
-    for _, tag in dicts(((body or {}).get("meta") or {}).get("tag")):
-        if tag.get("system") == p.TRE_R30_REGION:
-            return str(tag.get("code"))
-    return None
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
