@@ -247,7 +247,7 @@ class BulkWriter:
             if p.new.type == "Location":
                 capacity_history.record_write(
                     self.conn, p.new.id, p.new.version, p.new.last_updated, p.new.region,
-                    p.current.content if p.current else None, p.body)
+                    p.current.content if p.current else None, p.body, p.previous)
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:

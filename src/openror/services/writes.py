@@ -66,6 +66,7 @@ class Prepared:
     targets: frozenset[tuple[str, str]]  # (type, id) the body refers to
     current: StoredResource | None
     result: WriteResult
+    previous: dict[str, Any] | None  # the current version's body, parsed once for all
 
 
 def resource_type(name: str, interaction: str) -> ResourceType:
@@ -270,11 +271,13 @@ class WritePath:
         write_version(conn, prepared.new, log)
         derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
                         targets=prepared.targets,
-                        previous=None if current is None or current.deleted else current.content)
+                        previous=None if current is None or current.deleted else current.content,
+                        previous_body=prepared.previous)
         if rt.name == "Location":
             capacity_history.record_write(
                 conn, rid, prepared.new.version, prepared.new.last_updated,
-                prepared.new.region, current.content if current else None, prepared.body)
+                prepared.new.region, current.content if current else None, prepared.body,
+                prepared.previous)
         for hook in self.after_write:
             hook(conn, rt.name, rid, prepared.body)
         return prepared.result
@@ -312,7 +315,7 @@ class WritePath:
         new = NewVersion(rt.name, rid, version, now, content, region, action)
         result = WriteResult(StoredResource(rt.name, rid, version, now, False, content),
                              created=creation, warnings=warnings)
-        return Prepared(new, body, reference_targets(content), current, result)
+        return Prepared(new, body, reference_targets(content), current, result, previous)
 
     def _check_references(self, conn: sa.Connection, rtype: str, rid: str,
                           targets: frozenset[tuple[str, str]], body: dict[str, Any]) -> None:

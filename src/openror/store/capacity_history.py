@@ -136,11 +136,13 @@ def record(conn: sa.Connection, rows: Iterable[Row]) -> None:
 
 def record_write(conn: sa.Connection, place_id: str, version: int, at: datetime,
                  region: str | None, previous: bytes | None,
-                 body: dict[str, Any] | None) -> None:
-    """The history rows of one write of a place, from its previous stored bytes."""
+                 body: dict[str, Any] | None,
+                 previous_body: dict[str, Any] | None = None) -> None:
+    """The history rows of one write of a place, from its previous stored bytes (and those
+    bytes parsed, when the caller has parsed them already)."""
     if not has_capacity(previous) and not (body and any(ci.records(body))):
         return
-    before = orjson.loads(previous) if previous else None
+    before = previous_body or (orjson.loads(previous) if previous else None)
     record(conn, changes(place_id, version, at, region, before, body))
 
 

@@ -68,15 +68,18 @@ def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
 
 def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
             *, fresh: bool = False, targets: frozenset[tuple[str, str]] | None = None,
-            previous: bytes | None = None) -> None:
+            previous: bytes | None = None,
+            previous_body: dict[str, Any] | None = None) -> None:
     """Make the derived rows of one resource match ``body`` (None: deleted).
 
     ``targets``: the (type, id) the body refers to (``reference_targets`` of its stored
     bytes), when the caller has them already. ``previous``: the stored bytes the current
     rows were derived from; with ``targets``, only the tables whose rows differ are then
-    rewritten (a capacity update changes 3 of 12)."""
+    rewritten (a capacity update changes 3 of 12). ``previous_body``: those bytes parsed,
+    when the caller has parsed them already."""
     if previous is not None and targets is not None and body is not None and not fresh:
-        _replace_changed(conn, rtype, rid, previous, body, targets)
+        _replace_changed(conn, rtype, rid, previous, previous_body or orjson.loads(previous),
+                         body, targets)
         return
     if not fresh:
         clear(conn, rtype, rid)
@@ -90,11 +93,11 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
 
 
 def _replace_changed(conn: sa.Connection, rtype: str, rid: str, content: bytes,
-                     body: dict[str, Any], targets: frozenset[tuple[str, str]]) -> None:
+                     previous: dict[str, Any], body: dict[str, Any],
+                     targets: frozenset[tuple[str, str]]) -> None:
     """The rows of the previous version are recomputed rather than read: cheaper than a
     query per table, and exact as long as the rows in the tables are those this code derives
     (a migration that changes them rebuilds them; ``openror reindex`` otherwise)."""
-    previous = orjson.loads(content)
     owner = {"t": rtype, "i": rid}
     identifiers = identifier_rows(rtype, rid, body)
     if identifiers != identifier_rows(rtype, rid, previous):
