@@ -115,7 +115,7 @@ class Freshness:
     max_age: timedelta
     oldest: datetime | None  # the oldest figure's update date; None: a figure has none
     stale: list[ci.Key]  # the indicators whose figure is too old (or undated)
-    figures: int
+    figures: int  # how many figures age (every record but the installed capacity)
 
     @property
     def is_stale(self) -> bool:

@@ -17,10 +17,7 @@ from openror.web.forms import checked_form
 from openror.web.pages import logged_in
 from openror.web.render import caller_of, page, redirect
 
-#: the API's field names, as the form's error messages name them
-FIELDS = {"name": "Nom", "departement": "Département", "region": "Région",
-          "activities": "Activités", "below": "Seuil", "url": "Adresse du webhook",
-          "nature": "Nature"}
+#: what to fix, by the field parse_spec names
 _MESSAGES = {"name": "Donnez un nom à l'alerte.",
              "departement": "Indiquez un département (par exemple 02).",
              "below": "Le seuil est un nombre entier de lits, au moins 1.",

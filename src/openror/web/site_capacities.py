@@ -65,16 +65,16 @@ def _services(request: Request) -> Services:
 def _place(stored: StoredResource, family: str, now: datetime) -> Place:
     assert stored.content is not None
     body = orjson.loads(stored.content)
-    limit = freshness.thresholds().of(family)
+    fresh = freshness.freshness(body, family, now)
+    stale = set(fresh.stale) if fresh else set()
     found = Place(stored.id, str(body.get("name") or stored.id), stored.version, family)
     for position, record in ci.records(body):
         codes = dict(zip(COLUMNS.values(), record.key, strict=True))
         updated = moment(record.updated)
-        ageing = codes["status"] != ci.INSTALLED
-        stale = ageing and (updated is None or now - updated > limit)
         source = labels.SOURCE.get(record.codes.get("capacitySourceType") or "", "")
         found.figures.append(Figure(position, labels.indicator(codes), record.count,
-                                    record.updated, age(updated, now), stale, source))
+                                    record.updated, age(updated, now), record.key in stale,
+                                    source))
     return found
 
 
