@@ -158,6 +158,19 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory
         yield server
 
 
+@pytest.fixture(scope="module")
+def region_server(database_url: str, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[LiveServer]:
+    """A live server of region 32 for people's pages: session cookies without Secure (the
+    browser speaks http on the loopback), and no background alert work (tests check and
+    deliver alerts when they choose)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,
+                        region="32", log_level="WARNING", cookie_secure=False,
+                        alert_interval_seconds=0)
+    with LiveServer(settings) as server:
+        yield server
+
+
 @pytest.fixture
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client on a freshly wiped database."""

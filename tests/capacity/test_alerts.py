@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from openror.capacity import alerts, webhooks
-from openror.config import Settings
 from openror.store.resources import utcnow
 from tests.builders import coding, healthcare_service, organization
 from tests.capacity.feed_fixture import (
@@ -66,13 +65,8 @@ class Receiver:
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[LiveServer]:
-    """No background alert work: the tests deliver when they choose."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,
-                        region="32", log_level="WARNING", alert_interval_seconds=0)
-    with LiveServer(settings) as live:
-        yield live
+def server(region_server: LiveServer) -> LiveServer:
+    return region_server
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ to its field with a summary at the top; a place changed meanwhile refuses the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -29,14 +28,8 @@ OLD = "2026-11-20T08:00:00Z"
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[LiveServer]:
-    from openror.config import Settings
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,
-                        region="32", log_level="WARNING", cookie_secure=False,
-                        alert_interval_seconds=0)
-    with LiveServer(settings) as live:
-        yield live
+def server(region_server: LiveServer) -> LiveServer:
+    return region_server
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,6 @@ import sqlalchemy as sa
 
 from openror.access.caller import Caller
 from openror.capacity import timeline
-from openror.config import Settings
 from openror.store.capacity_history import capacity_history
 from openror.store.capacity_queries import HistoryQuery, figure_policy, history
 from openror.store.resources import utcnow
@@ -55,14 +53,8 @@ ACCOUNTS = {"op": ("operator:32",), "op11": ("operator:11",), "admin": ("admin",
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[LiveServer]:
-    """Region 32; cookies without Secure, since the browser speaks http on the loopback."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,
-                        region="32", log_level="WARNING", cookie_secure=False,
-                        alert_interval_seconds=0)
-    with LiveServer(settings) as server:
-        yield server
+def live_server(region_server: LiveServer) -> LiveServer:
+    return region_server
 
 
 @dataclass(frozen=True)
