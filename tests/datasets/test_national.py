@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import collections
+import gzip
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from openror.datasets.finess_reference import AUTHORISED_BY, FILE_NAME
 from openror.datasets.national import DEFAULT_DATA, finess_tarballs
 from openror.datasets.people import rpps_number
 from openror.datasets.run import national
@@ -40,9 +42,8 @@ def run200(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_same_seed_same_bytes(run200: Path, tmp_path: Path) -> None:
     again = _generate(tmp_path / "again", 200)
-    for rtype in TYPES:
-        name = f"{rtype}.ndjson"
-        assert (again / name).read_bytes() == (run200 / name).read_bytes(), rtype
+    for name in [f"{rtype}.ndjson" for rtype in TYPES] + [FILE_NAME]:
+        assert (again / name).read_bytes() == (run200 / name).read_bytes(), name
 
 
 def test_gzip_output_is_deterministic(tmp_path: Path) -> None:
@@ -113,3 +114,28 @@ def test_practitioners_are_synthetic_with_valid_rpps(run200: Path) -> None:
 
 def test_rpps_numbers_pass_the_registry_check() -> None:
     assert all(rpps_problem(rpps_number(i)) is None for i in range(1000))
+
+
+def test_finess_reference_follows_the_sites_and_offers_written(run200: Path) -> None:
+    reference = orjson.loads(gzip.decompress((run200 / FILE_NAME).read_bytes()))
+    resources = _resources(run200)
+    sites = {r["id"].removeprefix("eg-"): r for r in resources
+             if r["resourceType"] == "Organization" and r["id"].startswith("eg-")}
+    rows = {row["finess"]: row for row in reference["sites"]}
+    assert list(rows) == sorted(sites) and len(rows) == 200
+    for number, org in sites.items():
+        assert rows[number]["category"] == org["type"][0]["coding"][0]["code"]
+        assert rows[number]["finess_ej"] == org["partOf"]["reference"].removeprefix(
+            "Organization/ej-")
+        assert rows[number]["state"] in {"open", "provisional", "closed", "lapsed"}
+
+    implied = {(o["providedBy"]["reference"].removeprefix("Organization/eg-"),
+                *AUTHORISED_BY[c["code"]])
+               for o in resources if o["resourceType"] == "HealthcareService"
+               for s in o.get("specialty", []) for c in s["coding"]
+               if c["code"] in AUTHORISED_BY}
+    kinds = {(a["activity"], a["modality"]) for a in reference["authorisations"]}
+    assert {("14", "23"), ("03", "01")} <= kinds  # emergency, obstetrics in the first 200
+    assert {(a["finess"], a["activity"], a["modality"])
+            for a in reference["authorisations"]} == implied
+    assert all(a["form"] == "00" and a["end_date"] is None for a in reference["authorisations"])

@@ -87,6 +87,8 @@ class Generator:
     limit: int | None = None
     max_offers: int | None = None  # per establishment (the demo sample keeps it small)
     keep: Callable[[Record], bool] = lambda _record: True
+    #: called with the site record of each establishment written (its FINESS reference row)
+    on_site: Callable[[Record], None] = lambda _record: None
     rejects: list[Reject] = field(default_factory=list)
     establishments: int = 0
 
@@ -119,6 +121,7 @@ class Generator:
     def establishment(self, group: Group) -> None:
         site = site_of(group, self.seed)
         self.establishments += 1
+        self.on_site(group.site)
         self.sink.write(registry.resource(group.site, site.region))
         if group.place is not None:
             self.sink.write(registry.resource(group.place, site.region))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openror.datasets import sae
 from openror.datasets import sample as demo
+from openror.datasets.finess_reference import FILE_NAME, FinessReference, Noting
 from openror.datasets.national import DEFAULT_DATA, Generator, finess_tarballs
 from openror.datasets.writer import TYPES, TypeFiles
 from openror.errors import InvalidInput, error
@@ -32,12 +33,18 @@ def national(seed: int, out: Path, limit: int | None, compress: bool,
              data: Path | None) -> Iterator[str]:
     source = _data(data)
     started = time.monotonic()
+    reference = FinessReference()
     with TypeFiles(out, compress) as files:
-        generator = Generator(seed, files, sae.load(source / "finess" / "sae_2020"), limit)
+        generator = Generator(seed, Noting(files, reference),
+                              sae.load(source / "finess" / "sae_2020"), limit,
+                              on_site=reference.keep_site)
         generator.run(finess_tarballs(source))
+    reference.write(out / FILE_NAME)
     yield (f"{generator.establishments:,} establishments, seed {seed}, "
            f"{time.monotonic() - started:.0f} s -> {out}")
     yield from _counts(files.counts)
+    yield (f"  FINESS reference: {reference.site_count:,} sites, "
+           f"{len(reference.authorisations()):,} authorisations -> {FILE_NAME}")
     if generator.rejects:
         yield f"  ({len(generator.rejects)} FINESS lines refused by the FINESS source)"
 

@@ -3,12 +3,13 @@
 The real establishments of two territories (Guyane, the Aisne) with the generator's synthetic
 content (fewer offers per establishment than the national dataset, so that ``openror demo``
 loads it in seconds), the demo GP (``liberal``), a few more anomalies, and the official ROR
-examples of the IG. One gzip'd ndjson file, resources in import order.
+examples of the IG. One gzip'd ndjson file, resources in import order; next to it, the FINESS
+reference of its sites (what the FINESS source said of them in the same run) and the
+authorisations their offers imply (``sample.finess.json.gz``).
 """
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,9 @@ from typing import Any
 import orjson
 
 from openror.datasets import anomalies, liberal, sae
+from openror.datasets.finess_reference import FinessReference
 from openror.datasets.national import Generator, finess_tarballs
-from openror.datasets.writer import TYPES
+from openror.datasets.writer import TYPES, deterministic_gzip
 from openror.importers.base import Record
 from openror.importers.finess_records import scope_of_finess
 
@@ -30,16 +32,19 @@ HEALTH_CENTRE = "124"  # TRE_R66 Centre de santé: where the demo GP also consul
 
 @dataclass
 class Collector:
-    """Keeps the resources in memory (a few thousand), grouped by type for import order."""
+    """Keeps the resources in memory (a few thousand), grouped by type for import order, and
+    the FINESS reference of the sample's sites and offers."""
 
     by_type: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {t: [] for t in TYPES})
+    reference: FinessReference = field(default_factory=FinessReference)
 
     @property
     def counts(self) -> dict[str, int]:
         return {t: len(v) for t, v in self.by_type.items()}
 
     def write(self, resource: dict[str, Any]) -> None:
+        self.reference.note(resource)
         self.by_type[resource["resourceType"]].append(resource)
 
     def ordered(self) -> Iterator[dict[str, Any]]:
@@ -93,7 +98,8 @@ def official_examples() -> list[dict[str, Any]]:
 def build(data: Path) -> Collector:
     collector = Collector()
     generator = Generator(SAMPLE_SEED, collector, sae.load(data / "finess" / "sae_2020"),
-                          keep=in_territories, max_offers=MAX_OFFERS)
+                          keep=in_territories, max_offers=MAX_OFFERS,
+                          on_site=collector.reference.keep_site)
     generator.run(finess_tarballs(data))
     for resource in [*official_examples(), *liberal.demo_gp(health_centre(collector))]:
         collector.write(resource)
@@ -103,9 +109,15 @@ def build(data: Path) -> Collector:
 
 
 def write(collector: Collector, out: Path) -> None:
-    """Deterministic gzip (mtime 0, no name): same sample, same bytes."""
+    """Deterministic gzip (mtime 0, no name): same sample, same bytes. The FINESS reference
+    of the sample goes next to it (``reference_path``)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                              compresslevel=9) as handle:
+    with deterministic_gzip(out) as handle:
         for resource in collector.ordered():
             handle.write(orjson.dumps(resource) + b"\n")
+    collector.reference.write(reference_path(out))
+
+
+def reference_path(sample: Path) -> Path:
+    """``sample.ndjson.gz`` → ``sample.finess.json.gz``."""
+    return sample.with_name(sample.name.removesuffix(".ndjson.gz") + ".finess.json.gz")

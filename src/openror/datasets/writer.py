@@ -7,6 +7,8 @@ its content.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, cast
@@ -24,6 +26,14 @@ def open_binary(path: Path, compress: bool) -> IO[bytes]:
         return raw
     packed = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
     return cast(IO[bytes], packed)  # GzipFile is a binary file; typeshed does not say IO
+
+
+@contextmanager
+def deterministic_gzip(path: Path) -> Iterator[gzip.GzipFile]:
+    """One gzip file, smallest (level 9), for the demo sample and the FINESS reference."""
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                                               compresslevel=9) as handle:
+        yield handle
 
 
 def close_binary(handle: IO[bytes]) -> None:

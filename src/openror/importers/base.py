@@ -12,14 +12,18 @@ the run turns it into ``{"reference": "Organization/<id>"}`` when it applies the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from openror.services.batch import ID_KEY
 
-__all__ = ["ID_KEY", "Key", "Record", "Reject", "Source", "Summary", "logical_reference"]
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+__all__ = ["ID_KEY", "KeepsReference", "Key", "Record", "Reject", "Source", "Summary",
+           "logical_reference"]
 
 #: Order in which resource types are applied, so that references point backwards.
 TYPE_RANK = {"Organization": 0, "Location": 2, "HealthcareService": 3, "Practitioner": 4,
@@ -50,6 +54,9 @@ class Record:
     scope: str = ""
     #: records of one FHIR transaction share a group number: applied together or not at all
     group: int = 0
+    #: what the registry itself says of this record, kept apart from the resource (which people
+    #: may edit later): written by the source's ``keep_references`` in the record's batch
+    reference: Mapping[str, Any] | None = None
 
     @property
     def type(self) -> str:
@@ -112,6 +119,23 @@ class Source(Protocol):
     def scope_of_key(self, key: Key) -> str:
         """Scope of an existing resource's key; vanished resources are closed only within the
         scopes the imported file covers (a regional file closes nothing elsewhere)."""
+        ...
+
+
+@runtime_checkable
+class KeepsReference(Protocol):
+    """A source that also keeps the registry's own word in reference tables (FINESS)."""
+
+    def keep_references(self, conn: sa.Connection, references: list[Mapping[str, Any]]
+                        ) -> int:
+        """Record the references of the records a batch applied, inside that batch's
+        transaction; return how many reference rows changed."""
+        ...
+
+    def mark_vanished_references(self, conn: sa.Connection, present: set[tuple[str, Key]],
+                                 scopes: list[str]) -> int:
+        """Mark, as the run closes vanished resources, the reference rows whose key is not in
+        ``present`` (type, key of every staged record) within ``scopes``; return how many."""
         ...
 
 

@@ -1,5 +1,6 @@
 """Closing what vanished: resources a registry created earlier whose key is no longer in the
-newer file, within the scopes (e.g. départements) that file covers. Never deleted."""
+newer file, within the scopes (e.g. départements) that file covers. Never deleted; the
+registry's reference rows (``KeepsReference``) are marked the same way, never deleted either."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import orjson
 import sqlalchemy as sa
 
 from openror.access.caller import SYSTEM
-from openror.importers.base import Key
+from openror.importers.base import KeepsReference, Key
 from openror.services.batch import Batch
 from openror.store import imports
 from openror.store.feed import LogEntry
@@ -51,3 +52,15 @@ def close_vanished(run: ImportRun, scopes: list[str], log: LogEntry, chunk: int 
                 closed = run.source.close(orjson.loads(current.content))
                 if closed is not None and not batch.close(rtype, rid, closed).unchanged:
                     run.summary.closed += 1
+
+
+def mark_vanished_references(run: ImportRun, scopes: list[str]) -> None:
+    """The reference rows of keys absent from the run's files, within its scopes, in one
+    transaction (a reference row is small: no need to chunk)."""
+    source = run.source
+    if not isinstance(source, KeepsReference) or not scopes:
+        return
+    with run.services.db.write() as conn:
+        present = {(rtype, Key(system, value))
+                   for rtype, system, value in imports.staged_keys(conn, run.run_id)}
+        source.mark_vanished_references(conn, present, scopes)

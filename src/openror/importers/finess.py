@@ -2,19 +2,22 @@
 
 Each file's layout is recognised from its name and first line (historical or headered CSV,
 JSON "structures", FHIR ndjson plain or in tarballs); readers yield legal entities and sites,
-this source removes duplicates and hands them to the shared mapping (finess_records).
+this source removes duplicates and hands them to the shared mapping (finess_records). What
+FINESS says of each site is also kept apart, in ``finess_site`` (finess_reference).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from openror.fhir.nos_systems import TRE_R203
-from openror.importers import finess_csv, finess_fhir, finess_json
+from openror.importers import finess_csv, finess_fhir, finess_json, finess_reference
 from openror.importers.base import Key, Record, Reject
 from openror.importers.finess_io import first_line, is_tar, tar_members
 from openror.importers.finess_model import (
@@ -27,7 +30,12 @@ from openror.importers.finess_model import (
     Site,
     closing_type_extension,
 )
-from openror.importers.finess_records import legal_entity_records, scope_of_key, site_records
+from openror.importers.finess_records import (
+    legal_entity_records,
+    scope_of_finess,
+    scope_of_key,
+    site_records,
+)
 from openror.terminology import Terminology, default_terminology
 
 Item = LegalEntity | Site | Reject
@@ -86,6 +94,14 @@ class FinessSource:
     def scope_of_key(self, key: Key) -> str:
         return scope_of_key(key)
 
+    def keep_references(self, conn: sa.Connection, references: list[Mapping[str, Any]]
+                        ) -> int:
+        return finess_reference.keep(conn, references)
+
+    def mark_vanished_references(self, conn: sa.Connection, present: set[tuple[str, Key]],
+                                 scopes: list[str]) -> int:
+        return finess_reference.mark_vanished(conn, present, scopes, scope_of_finess)
+
 
 def read_items(path: Path) -> Iterator[Item]:
     """Legal entities, sites and rejects of one file, in its layout."""
@@ -105,6 +121,9 @@ def read_items(path: Path) -> Iterator[Item]:
             yield from finess_json.read_structures(handle)
     elif finess_csv.is_historical(first):
         yield from finess_csv.read_historical(path)
+    elif finess_csv.is_authorisations(first):
+        yield Reject(1, "layout", "a file of authorisations of care activities: import it "
+                     "with `openror import finess-authorisations`")
     elif finess_csv.is_headered(first):
         yield from finess_csv.read_headered(path)
     else:

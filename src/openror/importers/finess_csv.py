@@ -6,7 +6,9 @@
   (6 fields: nofinesset, coordxet, coordyet, sourcecoordet, datemaj). The file is read twice:
   first the coordinates (small), then the establishments, so nothing large is held.
 * headered etalab layout (42 columns, one line per establishment with its coordinates,
-  ``cog`` column, ``sourcegeocod`` naming the projection).
+  ``cog`` column, ``sourcegeocod`` naming the projection). Optional columns of ours, which the
+  etalab extract (open establishments only) does not have: ``datefermeture``,
+  ``typefermeture`` (FINESS closing type: PRO, DEF…) and ``caducite`` (``O`` when lapsed).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ HEADERED_REQUIRED = ("nofinesset", "nofinessej", "rs", "categetab", "ligneachemi
 OVERSEAS_DEPARTEMENTS = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9E": "975",
                          "9F": "976"}
 _OTHER_SEPARATORS = (",", "\t", "|")
+#: values of the optional ``caducite`` column saying FINESS found the site lapsed
+LAPSED = frozenset({"O", "OUI", "1"})
 
 Item = LegalEntity | Site | Reject
 _Geo = tuple[int, str, str, str]  # line, x, y, projection label
@@ -43,6 +47,12 @@ def is_historical(first: str) -> bool:
 
 def is_headered(first: str) -> bool:
     return first.split(";", 1)[0].strip().lower() == "nofinesset" and ";" in first
+
+
+def is_authorisations(first: str) -> bool:
+    """The header of a file of authorisations (``nofinesset;activite;…``), not of sites."""
+    header = {h.strip().lower() for h in first.split(";")}
+    return is_headered(first) and "activite" in header and "categetab" not in header
 
 
 def separator_problem(line: str) -> str | None:
@@ -150,6 +160,8 @@ def _entities(number: int, row: dict[str, str], point: Point | None) -> Iterator
                category=row["categetab"], address=_address(row),
                territory=_territory(row), phone=phone(row.get("telephone", "")),
                fax=phone(row.get("telecopie", "")), opened=row.get("dateouvert", ""),
+               closed=row.get("datefermeture", ""), closing_type=row.get("typefermeture", ""),
+               lapsed=row.get("caducite", "").upper() in LAPSED,
                point=point, names={"dateouv": "dateouvert"} if "dateouvert" in row else {})
 
 

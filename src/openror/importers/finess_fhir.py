@@ -23,7 +23,8 @@ from openror.importers.finess_records import scope_of_finess
 CATEGORY_SYSTEM = "http://finess.sante.gouv.fr/valuesets/CAT_ETAB"
 PERIOD = "http://hl7.org/fhir/StructureDefinition/organization-period"
 _NAMES = {"nofinesset": "id", "nofinessej": "id", "rs": "name", "categetab": "type",
-          "siret": "identifier", "commune": "address", "dateouv": "extension"}
+          "siret": "identifier", "commune": "address", "dateouv": "extension",
+          "datefermeture": "extension"}
 
 Item = LegalEntity | Site | Reject
 
@@ -87,7 +88,7 @@ def _organization(number: int, org: dict[str, Any]) -> Iterator[Item]:
                siret=_identifier(org, "http://sirene.fr"), category=_category(org),
                address=address, territory=scope_of_finess(et),
                phone=_telecom(org, "phone"), fax=_telecom(org, "fax"),
-               opened=_opened(org), names=_NAMES)
+               opened=_period(org, "start"), closed=_period(org, "end"), names=_NAMES)
 
 
 def _located(site: Site, location: dict[str, Any], number: int) -> Site:
@@ -135,10 +136,11 @@ def _telecom(org: dict[str, Any], system: str) -> str:
     return ""
 
 
-def _opened(org: dict[str, Any]) -> str:
+def _period(org: dict[str, Any], bound: str) -> str:
+    """Opening ("start") or closing ("end") date of the establishment."""
     for ext in _dicts(org.get("extension")):
         if ext.get("url") == PERIOD:
-            return str((ext.get("valuePeriod") or {}).get("start", ""))
+            return str((ext.get("valuePeriod") or {}).get(bound, ""))
     return ""
 
 

@@ -33,7 +33,7 @@ ADXP = "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-"
 
 CHANNEL_MOBILE, CHANNEL_PHONE, CHANNEL_FAX = "1", "2", "6"  # TRE_R200
 PUBLIC = "1"  # TRE_R283: visible to the general public (FINESS is open data)
-CLOSED_DEFINITIVELY = "DEF"  # TRE_R286
+CLOSED_DEFINITIVELY, CLOSED_PROVISIONALLY = "DEF", "PRO"  # TRE_R286
 PLACE_OPEN = ("OP", "Opérationnel")  # TRE_R203
 PLACE_CLOSED = ("FD", "Fermé définitivement")
 
@@ -111,6 +111,9 @@ class Site:
     fax: str = ""
     opened: str = ""
     closed: str = ""
+    #: FINESS's closing type (TRE_R286 PRO, DEF…) when the layout gives it
+    closing_type: str = ""
+    lapsed: bool = False  # FINESS found the authorisation lapsed (caducité)
     point: Point | None = None
     names: Mapping[str, str] = field(default_factory=dict)
 
@@ -174,17 +177,20 @@ def fhir_address(address: Address) -> dict[str, Any]:
     return body
 
 
-def period_extensions(opened: str, closed: str) -> list[dict[str, Any]]:
+def period_extensions(opened: str, closed: str, closing_type: str = ""
+                      ) -> list[dict[str, Any]]:
     period = {k: v for k, v in (("start", opened), ("end", closed)) if v}
     found: list[dict[str, Any]] = [{"url": EXT_PERIOD, "valuePeriod": period}] if period else []
     if closed:
-        found.append(closing_type_extension())
+        found.append(closing_type_extension(closing_type))
     return found
 
 
-def closing_type_extension() -> dict[str, Any]:
-    return {"url": EXT_CLOSING_TYPE,
-            "valueCodeableConcept": concept(TRE_R286, CLOSED_DEFINITIVELY)}
+def closing_type_extension(closing_type: str = "") -> dict[str, Any]:
+    """Provisional when FINESS says so (``PRO``), else definitive (FINESS's other types, ERR,
+    NDI…, are not in the ROR's TRE_R286 binding)."""
+    code = CLOSED_PROVISIONALLY if closing_type == CLOSED_PROVISIONALLY else CLOSED_DEFINITIVELY
+    return {"url": EXT_CLOSING_TYPE, "valueCodeableConcept": concept(TRE_R286, code)}
 
 
 def legal_entity_resource(ej: LegalEntity) -> dict[str, Any]:
@@ -215,7 +221,7 @@ def site_resource(site: Site) -> dict[str, Any]:
         "address": [fhir_address(site.address)],
         "partOf": logical_reference("Organization", finess_key(site.finess_ej)),
     }
-    extensions = period_extensions(site.opened, site.closed)
+    extensions = period_extensions(site.opened, site.closed, site.closing_type)
     if extensions:
         body["extension"] = extensions
     if site.alias and site.alias != site.name:

@@ -42,6 +42,17 @@ def commune_code(cog: str, postal_code: str, city: str, departement: str) -> str
     return _by_name(departement, _untruncated(normalise_name(city))) if city else None
 
 
+def division(cog: str | None, departement: str) -> tuple[str | None, str | None]:
+    """(region, département) of a commune; of ``departement`` when the commune is unknown.
+    Corsica is "2A"/"2B" (region 94), overseas "971".."976" (regions "01".."06")."""
+    gazetteer = _gazetteer()
+    commune = gazetteer.commune(cog) if cog else None
+    if commune is not None:
+        return commune.region, commune.departement
+    known = gazetteer.departement(departement) if departement else None
+    return (known.region, known.code) if known is not None else (None, departement or None)
+
+
 def _untruncated(name: str) -> str:
     """Drop a CEDEX mention cut by the field length ("VILLEFRANCHE SUR SAONE CED")."""
     words = name.split(" ")

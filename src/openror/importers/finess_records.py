@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterator
 
-from openror.importers import finess_places, finess_proj
+from openror.importers import finess_places, finess_proj, finess_reference
 from openror.importers.base import Key, Record, Reject
 from openror.importers.checkdigits import finess_error, siren_error, siret_error
 from openror.importers.finess_model import (
@@ -70,13 +70,22 @@ def _legal_entity_problem(ej: LegalEntity) -> tuple[str, str] | None:
 
 
 def site_records(site: Site, terminology: Terminology) -> Iterator[Record | Reject]:
+    """The site (carrying FINESS's own word as its reference row) and its place."""
     problem = _site_problem(site, terminology)
     if problem is not None:
         yield Reject(site.line, field_name(site.names, problem[0]), problem[1])
         return
+    cog = _commune(site)
     yield Record(site.line, site_resource(site), finess_key(site.finess), owned=SITE_OWNED,
-                 owned_extensions=ORG_EXTENSIONS, rank=1, scope=scope_of_finess(site.finess))
-    yield place_record(site)
+                 owned_extensions=ORG_EXTENSIONS, rank=1, scope=scope_of_finess(site.finess),
+                 reference=finess_reference.site_row(site, cog, scope_of_finess(site.finess)))
+    yield place_record(site, cog)
+
+
+def _commune(site: Site) -> str | None:
+    address = site.address
+    return finess_places.commune_code(address.cog, address.postal_code, address.city,
+                                      site.territory)
 
 
 def _site_problem(site: Site, terminology: Terminology) -> tuple[str, str] | None:
@@ -104,10 +113,8 @@ def _bad_dates(opened: str, closed: str) -> tuple[str, str] | None:
     return None
 
 
-def place_record(site: Site) -> Record | Reject:
+def place_record(site: Site, cog: str | None) -> Record | Reject:
     address = site.address
-    cog = finess_places.commune_code(address.cog, address.postal_code, address.city,
-                                     site.territory)
     if cog is None:
         what = f"'{address.cog}'" if address.cog else f"'{address.postal_code} {address.city}'"
         return Reject(site.line, field_name(site.names, "commune"),

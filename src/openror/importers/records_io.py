@@ -17,6 +17,8 @@ def encode(record: Record, seq: int) -> dict[str, Any]:
             "key": {"system": record.key.system, "value": record.key.value},
             "owned": sorted(record.owned), "owned_extensions": sorted(record.owned_extensions),
             "rank": record.rank, "scope": record.scope, "group": record.group}
+    if record.reference is not None:
+        data["reference"] = record.reference
     return {"seq": seq, "line": record.line, "type": record.type, "key_system": record.key.system,
             "key_value": record.key.value, "ord": record.order, "scope": record.scope,
             "record": orjson.dumps(data), "checked": False}
@@ -24,4 +26,5 @@ def encode(record: Record, seq: int) -> dict[str, Any]:
 
 def decode(data: dict[str, Any]) -> Record:
     return Record(data["line"], data["resource"], Key(**data["key"]), frozenset(data["owned"]),
-                  frozenset(data["owned_extensions"]), data["rank"], data["scope"], data["group"])
+                  frozenset(data["owned_extensions"]), data["rank"], data["scope"], data["group"],
+                  data.get("reference"))

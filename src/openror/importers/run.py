@@ -22,7 +22,7 @@ from tqdm import tqdm
 from openror.access.caller import SYSTEM
 from openror.errors import InvalidInput, OpenRORError, error
 from openror.importers import check_pool, closing
-from openror.importers.base import Record, Reject, Source, Summary
+from openror.importers.base import KeepsReference, Record, Reject, Source, Summary
 from openror.importers.records_io import decode, encode
 from openror.services.batch import Batch, Upsert
 from openror.services.bulk import BulkWriter
@@ -193,6 +193,7 @@ class ImportRun:
                 bar.update(len(rows))
         if self.options.close_vanished:
             closing.close_vanished(self, state.scopes, log)
+            closing.mark_vanished_references(self, state.scopes)
         statistics.after_bulk_load(self.services.db)  # the data may have grown a lot
 
     def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
@@ -221,16 +222,21 @@ class ImportRun:
                       savepoints: bool) -> None:
         with self.services.db.write() as conn:
             if savepoints:
-                self._apply_batch(Batch(self.services.writes, conn, log, caller=SYSTEM), rows)
+                applied = self._apply_batch(Batch(self.services.writes, conn, log,
+                                                  caller=SYSTEM), rows)
             else:
-                items = [_upsert(decode(row.record)) for _pos, row in rows]
+                applied = [decode(row.record) for _pos, row in rows]
                 writer = BulkWriter(self.services.writes, conn, log, caller=SYSTEM)
-                for result in writer.upsert_all(items):
+                for result in writer.upsert_all([_upsert(record) for record in applied]):
                     self._count(result)
+            self._keep_references(conn, applied)
             imports.update_run(conn, self.run_id, applied_seq=rows[-1][0],
                                summary=self._counts())
 
-    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]]) -> None:
+    def _apply_batch(self, batch: Batch, rows: list[tuple[int, imports.StagedRow]]
+                     ) -> list[Record]:
+        """Apply a batch record by record (a FHIR transaction at once); return what applied."""
+        applied: list[Record] = []
         for _group, members in groupby((decode(row.record) for _pos, row in rows),
                                        key=lambda r: r.group or object()):  # 0: alone
             records = list(members)
@@ -240,8 +246,17 @@ class ImportRun:
             except OpenRORError as exc:
                 self._refuse(records, exc)
                 continue
+            applied += records
             for result in results:
                 self._count(result)
+        return applied
+
+    def _keep_references(self, conn: Any, applied: list[Record]) -> None:
+        """The registry's own word on what this batch applied, in the batch's transaction: a
+        refused record leaves no reference, a rolled-back batch none either."""
+        references = [r.reference for r in applied if r.reference is not None]
+        if references and isinstance(self.source, KeepsReference):
+            self.source.keep_references(conn, references)
 
     def _refuse(self, records: list[Record], exc: OpenRORError) -> None:
         where = "" if len(records) == 1 else " (the whole transaction is refused)"

@@ -1,7 +1,8 @@
 """The registry of import sources: ``openror import <name>`` looks its name up here.
 
 Resource sources implement ``importers.base.Source`` and run through ``importers.run``;
-``nos`` and ``geo`` load reference tables, not resources, and have their own short flow.
+``nos``, ``geo``, ``finess-authorisations`` and ``finess-reference`` load reference tables,
+not resources, and have their own short flow.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ RESOURCE_SOURCES: dict[str, str] = {
 TABLE_SOURCES: dict[str, str] = {
     "nos": "openror.importers.nos:import_nos",
     "geo": "openror.importers.geo:import_geo",
+    "finess-authorisations":
+        "openror.importers.finess_authorisations:import_finess_authorisations",
+    "finess-reference": "openror.importers.finess_reference_file:import_finess_reference",
 }
 
 
