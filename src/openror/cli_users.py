@@ -152,7 +152,28 @@ def users_password(login: str, password_stdin: bool, database: str | None) -> No
 
 @click.group()
 def mail() -> None:
-    """The mail outbox: messages for people (password resets) for a mailer to send."""
+    """The mail outbox: messages for people (password resets, freshness reminders)."""
+
+
+@mail.command("send")
+@click.option("--database", help=DATABASE_HELP)
+@fails_cleanly
+def mail_send(database: str | None) -> None:
+    """Deliver the pending messages through OPENROR_MAIL_BACKEND, each once; exit status 1
+    when some could not be (they stay pending, the error is logged)."""
+    from openror import logs
+    from openror.services import mailer
+    from openror.services.mail_backends import backend_from
+
+    settings = settings_for(database)
+    backend = backend_from(settings.mail_backend)
+    logs.configure(settings.log_level)
+    with user_service(database) as service:
+        done = mailer.send_pending(service.db, backend, settings.mail_from)
+    click.echo(f"sent {done.sent} message(s) through {backend!r}"
+               + (f", {done.failed} failed (still pending)" if done.failed else ""))
+    if done.failed:
+        sys.exit(1)
 
 
 @mail.command("outbox")

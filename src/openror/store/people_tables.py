@@ -71,7 +71,7 @@ password_reset = sa.Table(
 )
 sa.Index("ix_password_reset_user", password_reset.c.user_id, password_reset.c.created_at)
 
-#: messages for people, for an operator's mailer to send (the server has no SMTP)
+#: messages for people; the server delivers them (services.mailer) or an external mailer does
 mail_outbox = sa.Table(
     "mail_outbox", metadata,
     sa.Column("id", SeqType, primary_key=True, autoincrement=True),
