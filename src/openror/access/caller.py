@@ -40,8 +40,11 @@ class Caller:
     @property
     def policy_key(self) -> str:
         """Two callers with the same key see exactly the same data (search snapshots are
-        bound to it)."""
-        return f"p{self.profile}:{','.join(sorted(self.regions))}"
+        bound to it): a person's roles count too (they see the anomalies they answer)."""
+        key = f"p{self.profile}:{','.join(sorted(self.regions))}"
+        if self.grants:
+            key += ":" + ",".join(sorted(f"{g.role}={g.scope}" for g in self.grants))
+        return key
 
     @property
     def sees_everything(self) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from openror.datasets import codes as c
 from openror.fhir import profiles as p
 from openror.fhir.datatypes import concept
+from openror.quality import workflow
 
 #: (thématique J241, action J242, description, FHIRPath of the faulty element or "")
 KINDS: tuple[tuple[str, str, str, str], ...] = (
@@ -25,10 +26,8 @@ KINDS: tuple[tuple[str, str, str, str], ...] = (
     ("05", "COR", "L'adresse n'est pas structurée (type et libellé de voie)",
      "Location.address"),
 )
-#: business status (J244) -> FHIR task status
-STATUSES = {"01": "requested", "02": "ready", "03": "cancelled", "04": "on-hold",
-            "05": "in-progress", "06": "on-hold", "07": "completed", "08": "completed",
-            "09": "rejected", "10": "ready", "11": "on-hold"}
+#: business status (J244) -> FHIR task status, as the workflow implies it
+STATUSES = {code: status.task_status for code, status in workflow.STATUSES.items()}
 
 
 def _input(kind: str, **value: Any) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 Indexing runs these expressions on every write, so they are compiled once into plain Python
 steps instead of going through a general FHIRPath engine (which costs about a hundred times
 more per resource). The subset: member access, ``value`` and other choice elements
-(``value[x]``), ``where(url = '…')`` / ``where(id = '…')``, ``as(Type)`` / ``ofType(Type)``
-(type tests are implied by the element names, so they pass values through), and ``|`` unions.
+(``value[x]``), ``where(<path> = '…')`` (``url``, ``id``, ``type.coding.code``…),
+``as(Type)`` / ``ofType(Type)`` (type tests are implied by the element names, so they pass
+values through), and ``|`` unions.
 The tests check these compiled paths against fhirpathpy on the same expressions.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 Step = Callable[[list[Any]], list[Any]]
 
-_WHERE = re.compile(r"where\(\s*(url|id)\s*=\s*'([^']*)'\s*\)$")
+_WHERE = re.compile(r"where\(\s*([a-z][A-Za-z]*(?:\.[a-z][A-Za-z]*)*)\s*=\s*'([^']*)'\s*\)$")
 _CAST = re.compile(r"(as|ofType)\(\s*[A-Za-z]+\s*\)$")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
 #: FHIR choice elements the search expressions reach, by their short name
@@ -70,9 +71,21 @@ def _children(name: str) -> Step:
 
 
 def _where(key: str, wanted: str) -> Step:
-    def step(items: list[Any]) -> list[Any]:
-        return [i for i in items if isinstance(i, dict) and i.get(key) == wanted]
-    return step
+    if "." not in key:
+        def step(items: list[Any]) -> list[Any]:
+            return [i for i in items if isinstance(i, dict) and i.get(key) == wanted]
+        return step
+    path = [_children(name) for name in key.split(".")]
+
+    def nested(items: list[Any]) -> list[Any]:  # where(type.coding.code = '…')
+        return [i for i in items if wanted in _follow(path, [i])]
+    return nested
+
+
+def _follow(steps: list[Step], items: list[Any]) -> list[Any]:
+    for step in steps:
+        items = step(items)
+    return items
 
 
 def _extensions(url: str) -> Step:

@@ -2,12 +2,14 @@
 ``region:R`` for the region R of the resource after the write and, when it already existed,
 before it — so nothing moves into or out of a region without the rights on both sides.
 A professional's or a referent's role is decided the same way, before and after, by the
-place of the resource in the hierarchy (``authorise_change``, services.scopes)."""
+place of the resource in the hierarchy (``authorise_change``, services.scopes). Through the
+hierarchy, an anomaly (Task) on a resource in scope may be answered but not raised,
+rewritten or deleted (``TASK_REPLY``); which answers, the workflow rule decides."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 
@@ -18,6 +20,14 @@ from openror.services.scopes import View, added_owning_links, governs
 from openror.store.hierarchy import Graph
 
 REGION_SCOPE = "region:"
+
+#: how a write was allowed: by a region scope (API clients, operators, administrators) or
+#: by the hierarchy (a professional's or a referent's role)
+Authority = Literal["scope", "hierarchy"]
+#: the elements of an anomaly its owner may change through the hierarchy: its answer (the
+#: workflow rule decides which statuses) and what the server maintains
+TASK_REPLY: Final = frozenset({"businessStatus", "statusReason", "note", "output", "status",
+                               "authoredOn", "lastModified", "executionPeriod", "meta"})
 
 
 def may_write(caller: Caller, region: str) -> bool:
@@ -63,10 +73,11 @@ class Change:
         return f"{self.rtype}/{self.rid}"
 
 
-def authorise_change(caller: Caller, change: Change, conn: sa.Connection) -> None:
+def authorise_change(caller: Caller, change: Change, conn: sa.Connection) -> Authority:
     """Refuse the write unless the caller may make it: by region scope (API clients,
     regional operators, administrators) or, for professionals and referents, by the place
-    of the resource in the hierarchy before and after the write (services.scopes)."""
+    of the resource in the hierarchy before and after the write (services.scopes).
+    Say which of the two allowed it."""
     hierarchical = tuple(g for g in caller.grants if g.role in HIERARCHICAL)
     # a change of region is a matter for region scopes alone, whatever the hierarchy says
     moves = change.before is not None and change.after is not None and \
@@ -78,17 +89,39 @@ def authorise_change(caller: Caller, change: Change, conn: sa.Connection) -> Non
         else:
             assert change.region_after is not None
             authorise_write(caller, change.ref, change.region_after, change.region_before)
-        return
+        return "scope"
     graph = Graph(conn)
     sides = (("before", change.before, change.region_before),
              ("after", change.after, change.region_after))
+    authority: Authority = "scope"
     for side, body, region in sides:
-        if body is not None and not (region is not None and may_write(caller, region)) and \
-                not _governed(hierarchical, View(graph, change.rtype, change.rid, body),
-                              change.rtype, change.rid):
+        if body is None or (region is not None and may_write(caller, region)):
+            continue
+        if not _governed(hierarchical, View(graph, change.rtype, change.rid, body),
+                         change.rtype, change.rid):
             raise _out_of_scope(caller, change, side)
+        authority = "hierarchy"
     if change.after is not None:
         _authorise_links(caller, hierarchical, change, graph)
+    if authority == "hierarchy" and change.rtype == "Task":
+        _authorise_task_reply(caller, change)
+    return authority
+
+
+def _authorise_task_reply(caller: Caller, change: Change) -> None:
+    """Through the hierarchy, an anomaly is answered, not raised, rewritten or removed."""
+    if change.before is None or change.after is None:
+        doing = "raise" if change.before is None else "delete"
+        raise Forbidden([error("forbidden", f"{_who(caller)} may not {doing} anomalies: "
+                               "that is for the regional operator or an API client with the "
+                               "write scope of the region")])
+    changed = sorted(k for k in set(change.before) | set(change.after)
+                     if k not in TASK_REPLY and change.before.get(k) != change.after.get(k))
+    if changed:
+        raise Forbidden([error("forbidden", f"{_who(caller)} may answer {change.ref} "
+                               "(businessStatus, statusReason, note, output) but not change "
+                               f"{', '.join('Task.' + k for k in changed)}",
+                               *(f"Task.{k}" for k in changed))])
 
 
 def _governed(grants: tuple[Grant, ...], view: View, rtype: str, rid: str) -> bool:

@@ -6,7 +6,9 @@ hierarchy (docs/api/authentication.md, "Roles of people").
   them; a place no offer uses yet, by its ``managingOrganization`` (else its ``partOf``
   place). A place is governed only when *every* offer using it is;
 - a **professional** governs their Practitioner, their roles, the offers in which every role
-  is theirs, and the places of those offers (again: every offer using the place).
+  is theirs, and the places of those offers (again: every offer using the place);
+- either governs an anomaly (Task) whose focus it governs (what it may change of it is
+  decided by services.authorise and the workflow rule).
 
 Every decision is made on a :class:`View`: the stored links, except the written resource's
 own, which come from its body before or after the write.
@@ -18,7 +20,7 @@ from typing import Any
 
 from openror.access.caller import Grant
 from openror.access.roles import PROFESSIONAL, REFERENT
-from openror.store.hierarchy import Graph, body_targets
+from openror.store.hierarchy import Graph, body_targets, reference_of
 
 #: organisation chains are a few levels deep; this bounds a walk through bad data (cycles)
 MAX_DEPTH = 16
@@ -54,11 +56,21 @@ class View:
 def governs(grant: Grant, view: View, rtype: str, rid: str) -> bool:
     if grant.scope is None:
         return False
+    if rtype == "Task":
+        focus = _focus(view, rid)
+        return focus is not None and focus[0] != "Task" and governs(grant, view, *focus)
     if grant.role == REFERENT:
         return _referent(view, grant.scope, rtype, rid, 0)
     if grant.role == PROFESSIONAL:
         return _professional(view, grant.scope, rtype, rid)
     return False
+
+
+def _focus(view: View, rid: str) -> tuple[str, str] | None:
+    """The literal focus of the Task being written (a logical one governs nothing)."""
+    if view.key != ("Task", rid) or view.body is None:
+        return None
+    return reference_of(view.body.get("focus"))
 
 
 # -- referent --------------------------------------------------------------------------

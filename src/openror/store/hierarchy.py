@@ -32,6 +32,14 @@ _REFERRERS = ("SELECT id FROM search_ref WHERE target_type = :tt AND target_id =
 _REGION = "SELECT region FROM resource WHERE type = :t AND id = :i AND deleted = :no"
 
 
+def reference_of(value: Any) -> tuple[str, str] | None:
+    """(type, id) of a literal Reference, read as the search index reads it."""
+    if not isinstance(value, dict):
+        return None
+    m = _REFERENCE.search(str(value.get("reference") or ""))
+    return None if m is None else (m.group(1), m.group(2))
+
+
 def body_targets(body: dict[str, Any], rtype: str, param: str) -> list[str]:
     """The ids a body's link points to, read as the search index reads them."""
     value = body.get(LINKS[(rtype, param)])
