@@ -77,6 +77,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_section import write_section  # noqa: E402
 from bench.http_core import (  # noqa: E402
     BIN,
     HOST,
@@ -1069,12 +1070,7 @@ above; the steps leave out the transaction's begin and commit):
 
 
 def write_docs(text: str) -> None:
-    old = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    new = pattern.sub(lambda _m: text, old, count=1) if pattern.search(old) \
-        else old.rstrip("\n") + "\n\n" + text
-    DOCS.write_text(new)
-    print(f"wrote {DOCS.relative_to(ROOT)}")
+    write_section(BEGIN, END, text)
 
 
 def parse_args() -> argparse.Namespace:

@@ -49,6 +49,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.docs_section import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 LUA = ROOT / "bench" / "wrk" / "core.lua"
@@ -449,15 +453,7 @@ Measured on {date} by `bench/http_core.py` (generated section: rerun, don't edit
 
 
 def write_docs(text: str) -> None:
-    old = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    if pattern.search(old):
-        new = pattern.sub(lambda _m: text, old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(new)
-    print(f"wrote {DOCS.relative_to(ROOT)}")
+    write_section(BEGIN, END, text)
 
 
 def parse_args() -> argparse.Namespace:

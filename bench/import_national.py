@@ -35,6 +35,10 @@ from pathlib import Path
 import orjson
 import sqlalchemy as sa
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.docs_section import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
 OPENROR = str(Path(sys.executable).with_name("openror"))
@@ -185,12 +189,7 @@ Measured on {datetime.now(UTC):%Y-%m-%d} by `bench/import_national.py` (generate
 
 
 def write_docs(text: str) -> None:
-    old = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    new = pattern.sub(lambda _m: text, old, count=1) if pattern.search(old) else \
-        old.rstrip("\n") + "\n\n" + text
-    DOCS.write_text(new)
-    print(f"wrote {DOCS.relative_to(ROOT)}")
+    write_section(BEGIN, END, text)
 
 
 def main() -> int:

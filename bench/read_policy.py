@@ -23,6 +23,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_section import write_section  # noqa: E402
 from bench.http_core import BIN, HOST, SERVER_ENV, free_port, openror_cmd, running  # noqa: E402
 from bench.search_national import Result  # noqa: E402
 
@@ -125,12 +126,7 @@ redacted. Entries differ: each profile sees less.
 
 
 def write_docs(text: str) -> None:
-    old = DOCS.read_text()
-    start, end = old.find(BEGIN), old.find(END)
-    new = old[:start] + text + old[end + len(END) + 1:] if start >= 0 and end >= 0 \
-        else old.rstrip("\n") + "\n\n" + text
-    DOCS.write_text(new)
-    print(f"wrote {DOCS.relative_to(ROOT)}")
+    write_section(BEGIN, END, text)
 
 
 def main() -> int:

@@ -22,7 +22,6 @@ framework's overhead.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
@@ -39,6 +38,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_section import write_section  # noqa: E402
 from bench.http_core import (  # noqa: E402
     HOST,
     SERVER_ENV,
@@ -367,12 +367,7 @@ Measured on {date} by `bench/search_national.py` (generated section: rerun, don'
 
 
 def write_docs(text: str) -> None:
-    old = DOCS.read_text()
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
-    new = pattern.sub(lambda _m: text, old, count=1) if pattern.search(old) \
-        else old.rstrip("\n") + "\n\n" + text
-    DOCS.write_text(new)
-    print(f"wrote {DOCS.relative_to(ROOT)}")
+    write_section(BEGIN, END, text)
 
 
 def sizes_of(url: str) -> str:
