@@ -6,7 +6,10 @@ business), while the rows are the same. Copies ``resource``, ``resource_version`
 derived tables (identifier, reference and search indexes) with COPY into a database at the
 current schema, then runs ANALYZE. The change feed and change log are not copied.
 
-    .venv/bin/python bench/copy_to_postgres.py SQLITE_FILE POSTGRES_URL
+    .venv/bin/python bench/copy_to_postgres.py SQLITE_FILE POSTGRES_URL [TABLE,TABLE…]
+
+The optional third argument copies only those tables (the quality benchmark needs the
+resources and the links, not the search index).
 """
 
 from __future__ import annotations
@@ -50,10 +53,11 @@ def secondary_indexes(target: psycopg.Connection, table: str) -> list[tuple[str,
 
 def main() -> int:
     sqlite_file, url = Path(sys.argv[1]), sys.argv[2]
+    tables = tuple(sys.argv[3].split(",")) if len(sys.argv) > 3 else TABLES
     subprocess.run([str(BIN / "openror"), "db", "upgrade", "--database", url], check=True)
     source = sqlite3.connect(f"file:{sqlite_file}?mode=ro", uri=True)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as target:
-        for table in TABLES:
+        for table in tables:
             start = time.perf_counter()
             indexes = secondary_indexes(target, table)
             for name, _ in indexes:  # built once at the end: much faster than row by row

@@ -109,7 +109,10 @@ class LiveServer:
 
     def __init__(self, settings: Settings, certificates_required: bool = False,
                  **options: Any) -> None:
-        settings = replace(settings, require_client_certificates=certificates_required)
+        # no background mail delivery: tests read the outbox as the code under test left it;
+        # no scheduled quality run: it would raise anomalies in the tests' data
+        settings = replace(settings, require_client_certificates=certificates_required,
+                           mail_send_interval_seconds=0, quality_run_interval_seconds=0)
         self.app = create_app(settings)
         clients = Clients(self.app.state.services.db,
                           replace(settings, require_client_certificates=False))

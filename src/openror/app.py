@@ -23,6 +23,8 @@ from openror.api import (
     fhir_routes,
     login_routes,
     oidc_routes,
+    quality_api,
+    quality_reports_api,
     system_routes,
 )
 from openror.api.audit import ReadAuditMiddleware
@@ -31,8 +33,17 @@ from openror.api.hygiene import RateLimitMiddleware, SecurityHeadersMiddleware
 from openror.api.middleware import RequestIdMiddleware
 from openror.capacity import alerts, webhooks
 from openror.config import Settings, load_settings
+from openror.quality import schedule
+from openror.quality.on_write import OfferChecks
+from openror.quality.reminders import Reminders
+from openror.quality.task_writes import TaskWorkflow
+from openror.services import mailer
 from openror.services.container import Services
+from openror.services.mail_backends import MailBackend, backend_from
+from openror.services.measure_writer import SystemMeasureWriter
+from openror.services.ownership import OWNERSHIP
 from openror.services.read_audit import ReadAudit
+from openror.services.task_writer import SystemTaskWriter
 from openror.store import statistics
 from openror.web import routes as web_routes
 
@@ -41,8 +52,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; the database must already be at the current schema."""
     settings = settings or load_settings()
     logs.configure(settings.log_level)
+    mail_backend = backend_from(settings.mail_backend)  # a wrong setting stops the start
     services = Services.open(settings)
     services.writes.after_write.append(alerts.after_place_write)
+    services.writes.rules.append(TaskWorkflow())  # the anomaly workflow (quality.task_writes)
+    services.writes.checks.append(OfferChecks(services.terminology))  # quality.on_write
     trail = ReadAudit(services.db, settings.audit_retention_days)
 
     @asynccontextmanager
@@ -52,7 +66,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         refresher = asyncio.create_task(_refresh_statistics(services, chores))
         auditor = asyncio.create_task(trail.run())
         alerting = asyncio.create_task(_run_alerts(services, chores))
+        mailing = asyncio.create_task(_send_mail(services, mail_backend, chores))
+        reminding = asyncio.create_task(_remind(services, chores))
+        checking = asyncio.create_task(_quality_run(services, chores))
         yield
+        checking.cancel()
+        reminding.cancel()
+        mailing.cancel()
         alerting.cancel()
         refresher.cancel()
         auditor.cancel()
@@ -67,7 +87,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/auth", routes=[*auth_routes.ROUTES, *login_routes.ROUTES,
                                    *oidc_routes.ROUTES]),
             Mount("/-", routes=system_routes.ROUTES),
-            Mount("/api", routes=capacity_api.ROUTES),
+            Mount("/api", routes=[*capacity_api.ROUTES, *quality_api.ROUTES,
+                                  *quality_reports_api.ROUTES]),
             *web_routes.ROUTES,
         ],
         middleware=[Middleware(SecurityHeadersMiddleware),
@@ -128,3 +149,45 @@ async def _refresh_statistics(services: Services, chores: Chores) -> None:
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.store").exception("statistics refresh failed")
         await asyncio.sleep(STATISTICS_EVERY_S)
+
+
+async def _send_mail(services: Services, backend: MailBackend, chores: Chores) -> None:
+    """Deliver the mail outbox (every worker may: rows are claimed, services.mailer)."""
+    every = services.settings.mail_send_interval_seconds
+    while every > 0:
+        try:
+            await chores.run(mailer.send_pending, services.db, backend,
+                             services.settings.mail_from)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.mail").exception("mail delivery failed")
+        await asyncio.sleep(every)
+
+
+async def _remind(services: Services, chores: Chores) -> None:
+    """Freshness reminders to the owners of overdue offers (quality.reminders), first at
+    start: a server restarted daily would otherwise never remind anybody."""
+    settings = services.settings
+    every = settings.quality_remind_interval_seconds
+    reminders = Reminders(services.db, OWNERSHIP, settings.quality_remind_after_days,
+                          settings.quality_remind_every_days, settings.base_url)
+    while every > 0:
+        try:
+            await chores.run(reminders.run)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.quality").exception("freshness reminders failed")
+        await asyncio.sleep(every)
+
+
+async def _quality_run(services: Services, chores: Chores) -> None:
+    """The scheduled quality run (quality.schedule): every process asks, at most every hour,
+    and one of them runs it when it is due."""
+    every = services.settings.quality_run_interval_seconds
+    writer = SystemTaskWriter(services.writes, "quality-run")
+    measures = SystemMeasureWriter(services.writes)
+    while every > 0:
+        try:
+            await chores.run(schedule.run_if_due, services.db, services.terminology, every,
+                             writer, measures)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.quality").exception("scheduled quality run failed")
+        await asyncio.sleep(min(every, 3600))

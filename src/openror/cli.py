@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import sqlalchemy.exc
 
 from openror.access.caller import WRITE_ALL
 from openror.config import Settings, load_settings
@@ -40,6 +41,9 @@ def fails_cleanly(func: F) -> F:
             sys.exit(1)
         except OSError as exc:
             click.echo(f"openror: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+            sys.exit(1)
+        except sqlalchemy.exc.OperationalError as exc:  # unreachable or unusable database
+            click.echo(f"openror: error: the database cannot be used: {exc.orig}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -235,7 +239,8 @@ def _demo_client(service: Clients) -> Credentials:
 def import_(source: str, paths: tuple[Path, ...], continue_from: str | None,
             run_id: str | None, rejects: Path | None, batch_size: int, no_progress: bool,
             database: str | None) -> None:
-    """Import files: nos, geo (reference tables), finess, rpps, bundle (resources)."""
+    """Import files: nos, geo, finess-authorisations, finess-reference (reference tables),
+    finess, rpps, bundle (resources)."""
     settings = _settings(database)
     if source in import_sources.TABLE_SOURCES:
         if not paths:
@@ -442,3 +447,7 @@ main.add_command(mail)
 from openror.cli_audit import audit  # noqa: E402
 
 main.add_command(audit)
+
+from openror.cli_quality import quality  # noqa: E402
+
+main.add_command(quality)

@@ -72,6 +72,19 @@ SETTINGS_DOC: dict[str, str] = {
     "capacity_stale_after": "How old an availability figure may be before it is flagged "
     "stale, per activity family: 'family=age,…' with ages in m, h or d; families are "
     "critical (intensive care), emergency and default (docs/api/capacity.md).",
+    "mail_backend": "How the mail outbox is delivered: console (the log), file:<dir> (one "
+    ".eml file per message) or smtp://[user:pass@]host:port[?starttls=true].",
+    "mail_from": "The From address of the messages the server sends.",
+    "mail_send_interval_seconds": "Seconds between two deliveries of the mail outbox by each "
+    "server process; 0 turns it off (then: openror mail send).",
+    "quality_remind_after_days": "Days after which an offer that nobody changed or confirmed "
+    "is overdue and its owners are reminded (RE1.2 counts one year).",
+    "quality_remind_every_days": "Days before the same person is reminded again about the "
+    "same offer.",
+    "quality_remind_interval_seconds": "Seconds between two freshness reminder runs of each "
+    "server process; 0 turns them off (then: openror quality remind).",
+    "quality_run_interval_seconds": "Seconds between two scheduled quality runs (one process "
+    "of one server runs it); 0 turns them off (then: openror quality run).",
 }
 
 
@@ -115,6 +128,13 @@ class Settings:
     audit_retention_days: int = 365
     capacity_stale_after: str = "critical=24h,emergency=24h,default=72h"
     alert_interval_seconds: int = 10
+    mail_backend: str = "console"
+    mail_from: str = "OpenROR <ne-pas-repondre@localhost>"
+    mail_send_interval_seconds: int = 60
+    quality_remind_after_days: int = 365
+    quality_remind_every_days: int = 30
+    quality_remind_interval_seconds: int = 86_400
+    quality_run_interval_seconds: int = 86_400
 
     @property
     def effective_database_url(self) -> str:

@@ -91,6 +91,12 @@ def sees_tasks(caller: Caller) -> bool:
     return caller.profile == 1
 
 
+def sees_indicators(caller: Caller) -> bool:
+    """The steering indicators (MeasureReport), like the quality indicators of /api/quality:
+    profile 1 only (some count sensitive units, CO3). Their definitions (Measure) are open."""
+    return caller.profile == 1
+
+
 #: capacity status codes (TRE_R330)
 INSTALLED: Final = "01"
 SUPPLEMENTARY: Final = "06"

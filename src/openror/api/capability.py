@@ -82,7 +82,43 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
         entry["documentation"] = "Read-only through the API."
     if rt.name == "Location":
         entry["documentation"] += _CAPACITY_NOTE
+    if rt.name == "Task":
+        entry["documentation"] += _TASK_NOTE
+    if rt.name in _MEASURE_NOTES:
+        entry["documentation"] += _MEASURE_NOTES[rt.name]
     return entry
+
+
+_TASK_NOTE = (
+    " Anomalies follow the business-status workflow of JDV_J244 (TRE_R352): a new one "
+    "starts in 01 or 02; a change of businessStatus outside the allowed transitions is "
+    "refused (422 business-rule, expression Task.businessStatus); cancelling, tolerating and "
+    "refusing need a reason in Task.statusReason.text. The server routes a new anomaly "
+    "(focus resolved, also by identifier; owner and region tag from the focus; 04 when the "
+    "focus cannot be found) and maintains status, authoredOn, lastModified and "
+    "executionPeriod. The owner of the data (professional, referent) may answer 08, 09 or "
+    "10; the rest is for the regional operator. Search parameter rule = input ruleErrorId. "
+    "See docs/api/anomalies.md.")
+
+
+_MEASURE_NOTES = {
+    "Measure": (
+        " The ROR steering indicators: one Measure per quality rule (id quality-<rule>, "
+        "identifier https://openror.fr/fhir/quality-indicator|<rule>, topic = the rule's "
+        "quality theme TRE_R350), published by the server's quality run. Search "
+        "identifier, topic, url, status, title, date; _revinclude=MeasureReport:measure; "
+        "_has:MeasureReport:measure:date=eq<date>. See docs/api/quality.md."),
+    "MeasureReport": (
+        " Weekly figures of a steering indicator, published by the server's quality run: one "
+        "report per rule, week and region (meta.tag TRE_R30) and a national one (tag 00); "
+        "id quality-<rule>-<region>-<Monday>, identifier <rule>|<region>|<Monday> (escape "
+        "the bars in a search: \\|). measureScore = conformant / perimeter as a proportion "
+        "(UCUM 1); populations initial-population, denominator, numerator and, in "
+        "https://openror.fr/fhir/CodeSystem/quality-population, deviating and partial. "
+        "Search measure (canonical URL or Measure/id), date, period, identifier, status, "
+        "_tag. Access profile 1 only; a region-limited caller sees its regions' reports. See "
+        "docs/api/quality.md."),
+}
 
 
 _CAPACITY_NOTE = (

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from openror import params as query_params
 from openror.access.caller import ANONYMOUS, Caller
-from openror.errors import Forbidden, InvalidInput, Unauthorized, error
+from openror.errors import Forbidden, Unauthorized, error
 from openror.store.capacity_queries import (
     INDICATOR_COLUMNS,
     HistoryQuery,
@@ -34,39 +35,21 @@ def may_read_capacities(caller: Caller) -> None:
 
 
 def parse_query(params: Mapping[str, str]) -> HistoryQuery:
-    unknown = sorted(set(params) - set(PARAMETERS))
-    if unknown:
-        raise InvalidInput([error("not-supported", f"unknown parameter '{unknown[0]}': use "
-                                  f"{', '.join(PARAMETERS)}", unknown[0])])
+    query_params.refuse_unknown(params, PARAMETERS)
     place = params.get("place", "").removeprefix("Location/") or None
     return HistoryQuery(
         place=place, region=params.get("region") or None,
         departement=params.get("departement") or None,
-        activities=_codes(params.get("activity")), statuses=_codes(params.get("status")),
+        activities=query_params.codes(params.get("activity")),
+        statuses=query_params.codes(params.get("status")),
         since=_moment(params, "since"), until=_moment(params, "until"),
-        limit=_integer(params, "_count", 1000, 1, MAX_COUNT),
-        after_seq=_integer(params, "after", 0, 0, None))
-
-
-def _codes(raw: str | None) -> frozenset[str]:
-    return frozenset(c.strip() for c in (raw or "").split(",") if c.strip())
+        limit=query_params.integer(params, "_count", 1000, 1, MAX_COUNT),
+        after_seq=query_params.integer(params, "after", 0, 0, None))
 
 
 def _moment(params: Mapping[str, str], name: str) -> datetime | None:
     raw = params.get(name)
     return parse_moment(raw, name) if raw else None
-
-
-def _integer(params: Mapping[str, str], name: str, default: int, low: int,
-             high: int | None) -> int:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        bound = f"{low} to {high}" if high is not None else f"at least {low}"
-        raise InvalidInput([error("invalid", f"{name} must be a whole number, {bound}",
-                                  name)])
-    return int(raw)
 
 
 def read_history(db: Database, query: HistoryQuery, caller: Caller) -> list[dict[str, Any]]:

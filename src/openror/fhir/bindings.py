@@ -99,6 +99,18 @@ SYSTEM_BINDINGS: Final[dict[str, dict[str, str]]] = {
 }
 
 
+#: the ROR's indicator views count the nation as region 00 (ror-quality.md A.3), which
+#: TRE_R30 lacks: the steering indicators (national reports, definitions) carry it as their
+#: region tag, and only they may
+NATIONAL_REGION: Final = "00"
+_NATIONAL_TAGS: Final = frozenset({"Measure.meta.tag", "MeasureReport.meta.tag"})
+
+
+def _national_tag(where: str, system: str | None, code: str) -> bool:
+    return code == NATIONAL_REGION and system == p.TRE_R30_REGION \
+        and _INDEX.sub("", where) in _NATIONAL_TAGS
+
+
 def check_codings(sites: list[CodingSite], terminology: TerminologyLike) -> list[Issue]:
     out: list[Issue] = []
     for where, coding, ctx in sites:
@@ -108,6 +120,8 @@ def check_codings(sites: list[CodingSite], terminology: TerminologyLike) -> list
         raw_system = coding.get("system")
         system = terminology.canonical_system(raw_system) if isinstance(raw_system, str) \
             else None
+        if _national_tag(where, system, code):
+            continue
         vs = _bound_value_set(where, ctx, system)
         if vs is not None:
             result = terminology.check(vs, system, code)

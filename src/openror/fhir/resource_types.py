@@ -26,6 +26,9 @@ class ResourceType:
     interactions: tuple[str, ...]
     #: kind of functional identifier the server assigns when a new resource has none
     functional_identifier: str | None = None
+    #: writes the server itself makes (the quality run publishing its indicators) on a type
+    #: clients may only read: the write path accepts them from the system caller alone
+    server_writes: tuple[str, ...] = ()
 
     def allows(self, interaction: str) -> bool:
         return interaction in self.interactions
@@ -43,8 +46,9 @@ REGISTRY: dict[str, ResourceType] = {
         ResourceType("PractitionerRole", _sd("ror-practitionerrole"), READ + WRITE),
         ResourceType("Task", _sd("ror-task"), READ + WRITE),
         ResourceType("Questionnaire", _sd("ror-questionnaire-healthcareservice"), READ + WRITE),
-        ResourceType("Measure", _sd("ror-measure"), READ),
-        ResourceType("MeasureReport", _sd("ror-measurereport"), READ),
+        ResourceType("Measure", _sd("ror-measure"), READ, server_writes=("update",)),
+        ResourceType("MeasureReport", _sd("ror-measurereport"), READ,
+                     server_writes=("update",)),
     )
 }
 

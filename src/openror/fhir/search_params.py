@@ -299,6 +299,8 @@ def _task() -> list[SearchParam]:
         SearchParam("requester", "reference", "requester", "Who raised it",
                     R4_SP + "Task-requester", targets=("Organization", "Practitioner",
                                                        "PractitionerRole")),
+        SearchParam("rule", "token", "input.where(type.coding.code = 'ruleErrorId').value",
+                    "The quality rule that raised it (input ruleErrorId; OpenROR)"),
     ]
 
 
@@ -320,17 +322,44 @@ def _questionnaire() -> list[SearchParam]:
     ]
 
 
-def _measure(rtype: str) -> list[SearchParam]:
-    return [*_common(rtype), SearchParam("identifier", "token", "identifier", "Identifier",
-                                         R4_SP + f"{rtype}-identifier")]
+def _measure() -> list[SearchParam]:
+    m = "Measure"
+    return [
+        *_common(m),
+        SearchParam("identifier", "token", "identifier", "Identifier (the quality rule's id)",
+                    R4_SP + "Measure-identifier"),
+        SearchParam("url", "uri", "url", "Canonical URL", R4_SP + "Measure-url"),
+        SearchParam("status", "token", "status", "Status", R4_SP + "Measure-status"),
+        SearchParam("topic", "token", "topic", "Topic (the ROR quality theme, TRE_R350)",
+                    R4_SP + "Measure-topic"),
+        SearchParam("title", "string", "title", "Title", R4_SP + "Measure-title"),
+        SearchParam("date", "date", "date", "Date the definition last changed",
+                    R4_SP + "Measure-date"),
+    ]
+
+
+def _measure_report() -> list[SearchParam]:
+    r = "MeasureReport"
+    return [
+        *_common(r),
+        SearchParam("identifier", "token", "identifier", "Identifier (rule|region|week)",
+                    R4_SP + "MeasureReport-identifier"),
+        SearchParam("measure", "reference", "measure", "The measure reported (its canonical "
+                    "URL, or Measure/id)", R4_SP + "MeasureReport-measure", targets=("Measure",)),
+        SearchParam("date", "date", "date", "When the figures were measured",
+                    R4_SP + "MeasureReport-date"),
+        SearchParam("period", "date", "period", "The period reported (a week)",
+                    R4_SP + "MeasureReport-period"),
+        SearchParam("status", "token", "status", "Status", R4_SP + "MeasureReport-status"),
+    ]
 
 
 def _build() -> dict[str, dict[str, SearchParam]]:
     lists = {"Location": _location(), "HealthcareService": _healthcare_service(),
              "Organization": _organization(), "Practitioner": _practitioner(),
              "PractitionerRole": _practitioner_role(), "Task": _task(),
-             "Questionnaire": _questionnaire(), "Measure": _measure("Measure"),
-             "MeasureReport": _measure("MeasureReport")}
+             "Questionnaire": _questionnaire(), "Measure": _measure(),
+             "MeasureReport": _measure_report()}
     return {base: {p.name: replace(p, base=base) for p in params}
             for base, params in lists.items()}
 

@@ -77,7 +77,16 @@ def _on_resource(p: SearchParam, modifier: str, raw: str, key: str) -> Criterion
     if modifier == "of-type" and p.name != "identifier":
         raise _no_modifier(key, modifier)
     return Match(p, modifier, tuple(_value(p, modifier, key, v)
-                                    for v in parse_value.split_escaped(raw, ",")))
+                                    for v in _values(p, modifier, raw)))
+
+
+def _values(p: SearchParam, modifier: str, raw: str) -> list[str]:
+    r"""The values of a comma-separated list. Where a value is split on bars later
+    (``system|code``), ``\|`` and ``\\`` stay escaped until then: an identifier may hold
+    bars."""
+    bars = (p.type in ("token", "uri", "quantity") and modifier != "text") \
+        or modifier == "identifier"
+    return parse_value.split_escaped(raw, ",", keep="|\\" if bars else "")
 
 
 def _value(p: SearchParam, modifier: str, key: str, text: str) -> Value:

@@ -30,13 +30,14 @@ def bad(name: str, value: str, expected: str) -> InvalidInput:
                                f"valid; expected {expected}", name)])
 
 
-def split_escaped(text: str, sep: str) -> list[str]:
-    r"""Split on ``sep`` except where escaped as ``\sep``; unescape."""
+def split_escaped(text: str, sep: str, keep: str = "") -> list[str]:
+    r"""Split on ``sep`` except where escaped as ``\sep``; unescape, but for the characters
+    of ``keep``, whose escapes stay for a later split (``\|`` in a token's value)."""
     parts, current, i = [], [], 0
     while i < len(text):
         ch = text[i]
         if ch == "\\" and i + 1 < len(text):
-            current.append(text[i + 1])
+            current.append(text[i:i + 2] if text[i + 1] in keep else text[i + 1])
             i += 2
             continue
         if ch == sep:
@@ -50,11 +51,11 @@ def split_escaped(text: str, sep: str) -> list[str]:
 
 
 def token(name: str, text: str) -> TokenValue:
-    if "|" not in text.replace("\\|", ""):
+    parts = split_escaped(text, "|")
+    if len(parts) == 1:
         if not text:
             raise bad(name, text, "[system|]code")
-        return TokenValue(None, split_escaped(text, "|")[0])
-    parts = split_escaped(text, "|")
+        return TokenValue(None, parts[0])
     if len(parts) != 2 or (not parts[0] and not parts[1]):
         raise bad(name, text, "code, system|code, |code or system|")
     return TokenValue(parts[0], parts[1] or None)

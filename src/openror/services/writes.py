@@ -8,12 +8,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
 
-from openror.access.caller import Caller
+from openror.access.caller import SYSTEM, Caller
 from openror.errors import (
     Conflict,
     Gone,
@@ -33,7 +34,7 @@ from openror.fhir.resource_types import ResourceType
 from openror.fhir.validate import validate_resource
 from openror.services import metadata
 from openror.services import provenance as provenance_of
-from openror.services.authorise import Change, authorise_change
+from openror.services.authorise import Authority, Change, authorise_change
 from openror.services.conditions import Criteria
 from openror.store import capacity_history, counters, derived
 from openror.store.database import Database
@@ -42,6 +43,33 @@ from openror.store.resources import NewVersion, StoredResource, read_current, ut
 from openror.terminology import Terminology
 
 AfterWrite = Callable[[sa.Connection, str, str, dict[str, Any] | None], None]
+
+
+class WriteRule(Protocol):
+    """A rule of one resource type that ``prepare`` runs in the writer's transaction: the
+    anomaly workflow (quality.task_writes), which the app registers (this layer may not
+    import quality)."""
+
+    rtype: str
+
+    def route(self, conn: sa.Connection, body: dict[str, Any]) -> None:
+        """A creation, before stamping: settle what decides the region (e.g. its tag)."""
+
+    def check(self, conn: sa.Connection, caller: Caller, previous: dict[str, Any] | None,
+              body: dict[str, Any], now: datetime, authority: Authority) -> None:
+        """After authorising, before validating: refuse the write (raise) or complete the
+        body with what the server maintains."""
+
+
+class WriteCheck(Protocol):
+    """Checks of one resource type run after validation: the quality rules checked on write
+    (quality.on_write), which the app registers. Error issues refuse the write (400); the
+    others come back as the write's warnings."""
+
+    rtype: str
+
+    def __call__(self, conn: sa.Connection, rid: str, body: dict[str, Any]) -> list[Issue]:
+        ...
 
 
 @dataclass(frozen=True)
@@ -69,12 +97,16 @@ class Prepared:
     previous: dict[str, Any] | None  # the current version's body, parsed once for all
 
 
-def resource_type(name: str, interaction: str) -> ResourceType:
-    """The registered type, or the error a client should see for an unknown type/interaction."""
+def resource_type(name: str, interaction: str, caller: Caller | None = None) -> ResourceType:
+    """The registered type, or the error a client should see for an unknown type/interaction.
+    A write the server makes itself on a read-only type (``server_writes``) passes for the
+    system caller only: no request carries that caller."""
     rt = resource_types.get(name)
     if rt is None:
         raise NotFound([error("not-supported", f"unknown resource type '{name}'; this server "
                               f"serves {', '.join(resource_types.REGISTRY)}")])
+    if caller is SYSTEM and interaction in rt.server_writes:
+        return rt
     if not rt.allows(interaction):
         raise MethodNotAllowed([error(
             "not-supported", f"{interaction} is not allowed on {name} (read-only here)")])
@@ -135,6 +167,10 @@ class WritePath:
         #: called in the writer's transaction after each write (None: a deletion), e.g.
         #: capacity alerts, which the app registers (this layer may not import them)
         self.after_write: list[AfterWrite] = []
+        #: rules of a resource type run by ``prepare`` (the anomaly workflow)
+        self.rules: list[WriteRule] = []
+        #: checks of a resource type run by ``prepare`` after validation (quality on write)
+        self.checks: list[WriteCheck] = []
 
     # -- public operations -------------------------------------------------------------
 
@@ -154,7 +190,7 @@ class WritePath:
 
     def update(self, rtype: str, rid: str, body: dict[str, Any], log: LogEntry,
                if_match: str | None = None, *, caller: Caller) -> WriteResult:
-        rt = resource_type(rtype, "update")
+        rt = resource_type(rtype, "update", caller)
         if body.get("resourceType") != rtype:
             raise InvalidInput([error("invalid", f"the body is a {body.get('resourceType')}, "
                                       f"the URL names a {rtype}", "resourceType")])
@@ -295,11 +331,16 @@ class WritePath:
         previous = orjson.loads(current.content) if current and current.content else None
         now = utcnow()
         version = current.version + 1 if current is not None else 1
+        rules = [rule for rule in self.rules if rule.rtype == rt.name]
+        for rule in rules if previous is None else ():
+            rule.route(conn, body)
         region = metadata.stamp(body, rt, rid, version, now, self.region)
         previous_region = None if previous is None else (
             region_of(previous) or self.region)
-        authorise_change(caller, Change(rt.name, rid, previous, body, previous_region, region),
-                         conn)
+        authority = authorise_change(
+            caller, Change(rt.name, rid, previous, body, previous_region, region), conn)
+        for rule in rules:
+            rule.check(conn, caller, previous, body, now, authority)
         metadata.ensure_creation_date(body, previous, now)
         metadata.ensure_functional_identifier(body, rt, previous, region, next_number)
         if log.provenance:
@@ -309,8 +350,11 @@ class WritePath:
         if current is not None and previous is not None and _same(previous, body):
             return WriteResult(current, created=False, unchanged=True)
         creation = current is None or current.deleted
-        warnings = [] if checked and creation else raise_if_errors(
-            validate_resource(body, self.terminology))
+        issues = [] if checked and creation else validate_resource(body, self.terminology)
+        if not any(issue.is_error for issue in issues):  # checks read a valid body only
+            issues += [issue for check in self.checks if check.rtype == rt.name
+                       for issue in check(conn, rid, body)]
+        warnings = raise_if_errors(issues)
         content = jsonio.dumps(body)
         new = NewVersion(rt.name, rid, version, now, content, region, action)
         result = WriteResult(StoredResource(rt.name, rid, version, now, False, content),

@@ -171,6 +171,12 @@ def _numbers(values: list[Any]) -> Iterator[tuple[Decimal, str, str, Decimal]]:
 
 def _add_references(rows: Rows, base: dict[str, str], values: list[Any]) -> None:
     for v in values:
+        if isinstance(v, str):  # a canonical (MeasureReport.measure): its URL ends in Type/id
+            m = _REFERENCE.search(v.split("|", 1)[0])
+            if m is not None:
+                rows["search_ref"].append({**base, "target_type": m.group(1),
+                                           "target_id": m.group(2)})
+            continue
         if not isinstance(v, dict):
             continue
         m = _REFERENCE.search(str(v.get("reference") or ""))

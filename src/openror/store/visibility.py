@@ -3,9 +3,10 @@
 A resource is hidden (``access.policy``) when it is outside the caller's regions, when it is a
 sensitive unit or hangs off one (its places, the roles in it and their practitioners), when
 it is a practitioner or role of an offer whose field of activity the caller's profile does
-not cover, or when it is an anomaly (Task) for a profile that does not see them. Search,
-includes, reads and history all filter with ``visible``: a hidden resource never matches, is
-never counted and never comes in through a reference.
+not cover, or when it is an anomaly (Task) or a steering indicator (MeasureReport) for a
+profile that does not see them. Search, includes, reads and history all filter with
+``visible``: a hidden resource never matches, is never counted and never comes in through a
+reference.
 
 The predicates read the index rows of the *current* versions, which deleted resources do not
 have: callers other than ``sees_everything`` see deleted resources only as deletions.
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from openror.access import policy
 from openror.access.caller import Caller
+from openror.access.roles import PROFESSIONAL, REFERENT
 from openror.store.schema import resource
 from openror.store.search_rows import SENSITIVE_ROW, TRE_R30
 from openror.store.search_tables import search_ref, search_token
@@ -27,7 +29,7 @@ Ids = sa.Select[Any]
 
 #: the types a regional restriction applies to (terminology and templates are national)
 REGIONAL = frozenset({"Organization", "HealthcareService", "Location", "Practitioner",
-                      "PractitionerRole", "Task"})
+                      "PractitionerRole", "Task", "MeasureReport"})
 REGION_TAG_SYSTEM = TRE_R30  # the system of the region tag (services.metadata)
 
 
@@ -38,6 +40,8 @@ def visible(rtype: str, caller: Caller, owner: Any) -> sa.ColumnElement[bool] | 
     if caller.regions and rtype in REGIONAL:
         parts.append(owner.in_(_in_regions(rtype, caller.regions)))
     if rtype == "Task" and not policy.sees_tasks(caller):
+        parts.append(_answerable_tasks(caller, owner))
+    if rtype == "MeasureReport" and not policy.sees_indicators(caller):
         parts.append(sa.false())
     if not policy.sees_sensitive_units(caller):
         hidden = _under_sensitive_units(rtype)
@@ -61,6 +65,55 @@ def _in_regions(rtype: str, regions: frozenset[str]) -> Ids:
     return sa.select(t.c.id).where(t.c.type == rtype, t.c.param == "_tag",
                                    t.c.code.in_(sorted(regions)),
                                    t.c.system == REGION_TAG_SYSTEM)
+
+
+def _answerable_tasks(caller: Caller, owner: Any) -> sa.ColumnElement[bool]:
+    """The anomalies a person answers (services.authorise) without seeing every anomaly:
+    a referent's, routed to their organisation or one under it (quality.task_routing routes
+    to sites), and a professional's, about their practitioner, their roles or offers all of
+    whose roles are theirs."""
+    owned = [_tasks_owned_under(g.scope) for g in caller.grants
+             if g.role == REFERENT and g.scope] + \
+        [_tasks_of_practitioner(g.scope) for g in caller.grants
+         if g.role == PROFESSIONAL and g.scope]
+    return owner.in_(sa.union(*owned)) if owned else sa.false()
+
+
+def _ref(rtype: str, param: str, target_type: str) -> tuple[Any, Ids]:
+    """An alias of the reference rows and the ids of the sources of one kind of link."""
+    r = search_ref.alias()
+    return r, sa.select(r.c.id).where(r.c.type == rtype, r.c.param == param,
+                                      r.c.target_type == target_type)
+
+
+def _tasks_owned_under(org: str) -> Ids:
+    children = _ref("Organization", "partof", "Organization")
+    grandchildren = _ref("Organization", "partof", "Organization")
+    level1 = children[1].where(children[0].c.target_id == org)
+    level2 = grandchildren[1].where(grandchildren[0].c.target_id.in_(level1))
+    r, tasks = _ref("Task", "owner", "Organization")
+    return tasks.where(sa.or_(r.c.target_id == org, r.c.target_id.in_(level1),
+                              r.c.target_id.in_(level2)))
+
+
+def _tasks_of_practitioner(practitioner: str) -> Ids:
+    role, roles = _ref("PractitionerRole", "practitioner", "Practitioner")
+    own_roles = roles.where(role.c.target_id == practitioner)
+    served, offers = search_ref.alias(), search_ref.alias()
+    others = sa.select(served.c.target_id).where(
+        served.c.type == "PractitionerRole", served.c.param == "service",
+        served.c.id.not_in(own_roles))
+    own_offers = sa.select(offers.c.target_id).where(
+        offers.c.type == "PractitionerRole", offers.c.param == "service",
+        offers.c.id.in_(own_roles), offers.c.target_id.not_in(others))
+    focus = search_ref.alias()
+    return sa.select(focus.c.id).where(
+        focus.c.type == "Task", focus.c.param == "focus", sa.or_(
+            sa.and_(focus.c.target_type == "Practitioner", focus.c.target_id == practitioner),
+            sa.and_(focus.c.target_type == "PractitionerRole",
+                    focus.c.target_id.in_(own_roles)),
+            sa.and_(focus.c.target_type == "HealthcareService",
+                    focus.c.target_id.in_(own_offers))))
 
 
 def _sensitive_services() -> Ids:

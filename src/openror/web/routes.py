@@ -7,7 +7,17 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from openror.web import alerts_pages, dashboard, home, login_pages, place_pages, site_capacities
+from openror.web import (
+    alerts_pages,
+    dashboard,
+    freshness_pages,
+    home,
+    inbox_pages,
+    login_pages,
+    place_pages,
+    quality_pages,
+    site_capacities,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,5 +28,8 @@ ROUTES: list[BaseRoute] = [
     *site_capacities.ROUTES,
     *dashboard.ROUTES,
     *place_pages.ROUTES,
+    *freshness_pages.ROUTES,
+    *quality_pages.ROUTES,
+    *inbox_pages.ROUTES,
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]
