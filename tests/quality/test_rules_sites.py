@@ -118,3 +118,13 @@ def test_re2_availability_figures_younger_than_the_activity_threshold() -> None:
     assert found["Location/ward"].state == "conformant"
     assert "Location/plain" not in found
     assert found["Location/icu"].where.site == f"Organization/{sid}"
+
+
+def test_a_closure_planned_for_later_leaves_the_site_open() -> None:
+    world = World()
+    hospital(world, "780000001")
+    planned = site("780000002", "ej-780000000")
+    planned["extension"][0]["valuePeriod"]["end"] = "2999-12-31"
+    world.add("planned", planned)
+    world.registry("780000002", ej="780000000")
+    assert world.state("EX2", "Organization/planned") == "conformant"  # open in both

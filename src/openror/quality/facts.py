@@ -7,7 +7,7 @@ record keeps codes and flags, never the body.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from openror.fhir import profiles as p
@@ -118,9 +118,14 @@ def organization(rid: str, region: str | None, body: dict[str, Any],
     return Organization(
         id=rid, region=region, kind=kind, name=str(body.get("name") or ""), parent=parent,
         finess=_identifier(body, p.SYSTEM_FINESS), idnat=_identifier(body, p.SYSTEM_IDNATST),
-        category=category, closed=bool(period.get("end")) or body.get("active") is False,
+        category=category, closed=_ended(period.get("end")) or body.get("active") is False,
         closing_type=closing, postal_code=address.get("postalCode"),
         last_updated=last_updated)
+
+
+def _ended(end: Any) -> bool:
+    """A closure date today or past (a planned closure is not one yet)."""
+    return isinstance(end, str) and bool(end) and end[:10] <= date.today().isoformat()
 
 
 def _ages(body: dict[str, Any]) -> tuple[float | None, float | None] | None:
