@@ -39,7 +39,7 @@ class Rule:
     params: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a finding counts in the indicators."""
 
@@ -50,7 +50,7 @@ class Place:
     site: str | None  # "Organization/<id>" of the establishment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     unit: str  # "<Type>/<id>", or "finess:<number>" for a FINESS site unknown to the ROR
