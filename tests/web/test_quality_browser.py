@@ -1,6 +1,7 @@
 """The quality pages in a real browser, on both back-ends: a regional operator opens the
 dashboard from the navigation and breaks it down by département; an owner answers an
-anomaly with the keyboard only (world: tests/web/quality_world.py)."""
+anomaly with the keyboard only and finds what to complete below (world:
+tests/web/quality_world.py)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,7 @@ def test_an_owner_answers_an_anomaly_with_the_keyboard(page: Page, quality: Qual
     field = page.locator(f"#motif-{made['site']}")
     assert field.get_attribute("aria-invalid") == "true"
     assert status_of(server, made["site"]) == "05"
+    # under the anomalies, what the last run found to complete, a named region of the page
+    todo = page.get_by_role("region", name="À compléter")
+    offer = todo.get_by_role("link", name="Offre « Offre hs-a »")
+    assert offer.get_attribute("href") == "/fhir/HealthcareService/hs-a"

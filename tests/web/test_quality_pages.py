@@ -11,6 +11,7 @@ from html import unescape
 import httpx
 import pytest
 
+from openror.store.quality_tables import quality_result, quality_run
 from tests.api.people_fixture import logged_in, people_server, world  # noqa: F401 (fixtures)
 from tests.conftest import LiveServer
 from tests.web.quality_world import Quality, load, set_status, status_of
@@ -224,3 +225,87 @@ def test_an_operator_tolerates_with_a_reason(quality: Quality) -> None:
         tolerated = re.search(rf'<tr data-anomalie="{a}".*?</tr>', done.text, re.S)
         assert tolerated and "Travaux jusqu'en juin" in unescape(tolerated.group(0))
     assert status_of(server, a) == "06"
+
+
+# -- the owner's « À compléter » -------------------------------------------------------------
+
+def _todo(html: str) -> str:
+    """The « À compléter » section of an owner's inbox."""
+    return html[html.index('<section id="a-completer"'):html.index("</main>")]
+
+
+def _words(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def _more_cp5(quality: Quality, site: str, count: int, rule: str = "CP5") -> None:
+    """``count`` more offers of ``site`` deviating from CP5, as a quality run stores them."""
+    rows = [{"rule": rule, "unit": f"HealthcareService/x-{i:03}", "deviating": True,
+             "region": "32", "site": site, "detail": "manque : temporalité d'accueil",
+             "run_id": "test"} for i in range(count)]
+    with quality.server.app.state.services.db.write() as conn:
+        conn.execute(quality_result.insert(), rows)
+
+
+def test_a_referent_sees_what_their_site_has_to_complete(quality: Quality) -> None:
+    server = quality.server
+    _more_cp5(quality, "Organization/eg-b", 2)  # another referent's site
+    _more_cp5(quality, "Organization/unit-a", 1, "CO1")  # raises anomalies: not listed here
+    with logged_in(server, "ref") as (client, _):
+        page = client.get(INBOX).text
+    todo = _todo(page)
+    words = _words(todo)
+    assert re.search(r"À compléter Ce que le dernier contrôle de la qualité \(le "
+                     r"\d\d/\d\d/20\d\d à \d\d:\d\d, heure de Paris\)", words)
+    assert "PE — Peuplement de l'offre : 1 unité" in words
+    assert "Compléter les éléments manquants de l'offre." in words  # the remedy
+    assert "Offre « Offre hs-a » — manque : contact avec télécommunication" in words
+    assert 'href="/fhir/HealthcareService/hs-a"' in todo
+    assert "hs-b" not in todo and "CP5" not in todo and "x-000" not in todo
+    assert "CO1" not in todo
+    assert re.findall(r'data-site="([^"]*)"', todo) == ["Organization/unit-a"]
+
+
+def test_a_long_list_is_cut_and_links_to_the_export(quality: Quality) -> None:
+    server = quality.server
+    _more_cp5(quality, "Organization/unit-a", 53)
+    with logged_in(server, "ref") as (client, _):
+        todo = _todo(client.get(INBOX).text)
+        cp5 = re.search(r'<section class="regle" data-regle="CP5".*?</section>', todo, re.S)
+        assert cp5
+        shown = re.findall(r'<li data-unite="([^"]+)"', cp5.group(0))
+        assert shown == [f"HealthcareService/x-{i:03}" for i in range(50)]
+        words = _words(cp5.group(0))
+        assert "CP5 — Offre médico-sociale : catégorie d'organisation et temporalité : " \
+               "53 unités" in words
+        assert words.count("Renseigner la catégorie d'organisation") == 1  # the remedy once
+        assert "manque : temporalité d'accueil" in words
+        assert "et 3 autres" in words
+        export = re.search(r'<a href="(/api/quality/results\?[^"]+)">', cp5.group(0))
+        assert export
+        sheet = client.get(unescape(export.group(1)))
+        assert sheet.status_code == 200
+        assert len(sheet.text.splitlines()) == 1 + 53  # the header and every unit
+
+
+def test_a_professional_sees_their_practice_s_to_complete(quality: Quality) -> None:
+    with logged_in(quality.server, "pro") as (client, _):
+        todo = _todo(client.get(INBOX).text)
+    words = _words(todo)
+    # the practice of P (hs-p) has no category: the run placed it in no site
+    assert "Votre exercice" in words
+    assert "Offre « Offre hs-p » — manque : contact avec télécommunication" in words
+    assert 'href="/fhir/HealthcareService/hs-p"' in todo
+    # hs-a, where P has a role beside Q's, is not P's to complete
+    assert "hs-a" not in todo and "hs-q" not in todo
+
+
+def test_no_quality_run_yet_is_said_in_one_line(quality: Quality) -> None:
+    with quality.server.app.state.services.db.write() as conn:
+        conn.execute(quality_result.delete())
+        conn.execute(quality_run.delete())
+    with logged_in(quality.server, "ref") as (client, _):
+        words = _words(_todo(client.get(INBOX).text))
+    assert "Aucun contrôle de la qualité n'a encore été fait" in words
+    with logged_in(quality.server, "op") as (client, _):
+        assert 'id="a-completer"' not in client.get(INBOX).text  # operators: the dashboard

@@ -3,7 +3,9 @@
 An owner of the data (professional, referent) answers their open anomalies one by one; a
 regional operator or an administrator triages the anomalies of their regions with filters
 and changes the status of many at once. A change is posted to the same address (with the
-filters in its query) and the page comes back with what was done, Task by Task."""
+filters in its query) and the page comes back with what was done, Task by Task. Under an
+owner's anomalies, « À compléter » lists what the last quality run found missing in their
+establishments (quality.todo)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,15 @@ from starlette.routing import Route
 
 from openror.access.caller import Caller
 from openror.geo import current_gazetteer
-from openror.quality import catalog, inbox
+from openror.quality import catalog, inbox, todo
 from openror.quality import workflow as w
 from openror.quality.model import THEMES
 from openror.services.container import Services
+from openror.services.ownership import OWNERSHIP
 from openror.services.task_changes import PersonTaskChanges
 from openror.web import quality_views as views
 from openror.web.forms import checked_form
+from openror.web.moments import paris
 from openror.web.pages import logged_in
 from openror.web.render import caller_of, page
 
@@ -40,22 +44,25 @@ def _departements(caller: Caller) -> list[tuple[str, str]]:
 
 
 def _list(services: Services, caller: Caller, mode: str, params: dict[str, str]
-          ) -> inbox.Inbox:
+          ) -> tuple[inbox.Inbox, todo.Todo | None]:
+    """The anomalies; for an owner, also what their establishments have to complete."""
     if mode == inbox.OWNER:
-        return inbox.owner_inbox(services.db, caller)
-    return inbox.triage_inbox(services.db, caller, inbox.parse_filter(params))
+        return (inbox.owner_inbox(services.db, caller),
+                todo.owner_todo(services.db, caller, OWNERSHIP))
+    return inbox.triage_inbox(services.db, caller, inbox.parse_filter(params)), None
 
 
 async def _show(request: Request, status: int = 200, **context: Any) -> Response:
     caller = caller_of(request)
     mode = inbox.may_use_inbox(caller)
     params = dict(request.query_params)
-    found = await run_in_threadpool(_list, _services(request), caller, mode, params)
+    found, to_complete = await run_in_threadpool(_list, _services(request), caller, mode,
+                                                 params)
     defaults: dict[str, Any] = {"errors": {}, "form": {}, "outcomes": []}
-    return page(request, "anomalies.html", status, box=found, mode=mode, params=params,
-                views=views, statuses=w.STATUSES, targets=inbox.TRIAGE_TARGETS,
+    return page(request, "anomalies.html", status, box=found, todo=to_complete, mode=mode,
+                params=params, views=views, statuses=w.STATUSES, targets=inbox.TRIAGE_TARGETS,
                 needs_reason=w.NEEDS_REASON, themes=THEMES, rules=catalog.rules(),
-                departements=_departements(caller), query=request.url.query,
+                departements=_departements(caller), query=request.url.query, paris=paris,
                 **{**defaults, **context})
 
 

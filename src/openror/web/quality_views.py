@@ -10,6 +10,7 @@ from openror.geo import current_gazetteer
 from openror.quality.dashboard import QualityBoard
 from openror.quality.inbox import Unit
 from openror.quality.model import Rule
+from openror.quality.todo import SiteTodo
 from openror.terminology import Terminology
 from openror.web import charts
 
@@ -77,6 +78,16 @@ def unit_link(unit: Unit, rule: Rule | None) -> str:
     if unit.type == "Organization" and rule is not None and rule.id == "RE1.2":
         return "/qualite/fraicheur?" + urlencode({"site": unit.reference})
     return f"/fhir/{unit.reference}"
+
+
+def results_export(site: SiteTodo, rule: Rule) -> str | None:
+    """The CSV of the site's units deviating from the rule (/api/quality/results), when the
+    person may read every result of the site."""
+    if site.site is None or not site.whole:
+        return None
+    return "/api/quality/results?" + urlencode(
+        {"site": site.site.reference, "rule": rule.id, "deviating": "true", "_count": "1000",
+         "_format": "csv"})
 
 
 def unit_label(unit: Unit) -> str:
