@@ -1,0 +1,83 @@
+"""``GET /api/orientation``: the offers that best fit a patient's need near the patient,
+ranked and explained (docs/api/orientation.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openror.access.caller import Caller
+from openror.api.http import caller_of, json_response
+from openror.params import integer, refuse_unknown
+from openror.search.orientation import pipeline
+from openror.search.orientation.analyse import analyse_need, analyse_where
+from openror.search.orientation.model import Coded, Ranked
+from openror.services.container import Services
+from openror.store.database import Database
+from openror.store.resources import utcnow
+
+PARAMS = ("q", "activity", "careMode", "age", "sex", "commune", "postalCode", "lat", "lon",
+          "count", "explain")
+MAX_COUNT = 100
+
+
+async def orientation(request: Request) -> Response:
+    services: Services = request.app.state.services
+    params = dict(request.query_params)
+    refuse_unknown(params, PARAMS)
+    body = await run_in_threadpool(answer, services.db, caller_of(request), params)
+    return json_response(body)
+
+
+def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+    need = analyse_need(params.get("q"), params.get("activity"), params.get("careMode"),
+                        params.get("age"), params.get("sex"))
+    where = analyse_where(params.get("commune"), params.get("postalCode"), params.get("lat"),
+                          params.get("lon"))
+    count = integer(params, "count", pipeline.DEFAULT_COUNT, 1, MAX_COUNT)
+    now = utcnow()
+    outcome = pipeline.orient(db, caller, need, where, now, count)
+    explanations = pipeline.explained(outcome, now)
+    body: dict[str, Any] = {
+        "need": {"activities": _codes(need.activities), "careModes": _codes(need.care_modes),
+                 "expertise": _codes(need.expertise), "words": list(need.words),
+                 "age": need.age, "sex": need.sex},
+        "where": {"lat": where.lat, "lon": where.lon, "departement": where.departement,
+                  "label": where.label},
+        "search": {"radius_km": None if outcome.scope.national else outcome.scope.radius_km,
+                   "national": outcome.scope.national, "start_km": outcome.scope.start_km,
+                   "candidates": len(outcome.seen), "dropped": len(outcome.dropped)},
+        "results": [_result(r, e) for r, e in zip(outcome.results, explanations, strict=True)],
+    }
+    if params.get("explain"):
+        body["whyNot"] = pipeline.why_not(db, caller, outcome, params["explain"], now).as_json()
+    return body
+
+
+def _codes(found: tuple[Coded, ...]) -> list[dict[str, str]]:
+    return [{"code": c.code, "display": c.label} for c in found]
+
+
+def _result(ranked: Ranked, explanation: dict[str, Any]) -> dict[str, Any]:
+    offer = ranked.candidate.body
+    site = offer.get("providedBy", {})
+    found = ranked.availability
+    return {
+        "id": ranked.candidate.id, "name": offer.get("name"),
+        "site": {"reference": site.get("reference"), "display": site.get("display")},
+        "places": [{"id": p.get("id"), "name": p.get("name")} for p in ranked.candidate.places],
+        "distance_km": None if ranked.candidate.distance_km is None
+        else round(ranked.candidate.distance_km, 2),
+        "score": ranked.score,
+        "availability": {"available": found.available, "stale": found.stale,
+                         "updated": found.updated.isoformat(timespec="seconds") + "Z"
+                         if found.updated else None},
+        "explanation": explanation,
+    }
+
+
+ROUTES = [Route("/orientation", orientation, methods=["GET"])]

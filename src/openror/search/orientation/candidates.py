@@ -1,0 +1,101 @@
+"""Stage 2, candidates: offers of the asked activities near the patient, through the search
+engine (so the caller's read policy applies: what it may not see is never a candidate).
+
+The first radius follows the density of care in the patient's département, measured as the
+number of places of care (Location) the caller sees there — départements are of comparable
+size (about 6,000 km²) except Paris and its ring, which are small and dense anyway:
+
+    ≥ 2,000 places → 5 km · ≥ 500 → 10 km · ≥ 100 → 20 km · fewer (or unknown) → 40 km
+
+The radius doubles until the search has enough results (after the hard filters) or passes
+``MAX_RADIUS_KM``; then the whole country is searched (beyond the region). An activity with
+fewer than ``RARE_OFFERS`` offers in the whole country is searched nationally at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import orjson
+
+from openror.search.engine import SearchEngine
+from openror.search.orientation.model import Candidate, Need, Where
+from openror.search.parse import MAX_COUNT, parse_query
+
+ACTIVITY_SYSTEM = ("https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
+                   "TRE-R211-ActiviteOperationnelle")
+DENSITY_RADII = ((2000, 5.0), (500, 10.0), (100, 20.0))
+SPARSE_RADIUS_KM = 40.0
+MAX_RADIUS_KM = 200.0
+NATIONAL_KM = 20_100.0  # half the Earth's circumference: every point, overseas included
+RARE_OFFERS = 20
+
+
+@dataclass(frozen=True)
+class Scope:
+    radius_km: float  # NATIONAL_KM when national
+    start_km: float  # the first radius (also the distance scale of the ranking)
+
+    @property
+    def national(self) -> bool:
+        return self.radius_km >= NATIONAL_KM
+
+
+def start_radius(engine: SearchEngine, departement: str | None) -> float:
+    if not departement:
+        return SPARSE_RADIUS_KM
+    places = _count(engine, "Location", [("departement", departement)])
+    return next((km for least, km in DENSITY_RADII if places >= least), SPARSE_RADIUS_KM)
+
+
+def is_rare(engine: SearchEngine, need: Need) -> bool:
+    return _count(engine, "HealthcareService", [("specialty", _specialty(need))]) < RARE_OFFERS
+
+
+def scopes(engine: SearchEngine, need: Need, where: Where) -> Iterator[Scope]:
+    """The radii to try, in order: growing, then national (at once for a rare activity)."""
+    start = start_radius(engine, where.departement)
+    if not is_rare(engine, need):
+        km = start
+        while km <= MAX_RADIUS_KM:
+            yield Scope(km, start)
+            km *= 2
+    yield Scope(NATIONAL_KM, start)
+
+
+def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
+               ) -> list[Candidate]:
+    """The offers within the scope, nearest first, each with the places it names that the
+    caller sees (their figures annotated with their age by the engine)."""
+    q = parse_query("HealthcareService", [
+        ("specialty", _specialty(need)),
+        ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
+        ("_include", "HealthcareService:location"), ("_count", str(MAX_COUNT))])
+    page = engine.search(q)
+    places = {i.id: orjson.loads(i.content) for i in page.included if i.type == "Location"}
+    found = []
+    for hit, content in page.matches:
+        body = orjson.loads(content)
+        refs = [r.get("reference", "") for r in body.get("location", [])]
+        found.append(Candidate(hit.id, body, hit.distance, [
+            places[r.split("/")[-1]] for r in refs if r.split("/")[-1] in places]))
+    return found
+
+
+def one_offer(engine: SearchEngine, offer_id: str, where: Where) -> Candidate | None:
+    """An offer as the caller sees it, with its distance (None: unknown to the caller)."""
+    for near in ((("location.near", f"{where.lat}|{where.lon}|{NATIONAL_KM}|km"),), ()):
+        page = engine.search(parse_query("HealthcareService", [("_id", offer_id), *near]))
+        for hit, content in page.matches:
+            return Candidate(hit.id, orjson.loads(content), hit.distance)
+    return None
+
+
+def _specialty(need: Need) -> str:
+    return ",".join(f"{ACTIVITY_SYSTEM}|{a.code}" for a in need.activities)
+
+
+def _count(engine: SearchEngine, rtype: str, pairs: list[tuple[str, str]]) -> int:
+    page = engine.search(parse_query(rtype, [*pairs, ("_summary", "count")]))
+    return page.total or 0

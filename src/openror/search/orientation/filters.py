@@ -1,0 +1,122 @@
+"""Stage 3, filters: hard criteria. A candidate failing one is dropped, and the reason kept
+(« why not »); the criteria it passes are kept for the explanation.
+
+Hard criteria: the offer is active and not temporarily closed now; the patient's age is
+inside its age range (when an age is given); it offers one of the asked care modes (when
+asked) and one of the asked expertise levels (maternity type… when asked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openror.search.orientation.model import Candidate, Dropped, Json, Need
+from openror.store.resources import naive_utc
+
+PATIENT_TYPE = ("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
+                "ror-healthcareservice-patient-type")
+CARE_MODE_SYSTEM = "TRE_R213-ModePriseEnCharge"
+EXPERTISE_SYSTEMS = ("TRE_R253-TypeMaternite", "TRE_R344-NiveauExpertise")
+_YEARS = {"a": 1.0, "mo": 1 / 12, "wk": 7 / 365.25, "d": 1 / 365.25}
+
+
+@dataclass(frozen=True)
+class Check:
+    criterion: str  # "active", "closed", "age", "careMode", "expertise"
+    ok: bool
+    text: str  # French: what matched, or why not
+
+
+def checks(need: Need, offer: Json, now: datetime) -> list[Check]:
+    found = [_active(offer), _open(offer, now)]
+    if need.age is not None:
+        found.append(_age(offer, need.age))
+    if need.care_modes:
+        found.append(_coded(offer, CARE_MODE_SYSTEM, {c.code: c.label for c in need.care_modes},
+                            "careMode", "mode de prise en charge"))
+    if need.expertise:
+        found.append(_coded(offer, EXPERTISE_SYSTEMS, {c.code: c.label for c in need.expertise},
+                            "expertise", "niveau"))
+    return found
+
+
+def apply(need: Need, found: list[Candidate], now: datetime
+          ) -> tuple[list[tuple[Candidate, list[Check]]], list[Dropped]]:
+    kept: list[tuple[Candidate, list[Check]]] = []
+    dropped: list[Dropped] = []
+    for candidate in found:
+        results = checks(need, candidate.body, now)
+        failed = next((c for c in results if not c.ok), None)
+        if failed is None:
+            kept.append((candidate, results))
+        else:
+            dropped.append(Dropped(candidate.id, "filters", failed.criterion, failed.text))
+    return kept, dropped
+
+
+def _active(offer: Json) -> Check:
+    if offer.get("active") is False:
+        return Check("active", False, "l'offre est inactive")
+    return Check("active", True, "offre active")
+
+
+def _open(offer: Json, now: datetime) -> Check:
+    for closing in offer.get("notAvailable", []):
+        during = closing.get("during", {})
+        start, end = _moment(during.get("start")), _moment(during.get("end"))
+        if start is not None and start <= now and (end is None or now < end):
+            until = f" jusqu'au {end:%d/%m/%Y}" if end else " sans date de réouverture"
+            return Check("closed", False, f"l'offre est fermée depuis le {start:%d/%m/%Y}{until}")
+    return Check("closed", True, "offre ouverte")
+
+
+def age_range(offer: Json) -> tuple[float | None, float | None]:
+    """The offer's age range in years (None: no bound)."""
+    for ext in offer.get("extension", []):
+        if ext.get("url") != PATIENT_TYPE:
+            continue
+        for part in ext.get("extension", []):
+            if part.get("url") == "ageRange":
+                r = part.get("valueRange", {})
+                return _years(r.get("low")), _years(r.get("high"))
+    return None, None
+
+
+def _years(q: dict[str, Any] | None) -> float | None:
+    if not q or not isinstance(q.get("value"), int | float):
+        return None
+    return float(q["value"]) * _YEARS.get(q.get("code") or "a", 1.0)
+
+
+def _age(offer: Json, age: float) -> Check:
+    low, high = age_range(offer)
+    shown = f"{_n(low) if low is not None else '0'}–{_n(high) if high is not None else '…'} ans"
+    if (low is not None and age < low) or (high is not None and age > high):
+        return Check("age", False, f"l'offre accueille les patients de {shown}, "
+                                   f"le patient a {_n(age)} ans")
+    return Check("age", True, f"accueille les patients de {shown}")
+
+
+def _coded(offer: Json, systems: str | tuple[str, ...], asked: dict[str, str], criterion: str,
+           what: str) -> Check:
+    wanted = (systems,) if isinstance(systems, str) else systems
+    has = {c.get("code") for cc in offer.get("characteristic", []) for c in cc.get("coding", [])
+           if any(s in (c.get("system") or "") for s in wanted)}
+    hit = next((label for code, label in asked.items() if code in has), None)
+    if hit is None:
+        asked_text = " ou ".join(asked.values())
+        return Check(criterion, False, f"{what} demandé non proposé ({asked_text})")
+    return Check(criterion, True, f"{what} : {hit}")
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return naive_utc(text) if text else None
+    except ValueError:
+        return None
+
+
+def _n(x: float) -> str:
+    return f"{x:g}".replace(".", ",")

@@ -1,0 +1,96 @@
+"""Run the orientation stages for one caller: analyse (done by the caller of ``orient``) →
+candidates (growing radius) → filters → rank → explain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from openror.access.caller import Caller
+from openror.search.engine import SearchEngine
+from openror.search.orientation import candidates as stage
+from openror.search.orientation import explain, filters
+from openror.search.orientation.model import Candidate, Dropped, Need, Ranked, Where
+from openror.search.orientation.rank import rank
+from openror.store.database import Database
+
+DEFAULT_COUNT = 10
+
+
+@dataclass
+class Outcome:
+    need: Need
+    where: Where
+    scope: stage.Scope
+    ranked: list[Ranked]
+    checks: dict[str, list[filters.Check]]
+    dropped: list[Dropped]
+    count: int
+    seen: set[str] = field(default_factory=set)  # every candidate's id
+
+    @property
+    def results(self) -> list[Ranked]:
+        return self.ranked[:self.count]
+
+
+def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime,
+           count: int = DEFAULT_COUNT) -> Outcome:
+    engine = SearchEngine(db, caller)
+    found: list[Candidate] = []
+    kept: list[tuple[Candidate, list[filters.Check]]] = []
+    dropped: list[Dropped] = []
+    scope = stage.Scope(stage.NATIONAL_KM, stage.SPARSE_RADIUS_KM)
+    for scope in stage.scopes(engine, need, where):
+        found = stage.candidates(engine, need, where, scope)
+        kept, dropped = filters.apply(need, found, now)
+        if len(kept) >= count:
+            break
+    return Outcome(need, where, scope, rank(need, kept, scope.start_km),
+                   {c.id: passed for c, passed in kept}, dropped, count,
+                   {c.id for c in found})
+
+
+def explained(outcome: Outcome, now: datetime) -> list[dict[str, Any]]:
+    return [explain.explanation(outcome.need, r, outcome.checks[r.candidate.id], now)
+            for r in outcome.results]
+
+
+def why_not(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
+            now: datetime) -> explain.WhyNot:
+    """Which stage left the offer out, and why (in French)."""
+    positions = {r.candidate.id: n for n, r in enumerate(outcome.ranked, 1)}
+    if offer_id in positions:
+        if positions[offer_id] <= outcome.count:
+            return explain.WhyNot(offer_id, "returned", f"retournée, au rang "
+                                                        f"{positions[offer_id]}")
+        return explain.why_not_beyond(offer_id, positions[offer_id], outcome.count)
+    dropped = next((d for d in outcome.dropped if d.id == offer_id), None)
+    if dropped is not None:
+        return explain.why_not_dropped(dropped)
+    return _never_found(db, caller, outcome, offer_id, now)
+
+
+def _never_found(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
+                 now: datetime) -> explain.WhyNot:
+    """Why an offer was not even a candidate: unseen, another activity, no coordinates,
+    a hard criterion, or too far."""
+    offer = stage.one_offer(SearchEngine(db, caller), offer_id, outcome.where)
+    if offer is None:
+        return explain.WhyNot(offer_id, "unknown", "offre inconnue, ou que votre profil "
+                                                   "d'accès ne permet pas de voir")
+    if not explain.activities_matched(outcome.need, offer.body):
+        asked = " ou ".join(a.label for a in outcome.need.activities)
+        return explain.WhyNot(offer_id, "analyse", f"son activité ne correspond pas à la "
+                                                   f"demande ({asked})")
+    if offer.distance_km is None:
+        return explain.WhyNot(offer_id, "candidates", "aucun de ses lieux n'a de "
+                                                      "coordonnées connues")
+    failed = next((c for c in filters.checks(outcome.need, offer.body, now) if not c.ok), None)
+    if failed is not None:
+        return explain.why_not_dropped(Dropped(offer_id, "filters", failed.criterion,
+                                               failed.text))
+    distance = f"{offer.distance_km:.1f}".replace(".", ",")
+    return explain.WhyNot(offer_id, "candidates", f"à {distance} km, au-delà du rayon de "
+                          f"recherche ({outcome.scope.radius_km:g} km), qui avait déjà "
+                          "assez de résultats")
