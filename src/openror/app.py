@@ -26,6 +26,7 @@ from openror.api import (
     orientation_api,
     quality_api,
     quality_reports_api,
+    subscription_routes,
     system_routes,
 )
 from openror.api.audit import ReadAuditMiddleware
@@ -46,6 +47,8 @@ from openror.services.ownership import OWNERSHIP
 from openror.services.read_audit import ReadAudit
 from openror.services.task_writer import SystemTaskWriter
 from openror.store import statistics
+from openror.sync.subscriptions import delivery as subscription_delivery
+from openror.sync.subscriptions import matching as subscription_matching
 from openror.web import routes as web_routes
 
 
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     mail_backend = backend_from(settings.mail_backend)  # a wrong setting stops the start
     services = Services.open(settings)
     services.writes.after_write.append(alerts.after_place_write)
+    services.writes.after_write.append(subscription_matching.after_write)  # sync.subscriptions
     services.writes.rules.append(TaskWorkflow())  # the anomaly workflow (quality.task_writes)
     services.writes.checks.append(OfferChecks(services.terminology))  # quality.on_write
     trail = ReadAudit(services.db, settings.audit_retention_days)
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         refresher = asyncio.create_task(_refresh_statistics(services, chores))
         auditor = asyncio.create_task(trail.run())
         alerting = asyncio.create_task(_run_alerts(services, chores))
+        notifying = asyncio.create_task(_notify_subscribers(services, chores))
         mailing = asyncio.create_task(_send_mail(services, mail_backend, chores))
         reminding = asyncio.create_task(_remind(services, chores))
         checking = asyncio.create_task(_quality_run(services, chores))
@@ -75,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         reminding.cancel()
         mailing.cancel()
         alerting.cancel()
+        notifying.cancel()
         refresher.cancel()
         auditor.cancel()
         await asyncio.gather(auditor, return_exceptions=True)  # its last flush
@@ -84,13 +90,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Mount("/fhir", routes=fhir_routes.ROUTES),
+            Mount("/fhir", routes=[*subscription_routes.FHIR_ROUTES, *fhir_routes.ROUTES]),
             Mount("/auth", routes=[*auth_routes.ROUTES, *login_routes.ROUTES,
                                    *oidc_routes.ROUTES]),
             Mount("/-", routes=system_routes.ROUTES),
             Mount("/api", routes=[*capacity_api.ROUTES, *quality_api.ROUTES,
                                   *quality_reports_api.ROUTES,
-                                  *orientation_api.ROUTES]),
+                                  *orientation_api.ROUTES,
+                                  *subscription_routes.API_ROUTES]),
             *web_routes.ROUTES,
         ],
         middleware=[Middleware(SecurityHeadersMiddleware),
@@ -142,6 +149,18 @@ async def _run_alerts(services: Services, chores: Chores) -> None:
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.capacity").exception("capacity alerts run failed")
         await asyncio.sleep(every)
+
+
+async def _notify_subscribers(services: Services, chores: Chores) -> None:
+    """Subscriptions' notifications: due deliveries and retries (sync.subscriptions)."""
+    settings = services.settings
+    while settings.subscription_interval_seconds > 0:
+        try:
+            await chores.run(subscription_delivery.deliver_due, services.db,
+                             settings.subscription_max_failures)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.sync").exception("subscription delivery failed")
+        await asyncio.sleep(settings.subscription_interval_seconds)
 
 
 async def _refresh_statistics(services: Services, chores: Chores) -> None:

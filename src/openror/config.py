@@ -69,6 +69,10 @@ SETTINGS_DOC: dict[str, str] = {
     "is kept.",
     "alert_interval_seconds": "Seconds between two runs of the capacity alerts' background "
     "work (due webhook deliveries and retries, and a check of every alert); 0 turns it off.",
+    "subscription_interval_seconds": "Seconds between two runs of the subscriptions' "
+    "delivery (due notifications and retries) in each server process; 0 turns it off.",
+    "subscription_max_failures": "Consecutive failed notifications (each after 8 attempts) "
+    "after which a subscription is set to status error and its contacts are told.",
     "capacity_stale_after": "How old an availability figure may be before it is flagged "
     "stale, per activity family: 'family=age,…' with ages in m, h or d; families are "
     "critical (intensive care), emergency and default (docs/api/capacity.md).",
@@ -128,6 +132,8 @@ class Settings:
     audit_retention_days: int = 365
     capacity_stale_after: str = "critical=24h,emergency=24h,default=72h"
     alert_interval_seconds: int = 10
+    subscription_interval_seconds: int = 5
+    subscription_max_failures: int = 8
     mail_backend: str = "console"
     mail_from: str = "OpenROR <ne-pas-repondre@localhost>"
     mail_send_interval_seconds: int = 60

@@ -75,10 +75,11 @@ def test_capability_statement_states_what_is_implemented(api: httpx.Client) -> N
     kinds = {r["type"]: {i["code"] for i in r["interaction"]} for r in cs["rest"][0]["resource"]}
     assert set(kinds) == {"Organization", "HealthcareService", "Location", "Practitioner",
                           "PractitionerRole", "Task", "Questionnaire", "Measure",
-                          "MeasureReport"}
+                          "MeasureReport", "Subscription"}
     assert kinds["Measure"] == {"read", "vread", "history-instance", "history-type",
                                 "search-type"}
     assert {"create", "update", "patch", "delete", "search-type"} <= kinds["HealthcareService"]
+    assert kinds["Subscription"] == {"read", "create", "update", "delete", "search-type"}
 
 
 def test_a_bug_is_a_500_outcome_without_stack_trace(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from openror import __version__
-from openror.fhir.resource_types import REGISTRY, ResourceType
+from openror.fhir.resource_types import OWN_TABLES, REGISTRY, ResourceType
 from openror.fhir.search_params import PARAMS, R4_SP
 
 ROR_IG = "https://interop.esante.gouv.fr/ig/fhir/ror/ImplementationGuide/ans.fhir.fr.ror|0.7.0"
@@ -121,6 +121,30 @@ _MEASURE_NOTES = {
 }
 
 
+_SUBSCRIPTION_NOTE = (
+    "FHIR R4 rest-hook subscriptions of API clients, each visible to its owner only. criteria: "
+    "a search on one type (e.g. HealthcareService?_tag=<TRE_R30 system>|11), checked at "
+    "creation (400 Subscription.criteria); the owner is notified of the creations, updates "
+    "and deletions of the resources that match as it may read them. channel.type rest-hook; "
+    "channel.endpoint https (http on loopback only); channel.payload absent (id, version and "
+    "event only) or application/fhir+json (the resource, redacted for the owner); "
+    "channel.header added to each POST. The server generates the signing secret and returns "
+    "it once, at creation, in channel.extension "
+    "https://openror.org/fhir/StructureDefinition/subscription-secret; every notification "
+    "(a history Bundle) carries X-OpenROR-Signature: sha256=<HMAC-SHA256 of the body>. Failed "
+    "deliveries are retried with backoff; after repeated failures status becomes error. "
+    "Search: GET Subscription lists the caller's own. Delivery log: GET "
+    "/api/subscriptions/{id}/deliveries. See docs/api/subscriptions.md.")
+
+
+def _own_table(rt: ResourceType) -> dict[str, Any]:
+    return {"type": rt.name, "profile": rt.profiles[0],
+            "interaction": [{"code": code} for code in rt.interactions],
+            "versioning": "versioned", "readHistory": False, "updateCreate": False,
+            "conditionalCreate": False, "conditionalUpdate": False,
+            "conditionalDelete": "not-supported", "documentation": _SUBSCRIPTION_NOTE}
+
+
 _CAPACITY_NOTE = (
     " Capacity records form a closed list of indicators (400 business-rule otherwise). "
     "Bed-management software updates them with PATCH "
@@ -176,7 +200,8 @@ def capability_statement(base: str, anonymous_access: bool = False) -> dict[str,
             "security": security(base, anonymous_access),
             "documentation": "FHIRPath Patch only (Parameters in application/fhir+json). "
                              + _SEARCH_NOTE,
-            "resource": [_resource(rt) for rt in REGISTRY.values()],
+            "resource": [*(_resource(rt) for rt in REGISTRY.values()),
+                         *(_own_table(rt) for rt in OWN_TABLES.values())],
             "interaction": [{"code": "history-system"}],
         }],
     }

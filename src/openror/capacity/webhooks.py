@@ -7,44 +7,23 @@ answer delivers it; anything else (or no answer) is retried after 30 s, 1, 2, 4â
 most ``MAX_ATTEMPTS`` times, then marked failed. Deliveries are at least once: a receiver may
 see one twice (after a timeout whose request did arrive), never none while attempts remain.
 Several workers share the queue: each claims a delivery by moving its next attempt forward
-in one conditional update before sending it.
+in one conditional update before sending it. The signature and the retry schedule are shared
+with subscriptions (services.webhooks).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 
+from openror.services.webhooks import LEASE, Post, backoff, http_post, send_signed
 from openror.store.alert_tables import alert_delivery, capacity_alert
 from openror.store.database import Database
 from openror.store.resources import utcnow
 
 MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_WAIT = timedelta(hours=1)
-LEASE = timedelta(minutes=2)  # a claimed delivery is not taken by another worker before
-TIMEOUT = 10.0
-
-Post = Callable[[str, bytes, dict[str, str]], int]
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def backoff(attempts: int) -> timedelta:
-    wait: timedelta = FIRST_RETRY * 2 ** (attempts - 1)
-    return min(wait, LONGEST_WAIT)
-
-
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    return httpx.post(url, content=body, headers=headers, timeout=TIMEOUT).status_code
 
 
 def deliver_due(db: Database, post: Post = http_post, now: datetime | None = None) -> int:
@@ -53,15 +32,10 @@ def deliver_due(db: Database, post: Post = http_post, now: datetime | None = Non
     delivered = 0
     for row in _claim_due(db, now):
         headers = {"Content-Type": "application/json", "X-OpenROR-Event": "capacity-alert",
-                   "X-OpenROR-Delivery": str(row["seq"]),
-                   "X-OpenROR-Signature": sign(row["secret"], row["payload"])}
-        try:
-            status, failure = post(row["url"], row["payload"], headers), None
-        except httpx.HTTPError as exc:
-            status, failure = 0, f"{type(exc).__name__}: {exc}"[:500]
-        ok = 200 <= status < 300
-        _record(db, row, ok, failure or (None if ok else f"HTTP {status}"))
-        delivered += ok
+                   "X-OpenROR-Delivery": str(row["seq"])}
+        failure = send_signed(post, row["url"], row["payload"], row["secret"], headers)
+        _record(db, row, failure is None, failure)
+        delivered += failure is None
     return delivered
 
 

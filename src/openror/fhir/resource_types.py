@@ -55,3 +55,13 @@ REGISTRY: dict[str, ResourceType] = {
 
 def get(name: str) -> ResourceType | None:
     return REGISTRY.get(name)
+
+
+#: types served apart from the directory's resources, from tables of their own: the write path,
+#: search, history and export do not know them (a Subscription belongs to one API client and
+#: holds its endpoint: sync.subscriptions, docs/api/subscriptions.md)
+OWN_TABLES: dict[str, ResourceType] = {
+    "Subscription": ResourceType(
+        "Subscription", ("http://hl7.org/fhir/StructureDefinition/Subscription",),
+        ("read", "create", "update", "delete", "search-type")),
+}
