@@ -130,3 +130,19 @@ def test_text_with_a_common_word_start(tiny: tuple[SearchEngine, dict[tuple[str,
     with 'stack depth limit exceeded' — a 500 for a valid search. Fixed in 307fa4a (one IN
     list per system)."""
     _agrees(tiny, "Location", "commune-cog:text", "s,v", {"loc"})  # v: Versailles
+
+
+def test_a_page_of_a_thousand_matches_is_served(db: Database) -> None:
+    """A full page of 1,000 matches (the largest ``_count``) is fetched in the versions that
+    matched; on SQLite one OR of 1,000 (id, version) pairs was an expression tree deeper than
+    SQLite allows ("Expression tree is too large")."""
+    from openror.search import engine as search_engine
+
+    WritePath(db, default_terminology(), REGION).update(
+        "Organization", "o", organization() | {"id": "o"}, LogEntry(actor="regression test"),
+        caller=SYSTEM)
+    with db.read() as conn:
+        stored = search_engine._versions(conn, "Organization", [
+            search_engine.Hit("o", 1, None, None),
+            *(search_engine.Hit(f"absent-{n}", 1, None, None) for n in range(999))])
+    assert list(stored) == ["o"]

@@ -38,6 +38,9 @@ from openror.store.resources import utcnow
 
 CAP = 10_000
 SNAPSHOT_TTL = timedelta(hours=1)
+#: hits per version lookup: SQLite refuses an expression tree deeper than 1,000, which an
+#: OR of a full page of 1,000 (id, version) pairs is
+VERSIONS_CHUNK = 500
 
 
 class Hit(NamedTuple):  # a tuple: up to 10,000 are made per search
@@ -77,7 +80,9 @@ class SearchEngine:
         self.db = db
         self.caller = caller
 
-    def search(self, q: Query) -> Page:
+    def search(self, q: Query, paged: bool = True) -> Page:
+        """``paged=False``: the caller reads the first page only, so no snapshot is kept
+        for the next ones (the page has no cursor)."""
         guard.check(self.caller, q)
         with self.db.read() as conn, searching_as(self.caller):
             _consistent(conn)
@@ -87,7 +92,7 @@ class SearchEngine:
             hits, total = _matches(conn, q)
             matches, included = self._served(conn, q, [Hit(*h) for h in hits[:q.count]])
         page = Page(q, 0, matches, included, total, len(hits))
-        if q.count and len(hits) > q.count:
+        if paged and q.count and len(hits) > q.count:
             page.cursor = self._save(q, hits, total)
         return page
 
@@ -197,11 +202,15 @@ def _versions(conn: sa.Connection, rtype: str, hits: list[Hit]) -> dict[str, byt
     """Each matched resource in the version that matched (stored versions never change)."""
     if not hits:
         return {}
-    params: dict[str, object] = {"t": rtype}
-    for n, h in enumerate(hits):
-        params[f"i{n}"], params[f"v{n}"] = h.id, h.version
-    rows = rawsql.run(conn, _versions_sql(len(hits)), params).fetchall()
-    return {rid: bytes(content) for rid, content in rows if content is not None}
+    found: dict[str, bytes] = {}
+    for start in range(0, len(hits), VERSIONS_CHUNK):
+        chunk = hits[start:start + VERSIONS_CHUNK]
+        params: dict[str, object] = {"t": rtype}
+        for n, h in enumerate(chunk):
+            params[f"i{n}"], params[f"v{n}"] = h.id, h.version
+        rows = rawsql.run(conn, _versions_sql(len(chunk)), params).fetchall()
+        found.update((rid, bytes(content)) for rid, content in rows if content is not None)
+    return found
 
 
 @lru_cache(maxsize=64)  # one text per page size in use

@@ -10,10 +10,16 @@ size (about 6,000 km²) except Paris and its ring, which are small and dense any
 The radius doubles until the search has enough results (after the hard filters) or passes
 ``MAX_RADIUS_KM``; then the whole country is searched (beyond the region). An activity with
 fewer than ``RARE_OFFERS`` offers in the whole country is searched nationally at once.
+
+Both counts (places of a département, offers of an activity in the country) are kept per
+process for ``COUNTS_TTL_S``, per read policy: they only choose a radius, and a count of
+tens of thousands of rows at every query would cost more than the rest of it.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,6 +36,7 @@ SPARSE_RADIUS_KM = 40.0
 MAX_RADIUS_KM = 200.0
 NATIONAL_KM = 20_100.0  # half the Earth's circumference: every point, overseas included
 RARE_OFFERS = 20
+COUNTS_TTL_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
         ("specialty", _specialty(need)),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
         ("_include", "HealthcareService:location"), ("_count", str(MAX_COUNT))])
-    page = engine.search(q)
+    page = engine.search(q, paged=False)  # one page only: no paging snapshot to write
     places = {i.id: orjson.loads(i.content) for i in page.included if i.type == "Location"}
     found = []
     for hit, content in page.matches:
@@ -96,6 +103,20 @@ def _specialty(need: Need) -> str:
     return ",".join(f"{ACTIVITY_SYSTEM}|{a.code}" for a in need.activities)
 
 
+_counts: dict[tuple[str, str, str], tuple[float, int]] = {}
+_counts_lock = threading.Lock()
+
+
 def _count(engine: SearchEngine, rtype: str, pairs: list[tuple[str, str]]) -> int:
+    key = (engine.caller.policy_key, rtype, repr(pairs))
+    now = time.monotonic()
+    with _counts_lock:
+        kept = _counts.get(key)
+    if kept is not None and now - kept[0] < COUNTS_TTL_S:
+        return kept[1]
     page = engine.search(parse_query(rtype, [*pairs, ("_summary", "count")]))
+    with _counts_lock:
+        if len(_counts) > 10_000:  # policies × départements × activity sets: rarely reached
+            _counts.clear()
+        _counts[key] = (now, page.total or 0)
     return page.total or 0
