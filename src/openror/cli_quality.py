@@ -61,7 +61,8 @@ def _print_summary(summary: RunSummary) -> None:
     assert summary.finished_at is not None
     seconds = (summary.finished_at - summary.started_at).total_seconds()
     anomalies = (f"; anomalies: {summary.anomalies['raised']:,} raised, "
-                 f"{summary.anomalies['corrected']:,} closed as corrected"
+                 f"{summary.anomalies['corrected']:,} closed as corrected, "
+                 f"{summary.anomalies['failed']:,} refused by the write path (see the log)"
                  if summary.anomalies else "")
     click.echo(f"run {summary.run_id}: {sum(summary.units.values()):,} records read, "
                f"{sum(p for p, _ in summary.rules.values()):,} results{anomalies}, "

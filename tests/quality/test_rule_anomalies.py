@@ -10,6 +10,7 @@ import orjson
 import sqlalchemy as sa
 
 from openror.access.caller import SYSTEM
+from openror.errors import InvalidInput, error
 from openror.quality.run import run
 from openror.quality.task_writes import TaskWorkflow
 from openror.services.task_writer import SystemTaskWriter
@@ -78,5 +79,25 @@ def test_an_answered_anomaly_is_not_raised_again_while_the_unit_deviates(db: Dat
         if reason:
             task["statusReason"] = {"text": reason}
         task = writes.update("Task", rid, task, LOG, caller=SYSTEM).body
-    assert _run(db, writes) == {"raised": 0, "corrected": 0}
+    assert _run(db, writes) == {"raised": 0, "corrected": 0, "failed": 0}
     assert _status(_tasks(db)[rid]) == "09"
+
+
+class _Refusing(SystemTaskWriter):
+    """The write path refusing the anomaly of one unit (deleted since the run read it…)."""
+
+    def create(self, body: dict[str, Any]) -> str:
+        if body["focus"]["reference"] == "HealthcareService/hs-2":
+            raise InvalidInput([error("not-found", "HealthcareService/hs-2 does not exist")])
+        return super().create(body)
+
+
+def test_an_anomaly_the_write_path_refuses_is_counted_and_the_run_goes_on(
+        db: Database) -> None:
+    _directory(db)
+    writes = _writes(db)
+    summary, _ = run(db, default_terminology(), now=NOW,
+                     writer=_Refusing(writes, "quality-run"))
+    assert summary.anomalies == {"raised": 1, "corrected": 0, "failed": 1}
+    assert summary.finished_at is not None
+    assert _run(db, writes)["raised"] == 1  # tried again by the next run

@@ -9,10 +9,12 @@ forgotten, and a new deviation raises a new anomaly.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from openror.errors import OpenRORError
 from openror.fhir.profiles import INPUT_TASK_CS, nos_url
 from openror.quality import catalog
 from openror.quality import workflow as w
@@ -21,6 +23,7 @@ from openror.store import quality_anomalies
 from openror.store.database import Database
 
 SYSTEM_REQUESTER = "OpenROR qualité"
+_LOG = logging.getLogger("openror.quality")
 TRE_R349 = nos_url("TRE_R349-ActionAnomalie")
 TRE_R350 = nos_url("TRE_R350-ThematiqueAnomalie")
 
@@ -76,6 +79,8 @@ class Reconciled:
     raised: int = 0
     corrected: int = 0
     forgotten: int = 0
+    #: writes the write path refused (a unit deleted since it was read…): tried next run
+    failed: int = 0
 
 
 def reconcile(db: Database, writer: TaskWriter, findings: Iterable[Finding], now: str,
@@ -89,7 +94,12 @@ def reconcile(db: Database, writer: TaskWriter, findings: Iterable[Finding], now
     done = Reconciled()
     for key, finding in deviating.items():
         if key not in known:
-            task_id = writer.create(task_for(rules[finding.rule], finding, now))
+            try:
+                task_id = writer.create(task_for(rules[finding.rule], finding, now))
+            except OpenRORError as exc:
+                _LOG.warning("anomaly of %s on %s not raised: %s", *key, exc.message)
+                done.failed += 1
+                continue
             with db.write() as conn:
                 quality_anomalies.remember(conn, finding.rule, finding.unit, task_id)
             done.raised += 1
@@ -100,7 +110,12 @@ def reconcile(db: Database, writer: TaskWriter, findings: Iterable[Finding], now
         status = None if body is None else _status(body)
         if body is not None and status is not None and w.allowed(status, w.CORRECTED) \
                 and status != w.CORRECTED:
-            writer.update(task_id, _corrected(body))
+            try:
+                writer.update(task_id, _corrected(body))
+            except OpenRORError as exc:
+                _LOG.warning("anomaly %s not closed: %s", task_id, exc.message)
+                done.failed += 1
+                continue
             done.corrected += 1
         with db.write() as conn:
             quality_anomalies.forget(conn, *key)

@@ -93,7 +93,8 @@ def run(db: Database, terminology: Terminology | None, *, trigger: str = "cli",
         step("raising and closing anomalies")
         done = anomalies.reconcile(db, writer, findings, _instant(now or started),
                                    frozenset(summary.skipped))
-        summary.anomalies = {"raised": done.raised, "corrected": done.corrected}
+        summary.anomalies = {"raised": done.raised, "corrected": done.corrected,
+                             "failed": done.failed}
     summary.finished_at = utcnow()
     with db.write() as conn:
         quality_results.finish(conn, summary.run_id, summary.finished_at,
