@@ -198,3 +198,26 @@ def test_the_radius_grows_until_enough_results(stored: Database,
     assert [r.candidate.id for r in three.results][-1] == "cardio-chartres"
     far = run(stored, "ophtalmo")  # Lyon: beyond 200 km, then national
     assert far.scope.national and [r.candidate.id for r in far.results] == ["ophtalmo-lyon"]
+
+
+def _shown(outcome: pipeline.Outcome) -> list[tuple[Any, ...]]:
+    return [(r.candidate.id, r.score, r.availability, [p["id"] for p in r.candidate.places])
+            for r in outcome.results]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 10])
+@pytest.mark.parametrize(("text", "extra"), [(t, e) for t, e, _, _ in RELEVANCE])
+def test_reading_the_places_of_the_best_only_changes_no_result(
+        stored: Database, text: str, extra: dict[str, str], count: int) -> None:
+    need, where, now = analyse_need(text, **extra), analyse_where(VERSAILLES), utcnow()
+    bounded = pipeline.orient(stored, SYSTEM, need, where, now, count)
+    every = pipeline.orient(stored, SYSTEM, need, where, now, count, exhaustive=True)
+    assert _shown(bounded) == _shown(every)
+    assert pipeline.explained(bounded, now) == pipeline.explained(every, now)
+
+
+def test_why_not_tells_the_true_rank_of_an_offer_whose_places_were_not_read(
+        stored: Database) -> None:
+    outcome = run(stored, "cardio", age="45", count=1)
+    assert pipeline.why_not(stored, SYSTEM, outcome, "cardio-chartres", utcnow()).reason == \
+        "classée 3e, au-delà des 1 résultats demandés"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import orjson
 
 from openror.search.engine import SearchEngine
-from openror.search.orientation.model import Candidate, Need, Where
+from openror.search.orientation.model import Candidate, Json, Need, Where
 from openror.search.parse import MAX_COUNT, parse_query
 
 ACTIVITY_SYSTEM = ("https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
@@ -73,21 +73,35 @@ def scopes(engine: SearchEngine, need: Need, where: Where) -> Iterator[Scope]:
 
 def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
                ) -> list[Candidate]:
-    """The offers within the scope, nearest first, each with the places it names that the
-    caller sees (their figures annotated with their age by the engine)."""
+    """The offers within the scope, nearest first, without their places (``load_places``
+    reads them for the few the ranking needs: reading every place within a dense radius
+    was most of the time of a query)."""
     q = parse_query("HealthcareService", [
         ("specialty", _specialty(need)),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
-        ("_include", "HealthcareService:location"), ("_count", str(MAX_COUNT))])
+        ("_count", str(MAX_COUNT))])
     page = engine.search(q, paged=False)  # one page only: no paging snapshot to write
-    places = {i.id: orjson.loads(i.content) for i in page.included if i.type == "Location"}
-    found = []
-    for hit, content in page.matches:
-        body = orjson.loads(content)
-        refs = [r.get("reference", "") for r in body.get("location", [])]
-        found.append(Candidate(hit.id, body, hit.distance, [
-            places[r.split("/")[-1]] for r in refs if r.split("/")[-1] in places]))
-    return found
+    return [Candidate(hit.id, orjson.loads(content), hit.distance)
+            for hit, content in page.matches]
+
+
+def load_places(engine: SearchEngine, found: list[Candidate]) -> None:
+    """Give each candidate the places it names that the caller sees, in the offer's order
+    (their figures annotated with their age by the engine, as an ``_include`` would)."""
+    wanted = sorted({_place_id(r) for c in found for r in c.body.get("location", [])} - {""})
+    places: dict[str, Json] = {}
+    for start in range(0, len(wanted), MAX_COUNT):
+        ids = wanted[start:start + MAX_COUNT]
+        page = engine.search(parse_query("Location", [("_id", ",".join(ids)),
+                                                      ("_count", str(MAX_COUNT))]), paged=False)
+        places.update((hit.id, orjson.loads(content)) for hit, content in page.matches)
+    for c in found:
+        refs = [_place_id(r) for r in c.body.get("location", [])]
+        c.places = [places[r] for r in refs if r in places]
+
+
+def _place_id(ref: Json) -> str:
+    return str(ref.get("reference", "")).split("/")[-1]
 
 
 def one_offer(engine: SearchEngine, offer_id: str, where: Where) -> Candidate | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from openror.access.caller import Caller
@@ -12,7 +13,7 @@ from openror.search.engine import SearchEngine
 from openror.search.orientation import candidates as stage
 from openror.search.orientation import explain, filters
 from openror.search.orientation.model import Candidate, Dropped, Need, Ranked, Where
-from openror.search.orientation.rank import rank
+from openror.search.orientation.rank import best, rank
 from openror.store.database import Database
 
 DEFAULT_COUNT = 10
@@ -28,6 +29,8 @@ class Outcome:
     dropped: list[Dropped]
     count: int
     seen: set[str] = field(default_factory=set)  # every candidate's id
+    kept: list[tuple[Candidate, list[filters.Check]]] = field(default_factory=list)
+    exhaustive: bool = False  # every kept candidate ranked (else the first ``count`` only)
 
     @property
     def results(self) -> list[Ranked]:
@@ -35,7 +38,9 @@ class Outcome:
 
 
 def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime,
-           count: int = DEFAULT_COUNT) -> Outcome:
+           count: int = DEFAULT_COUNT, exhaustive: bool = False) -> Outcome:
+    """``exhaustive``: rank every candidate (a rank beyond ``count`` is then true, which
+    ``why_not`` tells), not only those that can still enter the first ``count``."""
     engine = SearchEngine(db, caller)
     found: list[Candidate] = []
     kept: list[tuple[Candidate, list[filters.Check]]] = []
@@ -46,9 +51,15 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
         kept, dropped = filters.apply(need, found, now)
         if len(kept) >= count:
             break
-    return Outcome(need, where, scope, rank(need, kept, scope.start_km),
+    places = partial(stage.load_places, engine)
+    if exhaustive:
+        places([c for c, _ in kept])
+        ranked = rank(need, kept, scope.start_km)
+    else:
+        ranked = best(need, kept, scope.start_km, count, places)
+    return Outcome(need, where, scope, ranked,
                    {c.id: passed for c, passed in kept}, dropped, count,
-                   {c.id for c in found})
+                   {c.id for c in found}, kept, exhaustive)
 
 
 def explained(outcome: Outcome, now: datetime) -> list[dict[str, Any]]:
@@ -59,7 +70,12 @@ def explained(outcome: Outcome, now: datetime) -> list[dict[str, Any]]:
 def why_not(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
             now: datetime) -> explain.WhyNot:
     """Which stage left the offer out, and why (in French)."""
-    positions = {r.candidate.id: n for n, r in enumerate(outcome.ranked, 1)}
+    ranked = outcome.ranked
+    if offer_id in outcome.checks and not outcome.exhaustive:  # its true rank is needed
+        engine = SearchEngine(db, caller)
+        stage.load_places(engine, [c for c, _ in outcome.kept if not c.places])
+        ranked = rank(outcome.need, outcome.kept, outcome.scope.start_km)
+    positions = {r.candidate.id: n for n, r in enumerate(ranked, 1)}
     if offer_id in positions:
         if positions[offer_id] <= outcome.count:
             return explain.WhyNot(offer_id, "returned", f"retournée, au rang "

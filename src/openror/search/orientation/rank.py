@@ -10,10 +10,14 @@
   patient's sex when given): 1 some available and fresh · 0.5 some available but stale ·
   0.25 no figure · 0.1 none available but stale · 0 none available and fresh.
 Ties: nearer first, then by id (a stable order).
+
+Only the places of the candidates that can still enter the first ``count`` are read
+(``best``): in a dense city most offers are too far to, whatever their availability.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from openror.fhir import capacity_indicators as ci
@@ -24,6 +28,8 @@ from openror.store.capacity_history import moment
 from openror.store.freshness import FRESHNESS_URL
 
 WEIGHTS = {"proximity": 0.5, "fit": 0.3, "availability": 0.2}
+#: the fewest candidates whose places are read at once (a read costs a few ms whatever its size)
+MIN_BATCH = 20
 _GENDERS = {"female": "01", "male": "02"}
 
 
@@ -70,16 +76,58 @@ def matched_words(need: Need, offer: Json) -> tuple[str, ...]:
 
 def rank(need: Need, kept: list[tuple[Candidate, list[Check]]], start_km: float
          ) -> list[Ranked]:
-    ranked = []
-    for candidate, _ in kept:
-        distance = candidate.distance_km or 0.0
-        proximity = 1 / (1 + distance / start_km)
-        words = matched_words(need, candidate.body)
-        fit = len(words) / len(need.words) if need.words else 1.0
-        found = availability(candidate.places, need.sex)
-        avail = availability_score(found)
-        score = (WEIGHTS["proximity"] * proximity + WEIGHTS["fit"] * fit
-                 + WEIGHTS["availability"] * avail)
-        ranked.append(Ranked(candidate, round(score, 4), proximity, fit, found, avail, words))
-    ranked.sort(key=lambda r: (-r.score, r.candidate.distance_km or 0.0, r.candidate.id))
+    """Every candidate ranked (their places already read)."""
+    return sorted((scored(need, c, start_km) for c, _ in kept), key=_order)
+
+
+def best(need: Need, kept: list[tuple[Candidate, list[Check]]], start_km: float, count: int,
+         load_places: Callable[[list[Candidate]], None]) -> list[Ranked]:
+    """The first ``count`` of ``rank`` (and some more, ranked among themselves only), reading
+    the places of as few candidates as that needs: candidates are scored by decreasing best
+    possible score (full availability), and scoring stops once the ``count``-th score is
+    above the best possible score of every candidate left. Strictly above: a tie would be
+    broken by distance and id, which an unread candidate could win."""
+    waiting = sorted((c for c, _ in kept), key=lambda c: (-bound(need, c, start_km),
+                                                          c.distance_km or 0.0, c.id))
+    ranked: list[Ranked] = []
+    start, batch = 0, max(2 * count, MIN_BATCH)
+    while start < len(waiting):
+        if len(ranked) >= count and \
+                ranked[count - 1].score > round(bound(need, waiting[start], start_km), 4):
+            break
+        chunk = waiting[start:start + batch]
+        load_places(chunk)
+        ranked = sorted([*ranked, *(scored(need, c, start_km) for c in chunk)], key=_order)
+        start, batch = start + batch, batch * 2  # few reads when many must be scored
     return ranked
+
+
+def bound(need: Need, candidate: Candidate, start_km: float) -> float:
+    """The best score the candidate can have whatever its places say."""
+    proximity, fit, _ = _proximity_fit(need, candidate, start_km)
+    return _score(proximity, fit, 1.0)
+
+
+def scored(need: Need, candidate: Candidate, start_km: float) -> Ranked:
+    proximity, fit, words = _proximity_fit(need, candidate, start_km)
+    found = availability(candidate.places, need.sex)
+    avail = availability_score(found)
+    return Ranked(candidate, round(_score(proximity, fit, avail), 4), proximity, fit, found,
+                  avail, words)
+
+
+def _proximity_fit(need: Need, candidate: Candidate, start_km: float
+                   ) -> tuple[float, float, tuple[str, ...]]:
+    proximity = 1 / (1 + (candidate.distance_km or 0.0) / start_km)
+    words = matched_words(need, candidate.body)
+    return proximity, len(words) / len(need.words) if need.words else 1.0, words
+
+
+def _score(proximity: float, fit: float, availability: float) -> float:
+    # the same sum in the same order for a score and a bound: a float sum grows with its terms
+    return (WEIGHTS["proximity"] * proximity + WEIGHTS["fit"] * fit
+            + WEIGHTS["availability"] * availability)
+
+
+def _order(r: Ranked) -> tuple[float, float, str]:
+    return -r.score, r.candidate.distance_km or 0.0, r.candidate.id
