@@ -7,10 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import httpx
@@ -31,33 +29,14 @@ from tests.capacity.feed_fixture import (
 )
 from tests.capacity.test_feed import feeder
 from tests.conftest import LiveServer, wipe
+from tests.webhook_receiver import WebhookReceiver
 
 
-class Receiver:
+class Receiver(WebhookReceiver):
     """A webhook endpoint on loopback that records what it gets and fails on demand."""
 
     def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.fail_next = 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if receiver.fail_next:
-                    receiver.fail_next -= 1
-                    self.send_response(503)
-                else:
-                    receiver.received.append((dict(self.headers), body))
-                    self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(ok_status=204)
 
     def crossings(self) -> list[tuple[str, int]]:
         return [(json.loads(b)["crossing"], json.loads(b)["available"])
@@ -143,7 +122,7 @@ def test_an_alert_already_below_fires_at_once(api: httpx.Client, server: LiveSer
 def test_a_failing_receiver_gets_retries_with_backoff_and_a_log(
         api: httpx.Client, server: LiveServer, receiver: Receiver) -> None:
     alert = watch(api, receiver)
-    receiver.fail_next = 2
+    receiver.failing = 2
     set_available(api, 0, 1)
     assert deliver(server) == 0
     assert deliver(server) == 0  # not due yet: the retry waits 30 s

@@ -8,11 +8,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import httpx
@@ -27,36 +25,17 @@ from openror.store.resources import utcnow
 from openror.sync.subscriptions.delivery import deliver_due
 from tests.builders import SD, coding, healthcare_service, organization
 from tests.conftest import LiveServer, wipe
+from tests.webhook_receiver import WebhookReceiver
 
 FHIR = {"Content-Type": "application/fhir+json"}
 SENSITIVE = "ror-healthcareservice-sensitive-unit"
 
 
-class Receiver:
+class Receiver(WebhookReceiver):
     """A subscriber's endpoint on loopback: records what it gets, fails while told to."""
 
     def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.failing = 0  # answer 503 to that many requests (-1: to all)
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if receiver.failing:
-                    receiver.failing -= receiver.failing > 0
-                    self.send_response(503)
-                else:
-                    receiver.received.append((dict(self.headers), body))
-                    self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(ok_status=200)
 
     def events(self) -> list[tuple[str, str, str]]:
         """(event, resource, etag) of each notification received, in order."""
