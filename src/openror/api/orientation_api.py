@@ -3,6 +3,8 @@ ranked and explained (docs/api/orientation.md)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +17,7 @@ from openror.api.http import caller_of, json_response
 from openror.params import integer, refuse_unknown
 from openror.search.orientation import pipeline
 from openror.search.orientation.analyse import analyse_need, analyse_where
-from openror.search.orientation.model import Coded, Ranked
+from openror.search.orientation.model import Coded, Need, Ranked, Where
 from openror.services.container import Services
 from openror.store.database import Database
 from openror.store.resources import utcnow
@@ -33,7 +35,21 @@ async def orientation(request: Request) -> Response:
     return json_response(body)
 
 
-def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+@dataclass
+class Orientation:
+    """One orientation request, run: what the JSON answer, the FHIR Bundle and the web page
+    are made from."""
+
+    need: Need
+    where: Where
+    outcome: pipeline.Outcome
+    explanations: list[dict[str, Any]]
+    why_not: dict[str, str] | None
+    now: datetime
+
+
+def run(db: Database, caller: Caller, params: dict[str, str]) -> Orientation:
+    """Read the parameters (a 400 naming the wrong one), orient, explain."""
     need = analyse_need(params.get("q"), params.get("activity"), params.get("careMode"),
                         params.get("age"), params.get("sex"))
     where = analyse_where(params.get("commune"), params.get("postalCode"), params.get("lat"),
@@ -41,7 +57,14 @@ def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, An
     count = integer(params, "count", pipeline.DEFAULT_COUNT, 1, MAX_COUNT)
     now = utcnow()
     outcome = pipeline.orient(db, caller, need, where, now, count)
-    explanations = pipeline.explained(outcome, now)
+    why_not = pipeline.why_not(db, caller, outcome, params["explain"], now).as_json() \
+        if params.get("explain") else None
+    return Orientation(need, where, outcome, pipeline.explained(outcome, now), why_not, now)
+
+
+def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+    done = run(db, caller, params)
+    need, where, outcome = done.need, done.where, done.outcome
     body: dict[str, Any] = {
         "need": {"activities": _codes(need.activities), "careModes": _codes(need.care_modes),
                  "expertise": _codes(need.expertise), "words": list(need.words),
@@ -51,10 +74,11 @@ def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, An
         "search": {"radius_km": None if outcome.scope.national else outcome.scope.radius_km,
                    "national": outcome.scope.national, "start_km": outcome.scope.start_km,
                    "candidates": len(outcome.seen), "dropped": len(outcome.dropped)},
-        "results": [_result(r, e) for r, e in zip(outcome.results, explanations, strict=True)],
+        "results": [_result(r, e) for r, e in zip(outcome.results, done.explanations,
+                                                  strict=True)],
     }
-    if params.get("explain"):
-        body["whyNot"] = pipeline.why_not(db, caller, outcome, params["explain"], now).as_json()
+    if done.why_not is not None:
+        body["whyNot"] = done.why_not
     return body
 
 
