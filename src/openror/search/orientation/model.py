@@ -42,6 +42,25 @@ class Availability:
     stale: bool
 
 
+@dataclass(frozen=True)
+class Opening:
+    """When the offer receives patients, from its ``availableTime``."""
+
+    open_now: bool | None  # None: the offer gives no hours
+    next_opening: datetime | None  # when closed now and the hours say when it opens next
+    text: str  # French: « ouvert jusqu'à 19 h », « fermé, ouvre lundi à 8 h 30 »…
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A way to reach the offer that the caller may see (the read policy already removed
+    the others)."""
+
+    system: str  # FHIR ContactPoint.system: phone, email, fax, url…
+    value: str
+    label: str  # French: who it is for (« secrétariat », « pour les professionnels »…)
+
+
 @dataclass
 class Candidate:
     id: str
@@ -67,3 +86,5 @@ class Ranked:
     availability: Availability
     availability_score: float
     matched_words: tuple[str, ...] = ()
+    opening: Opening | None = None  # filled by the explain stage
+    contacts: tuple[Contact, ...] = ()
