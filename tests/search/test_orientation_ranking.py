@@ -157,7 +157,8 @@ def test_explanations_say_why_each_result_is_there(stored: Database) -> None:
     assert first["text"].startswith("Cardiologie générale; à 15,4 km; ")
     assert "accueille les patients de 16–120 ans" in first["text"]
     assert "3 lits ou places disponibles, mis à jour il y a 2 h" in first["text"]
-    assert {c["criterion"] for c in first["criteria"]} == {"activity", "age"}
+    assert {c["criterion"] for c in first["criteria"]} == {"activity", "age", "opening"}
+    assert "horaires non renseignés" in first["text"]
     assert "(donnée ancienne, à vérifier)" in far["text"]  # 200 h old
     assert outcome.results[2].availability.stale is True
 

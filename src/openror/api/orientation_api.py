@@ -17,12 +17,13 @@ from openror.api.http import caller_of, json_response
 from openror.params import integer, refuse_unknown
 from openror.search.orientation import pipeline
 from openror.search.orientation.analyse import analyse_need, analyse_where
-from openror.search.orientation.model import Coded, Need, Ranked, Where
+from openror.search.orientation.model import Coded, Need, Opening, Ranked, Where
 from openror.services.container import Services
 from openror.store.database import Database
 from openror.store.resources import utcnow
 
-PARAMS = ("q", "activity", "careMode", "age", "sex", "commune", "postalCode", "lat", "lon",
+PARAMS = ("q", "activity", "careMode", "age", "sex", "act", "public", "equipment",
+          "equipmentLimit", "openNow", "address", "commune", "postalCode", "lat", "lon",
           "count", "explain")
 MAX_COUNT = 100
 
@@ -51,9 +52,12 @@ class Orientation:
 def run(db: Database, caller: Caller, params: dict[str, str]) -> Orientation:
     """Read the parameters (a 400 naming the wrong one), orient, explain."""
     need = analyse_need(params.get("q"), params.get("activity"), params.get("careMode"),
-                        params.get("age"), params.get("sex"))
+                        params.get("age"), params.get("sex"), act=params.get("act"),
+                        public=params.get("public"), equipment=params.get("equipment"),
+                        equipment_limit=params.get("equipmentLimit"),
+                        open_now=params.get("openNow"))
     where = analyse_where(params.get("commune"), params.get("postalCode"), params.get("lat"),
-                          params.get("lon"))
+                          params.get("lon"), params.get("address"))
     count = integer(params, "count", pipeline.DEFAULT_COUNT, 1, MAX_COUNT)
     now = utcnow()
     outcome = pipeline.orient(db, caller, need, where, now, count)
@@ -66,9 +70,7 @@ def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, An
     done = run(db, caller, params)
     need, where, outcome = done.need, done.where, done.outcome
     body: dict[str, Any] = {
-        "need": {"activities": _codes(need.activities), "careModes": _codes(need.care_modes),
-                 "expertise": _codes(need.expertise), "words": list(need.words),
-                 "age": need.age, "sex": need.sex},
+        "need": _need(need),
         "where": {"lat": where.lat, "lon": where.lon, "departement": where.departement,
                   "label": where.label},
         "search": {"radius_km": None if outcome.scope.national else outcome.scope.radius_km,
@@ -80,6 +82,17 @@ def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, An
     if done.why_not is not None:
         body["whyNot"] = done.why_not
     return body
+
+
+def _need(need: Need) -> dict[str, Any]:
+    kit = need.equipment
+    return {"activities": _codes(need.activities), "careModes": _codes(need.care_modes),
+            "expertise": _codes(need.expertise), "acts": _codes(need.acts),
+            "publics": _codes(need.publics),
+            "equipment": _codes(kit.kinds) if kit else [],
+            "equipmentLimit_kg": kit.min_kg if kit else None,
+            "words": list(need.words), "age": need.age, "sex": need.sex,
+            "openNow": need.open_now}
 
 
 def _codes(found: tuple[Coded, ...]) -> list[dict[str, str]]:
@@ -100,8 +113,20 @@ def _result(ranked: Ranked, explanation: dict[str, Any]) -> dict[str, Any]:
         "availability": {"available": found.available, "stale": found.stale,
                          "updated": found.updated.isoformat(timespec="seconds") + "Z"
                          if found.updated else None},
+        "opening": _opening(ranked.opening),
+        "contacts": [{"system": c.system, "value": c.value, "label": c.label}
+                     for c in ranked.contacts],
         "explanation": explanation,
     }
+
+
+def _opening(found: Opening | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"openNow": found.open_now, "text": found.text,
+            "until": found.until.isoformat(timespec="minutes") if found.until else None,
+            "nextOpening": found.next_opening.isoformat(timespec="minutes")
+            if found.next_opening else None}
 
 
 ROUTES = [Route("/orientation", orientation, methods=["GET"])]

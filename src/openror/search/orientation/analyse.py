@@ -1,12 +1,14 @@
-"""Stage 1, analyse: a need (free text and/or codes, age, sex) and a location (commune, postal
-code, name, or a point), as codes and a point.
+"""Stage 1, analyse: a need (free text and/or codes, age, sex…) and a location (address,
+commune, postal code, name, or a point), as codes and a point.
 
 Free text is normalised (case, accents, hyphens and apostrophes), then read left to right:
 the longest phrase of ``synonyms.json`` found at a position gives its codes; the words no
 phrase took, when no phrase gave an activity, are matched against the words of the NOS labels
-of the operational activities. A typed word matches a known word when equal or, for words of
-5 letters or more, at a Damerau-Levenshtein distance of 1 (one letter missing, extra, wrong or
-two letters swapped). Words nothing took are kept as soft criteria (matched on offer names).
+of the operational activities. A phrase may give equipment (« lit bariatrique »), and a
+weight written « 200 kg » is then the weight the equipment must bear. A typed word matches
+a known word when equal or, for words of 5 letters or more, at a Damerau-Levenshtein
+distance of 1 (one letter missing, extra, wrong or two letters swapped). Words nothing took
+are kept as soft criteria (matched on offer names).
 """
 
 from __future__ import annotations
@@ -21,18 +23,20 @@ from openror.errors import InvalidInput, error
 from openror.geo.current import current_gazetteer
 from openror.geo.distance import haversine_km
 from openror.geo.gazetteer import Gazetteer
-from openror.search.orientation.model import Coded, Need, Where
+from openror.search.orientation import params as given
+from openror.search.orientation.address import find_commune
+from openror.search.orientation.model import Coded, EquipmentNeed, Need, Where
+from openror.search.orientation.params import codes, unique
 from openror.terminology import default_terminology
 
 ACTIVITIES = "JDV_J17"
 CARE_MODES = "JDV_J19"
 EXPERTISE = "JDV_J227"
+PUBLICS = "JDV_J29"
 SYNONYMS = Path(__file__).with_name("synonyms.json")
 STOP_WORDS = frozenset({"a", "au", "aux", "avec", "d", "de", "des", "du", "en", "et", "l", "la",
                         "le", "les", "pour", "sur", "un", "une"})
 TYPO_MIN_LENGTH = 5
-_SEXES = {"female": "female", "f": "female", "femme": "female",
-          "male": "male", "m": "male", "homme": "male"}
 
 
 def normalise(text: str) -> str:
@@ -71,6 +75,7 @@ class _Entry:
     activities: tuple[Coded, ...]
     care_modes: tuple[Coded, ...]
     expertise: tuple[Coded, ...]
+    equipment: tuple[Coded, ...]
 
 
 def _coded(found: dict[str, str]) -> tuple[Coded, ...]:
@@ -82,7 +87,8 @@ def synonym_entries() -> tuple[_Entry, ...]:
     """Every phrase of ``synonyms.json``, longest first."""
     data = json.loads(SYNONYMS.read_text(encoding="utf-8"))
     entries = [_Entry(tuple(normalise(p).split()), _coded(e.get("activity", {})),
-                      _coded(e.get("careMode", {})), _coded(e.get("expertise", {})))
+                      _coded(e.get("careMode", {})), _coded(e.get("expertise", {})),
+                      _coded(e.get("equipment", {})))
                for e in data["entries"] for p in e["phrases"]]
     return tuple(sorted(entries, key=lambda e: -len(e.phrase)))
 
@@ -118,6 +124,7 @@ def read_text(text: str) -> Need:
     activities: list[Coded] = []
     care_modes: list[Coded] = []
     expertise: list[Coded] = []
+    equipment: list[Coded] = []
     rest: list[str] = []
     i = 0
     while i < len(words):
@@ -130,71 +137,56 @@ def read_text(text: str) -> Need:
         activities += entry.activities
         care_modes += entry.care_modes
         expertise += entry.expertise
+        equipment += entry.equipment
         i += len(entry.phrase)
+    kg, rest = _weight(rest) if equipment else (None, rest)
     if not activities and rest:
         found = _by_labels(rest)
         if found:
             activities, rest = list(found), []
-    return Need(_unique(activities), _unique(care_modes), _unique(expertise), tuple(rest))
+    return Need(unique(activities), unique(care_modes), unique(expertise), tuple(rest),
+                equipment=EquipmentNeed(unique(equipment), kg) if equipment else None)
 
 
-def _unique(found: list[Coded]) -> tuple[Coded, ...]:
-    return tuple(dict.fromkeys(found))
-
-
-def _codes(raw: str | None, vs: str, name: str) -> tuple[Coded, ...]:
-    """Comma-separated codes of a value set; an unknown one is a 400 naming ``name``."""
-    known = {c.code: c.display for c in default_terminology().expand(vs)}
-    found = []
-    for code in filter(None, (c.strip() for c in (raw or "").split(","))):
-        if code not in known:
-            raise InvalidInput([error("invalid", f"{name}: '{code}' is not a code of {vs}",
-                                      name)])
-        found.append(Coded(code, known[code]))
-    return tuple(found)
+def _weight(words: list[str]) -> tuple[float | None, list[str]]:
+    """« 200 kg » among the words: the weight, and the other words."""
+    for i, word in enumerate(words):
+        if word.endswith("kg") and word[:-2].isdigit():  # « 200kg »
+            return float(word[:-2]), words[:i] + words[i + 1:]
+        if word.isdigit() and words[i + 1:i + 2] == ["kg"]:
+            return float(word), words[:i] + words[i + 2:]
+    return None, words
 
 
 def analyse_need(text: str | None, activity: str | None = None, care_mode: str | None = None,
-                 age: str | None = None, sex: str | None = None) -> Need:
+                 age: str | None = None, sex: str | None = None, *, act: str | None = None,
+                 public: str | None = None, equipment: str | None = None,
+                 equipment_limit: str | None = None, open_now: str | None = None) -> Need:
     read = read_text(text or "")
-    activities = _unique([*_codes(activity, ACTIVITIES, "activity"), *read.activities])
-    if not activities:
+    activities = unique([*codes(activity, ACTIVITIES, "activity"), *read.activities])
+    kit = given.equipment(read.equipment, equipment, equipment_limit)
+    if not activities and kit is None:
         raise InvalidInput([error("required", "say what is needed: q (free text the NOS "
-                                  "activities understand) or activity (TRE_R211 codes)"
+                                  "activities understand), activity (TRE_R211 codes) or "
+                                  "equipment (TRE_R212 codes)"
                                   + (f"; nothing matched '{text}'" if text else ""),
                                   "q" if text else "activity")])
-    modes = _unique([*_codes(care_mode, CARE_MODES, "careMode"), *read.care_modes])
-    return Need(activities, modes, read.expertise, read.words, _age(age), _sex(sex))
-
-
-def _age(raw: str | None) -> float | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        years = float(raw)
-    except ValueError:
-        years = -1
-    if not 0 <= years <= 130:
-        raise InvalidInput([error("invalid", "age is the patient's age in years, 0 to 130",
-                                  "age")])
-    return years
-
-
-def _sex(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    if raw.lower() not in _SEXES:
-        raise InvalidInput([error("invalid", "sex is female or male", "sex")])
-    return _SEXES[raw.lower()]
+    modes = unique([*codes(care_mode, CARE_MODES, "careMode"), *read.care_modes])
+    return Need(activities, modes, read.expertise, read.words, given.age(age), given.sex(sex),
+                acts=given.act_codes(act), publics=codes(public, PUBLICS, "public"),
+                equipment=kit, open_now=given.flag(open_now, "openNow"))
 
 
 def analyse_where(commune: str | None = None, postal_code: str | None = None,
-                  lat: str | None = None, lon: str | None = None) -> Where:
-    """The patient's point and département, from one of: INSEE code or commune name,
-    postal code, or lat and lon."""
+                  lat: str | None = None, lon: str | None = None,
+                  address: str | None = None) -> Where:
+    """The patient's point and département, from one of: lat and lon, an address (its
+    commune's centre), INSEE code or commune name, postal code."""
     gaz = current_gazetteer()
     if lat is not None or lon is not None:
         return _point(gaz, lat, lon)
+    if address:
+        return _address(gaz, address)
     if commune:
         return _commune(gaz, commune)
     if postal_code:
@@ -204,8 +196,8 @@ def analyse_where(commune: str | None = None, postal_code: str | None = None,
                                       "postalCode")])
         c = served[0]
         return Where(c.lat, c.lon, c.departement, f"{postal_code} {c.name}")  # type: ignore[arg-type]
-    raise InvalidInput([error("required", "say where the patient is: commune (INSEE code "
-                              "or name), postalCode, or lat and lon", "commune")])
+    raise InvalidInput([error("required", "say where the patient is: address, commune (INSEE "
+                              "code or name), postalCode, or lat and lon", "commune")])
 
 
 def _commune(gaz: Gazetteer, raw: str) -> Where:
@@ -216,6 +208,16 @@ def _commune(gaz: Gazetteer, raw: str) -> Where:
         raise InvalidInput([error("invalid", f"unknown commune '{raw}': give its INSEE code "
                                   "or a name only one commune has", "commune")])
     return Where(point[0], point[1], found.departement, f"{found.name} ({found.code})")
+
+
+def _address(gaz: Gazetteer, raw: str) -> Where:
+    found, postal_code = find_commune(gaz, raw)
+    point = gaz.point(found.code)
+    if point is None:
+        raise InvalidInput([error("invalid", f"address: the commune {found.name} has no known "
+                                  "centre", "address")])
+    shown = f"{postal_code} {found.name}" if postal_code else found.name
+    return Where(point[0], point[1], found.departement, f"{shown} ({found.code})")
 
 
 def _point(gaz: Gazetteer, lat: str | None, lon: str | None) -> Where:

@@ -11,6 +11,12 @@ The radius doubles until the search has enough results (after the hard filters) 
 ``MAX_RADIUS_KM``; then the whole country is searched (beyond the region). An activity with
 fewer than ``RARE_OFFERS`` offers in the whole country is searched nationally at once.
 
+The hard criteria asked beyond the activity that the search engine can express go into the
+search as a superset of what the filters keep (``search_pairs``): the equipment type on one
+of the offer's places, the specific act and the public (with « tout public ») by code. So a
+rare criterion is found nationally at once, and the places are read (for the equipment)
+only for offers that have it. Without them the search is the activity and the distance.
+
 Both counts (places of a département, offers of an activity in the country) are kept per
 process for ``COUNTS_TTL_S``, per read policy: they only choose a radius, and a count of
 tens of thousands of rows at every query would cost more than the rest of it.
@@ -26,6 +32,8 @@ from dataclasses import dataclass
 import orjson
 
 from openror.search.engine import SearchEngine
+from openror.search.orientation import equipment
+from openror.search.orientation.filters import EVERYONE
 from openror.search.orientation.model import Candidate, Json, Need, Where
 from openror.search.parse import MAX_COUNT, parse_query
 
@@ -57,7 +65,20 @@ def start_radius(engine: SearchEngine, departement: str | None) -> float:
 
 
 def is_rare(engine: SearchEngine, need: Need) -> bool:
-    return _count(engine, "HealthcareService", [("specialty", _specialty(need))]) < RARE_OFFERS
+    return _count(engine, "HealthcareService", search_pairs(need)) < RARE_OFFERS
+
+
+def search_pairs(need: Need) -> list[tuple[str, str]]:
+    """The search parameters of the need (besides the distance)."""
+    pairs = [("specialty", _specialty(need))] if need.activities else []
+    if need.equipment is not None:
+        pairs += equipment.search_pairs(need.equipment)
+    if need.acts:
+        pairs.append(("characteristic", ",".join(a.code for a in need.acts)))
+    if need.publics:
+        pairs.append(("patient-type", ",".join(dict.fromkeys(
+            [*(p.code for p in need.publics), EVERYONE]))))
+    return pairs
 
 
 def scopes(engine: SearchEngine, need: Need, where: Where) -> Iterator[Scope]:
@@ -77,7 +98,7 @@ def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
     reads them for the few the ranking needs: reading every place within a dense radius
     was most of the time of a query)."""
     q = parse_query("HealthcareService", [
-        ("specialty", _specialty(need)),
+        *search_pairs(need),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
         ("_count", str(MAX_COUNT))])
     page = engine.search(q, paged=False)  # one page only: no paging snapshot to write
@@ -85,19 +106,24 @@ def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
             for hit, content in page.matches]
 
 
-def load_places(engine: SearchEngine, found: list[Candidate]) -> None:
+def load_places(engine: SearchEngine, found: list[Candidate],
+                kept: dict[str, Json | None] | None = None) -> None:
     """Give each candidate the places it names that the caller sees, in the offer's order
-    (their figures annotated with their age by the engine, as an ``_include`` would)."""
-    wanted = sorted({_place_id(r) for c in found for r in c.body.get("location", [])} - {""})
-    places: dict[str, Json] = {}
+    (their figures annotated with their age by the engine, as an ``_include`` would).
+    ``kept``: the places already read in this orientation (None: not visible), not read
+    again, and where the places read are added."""
+    places: dict[str, Json | None] = {} if kept is None else kept
+    wanted = sorted({_place_id(r) for c in found for r in c.body.get("location", [])}
+                    - {""} - places.keys())
     for start in range(0, len(wanted), MAX_COUNT):
         ids = wanted[start:start + MAX_COUNT]
         page = engine.search(parse_query("Location", [("_id", ",".join(ids)),
                                                       ("_count", str(MAX_COUNT))]), paged=False)
+        places.update(dict.fromkeys(ids))
         places.update((hit.id, orjson.loads(content)) for hit, content in page.matches)
     for c in found:
         refs = [_place_id(r) for r in c.body.get("location", [])]
-        c.places = [places[r] for r in refs if r in places]
+        c.places = [p for p in (places.get(r) for r in refs) if p is not None]
 
 
 def _place_id(ref: Json) -> str:

@@ -1,5 +1,6 @@
-"""Stage 5, explain: why each result is there (criteria matched, distance, availability and
-its age), as structured fields and one French sentence; and why a named offer is not there."""
+"""Stage 5, explain: why each result is there (criteria matched, distance, opening hours,
+availability and its age), as structured fields and one French sentence; and why a named
+offer is not there."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 
 from openror.search.orientation.filters import Check
 from openror.search.orientation.model import Availability, Dropped, Json, Need, Ranked
+
+#: the hard criteria told in the sentence, in this order
+HARD = ("age", "careMode", "expertise", "act", "public", "equipment")
 
 
 def activities_matched(need: Need, offer: Json) -> list[str]:
@@ -22,14 +26,18 @@ def explanation(need: Need, ranked: Ranked, passed: list[Check], now: datetime
     criteria = [{"criterion": "activity", "text": label}
                 for label in activities_matched(need, offer)]
     criteria += [{"criterion": c.criterion, "text": c.text} for c in passed
-                 if c.criterion not in ("active", "closed")]
+                 if c.criterion not in ("active", "closed", "openNow")]
     criteria += [{"criterion": "word", "text": w} for w in ranked.matched_words]
+    if ranked.opening is not None:  # a hard criterion with openNow, else for information
+        criteria.append({"criterion": "opening", "text": ranked.opening.text})
     parts = [", ".join(c["text"] for c in criteria if c["criterion"] == "activity")]
     if ranked.candidate.distance_km is not None:
         parts.append(f"à {_km(ranked.candidate.distance_km)}")
-    parts += [c["text"] for c in criteria if c["criterion"] in ("age", "careMode", "expertise")]
+    parts += [c["text"] for c in criteria if c["criterion"] in HARD]
     if ranked.matched_words:
         parts.append(f"correspond à « {' '.join(ranked.matched_words)} »")
+    if ranked.opening is not None:
+        parts.append(ranked.opening.text)
     parts.append(availability_text(ranked.availability, now))
     return {"criteria": criteria, "distance_km": ranked.candidate.distance_km,
             "components": {"proximity": round(ranked.proximity, 4), "fit": round(ranked.fit, 4),

@@ -18,13 +18,26 @@ class Coded:
 
 
 @dataclass(frozen=True)
+class EquipmentNeed:
+    """Equipment one of the offer's places must have in service (TRE_R212: any of them),
+    and, with ``min_kg``, whose maximum weight (TRE_R340 ``001``) reaches it."""
+
+    kinds: tuple[Coded, ...]
+    min_kg: float | None = None
+
+
+@dataclass(frozen=True)
 class Need:
-    activities: tuple[Coded, ...] = ()  # TRE_R211: any of them
+    activities: tuple[Coded, ...] = ()  # TRE_R211: any of them (none: equipment says it)
     care_modes: tuple[Coded, ...] = ()  # TRE_R213: any of them (hard when asked)
     expertise: tuple[Coded, ...] = ()  # TRE_R253/R344 (maternity type…): any of them, hard
     words: tuple[str, ...] = ()  # free-text words no code took: soft, matched on names
     age: float | None = None  # years
     sex: str | None = None  # "female" or "male"
+    acts: tuple[Coded, ...] = ()  # TRE_R210 specific acts: any of them, hard
+    publics: tuple[Coded, ...] = ()  # TRE_R239 publics: any of them (or « tout public »), hard
+    equipment: EquipmentNeed | None = None  # hard, on the offer's places
+    open_now: bool = False  # hard: open now by its hours (unknown hours fail)
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,8 @@ class Opening:
     open_now: bool | None  # None: the offer gives no hours
     next_opening: datetime | None  # when closed now and the hours say when it opens next
     text: str  # French: « ouvert jusqu'à 19 h », « fermé, ouvre lundi à 8 h 30 »…
+    until: datetime | None = None  # when open now: when it closes (None: 24 h/24)
+    # the datetimes are aware, in the offer's time zone (Europe/Paris, or overseas)
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,7 @@ class Candidate:
 class Dropped:
     id: str
     stage: str  # "filters"
-    criterion: str  # "age", "careMode", "expertise", "active", "closed"
+    criterion: str  # "age", "careMode", "expertise", "act", "public", "equipment", "openNow"…
     reason: str  # French, for people
 
 
@@ -86,5 +101,5 @@ class Ranked:
     availability: Availability
     availability_score: float
     matched_words: tuple[str, ...] = ()
-    opening: Opening | None = None  # filled by the explain stage
+    opening: Opening | None = None  # filled for the results (pipeline.orient)
     contacts: tuple[Contact, ...] = ()

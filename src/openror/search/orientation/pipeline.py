@@ -8,11 +8,13 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from openror.access import policy
 from openror.access.caller import Caller
+from openror.errors import Forbidden, error
 from openror.search.engine import SearchEngine
 from openror.search.orientation import candidates as stage
-from openror.search.orientation import explain, filters
-from openror.search.orientation.model import Candidate, Dropped, Need, Ranked, Where
+from openror.search.orientation import contacts, explain, filters, hours
+from openror.search.orientation.model import Candidate, Dropped, Json, Need, Ranked, Where
 from openror.search.orientation.rank import best, rank
 from openror.store.database import Database
 
@@ -41,25 +43,49 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
            count: int = DEFAULT_COUNT, exhaustive: bool = False) -> Outcome:
     """``exhaustive``: rank every candidate (a rank beyond ``count`` is then true, which
     ``why_not`` tells), not only those that can still enter the first ``count``."""
+    refuse_withheld(caller, need)
     engine = SearchEngine(db, caller)
     found: list[Candidate] = []
     kept: list[tuple[Candidate, list[filters.Check]]] = []
     dropped: list[Dropped] = []
     scope = stage.Scope(stage.NATIONAL_KM, stage.SPARSE_RADIUS_KM)
+    read: dict[str, Json | None] = {}  # places read so far, each read once
+    places = partial(stage.load_places, engine, kept=read)
     for scope in stage.scopes(engine, need, where):
         found = stage.candidates(engine, need, where, scope)
+        if need.equipment is not None:  # the search kept only offers with the equipment
+            places(found)
         kept, dropped = filters.apply(need, found, now)
         if len(kept) >= count:
             break
-    places = partial(stage.load_places, engine)
     if exhaustive:
         places([c for c, _ in kept])
         ranked = rank(need, kept, scope.start_km)
     else:
         ranked = best(need, kept, scope.start_km, count, places)
-    return Outcome(need, where, scope, ranked,
-                   {c.id: passed for c, passed in kept}, dropped, count,
-                   {c.id for c in found}, kept, exhaustive)
+    outcome = Outcome(need, where, scope, ranked, {c.id: passed for c, passed in kept},
+                      dropped, count, {c.id for c in found}, kept, exhaustive)
+    describe(outcome.results, now)
+    return outcome
+
+
+def refuse_withheld(caller: Caller, need: Need) -> None:
+    """A 403 when the need asks for what the caller's profile does not see (as the search
+    engine's guard does): an answer on such a criterion would tell which offers have it."""
+    rules = policy.field_rules(caller, medico_social=False)
+    for asked, shown, name, what in ((need.equipment, rules.equipment, "equipment",
+                                      "the equipment of places"),
+                                     (need.acts, rules.acts, "act", "specific acts")):
+        if asked and not shown:
+            raise Forbidden([error("forbidden", f"access profile {caller.profile}: it does not "
+                                   f"see {what}, so it may not orient on them", name)])
+
+
+def describe(results: list[Ranked], now: datetime) -> None:
+    """Each result's opening hours and the contacts the caller sees."""
+    for ranked in results:
+        ranked.opening = hours.opening(ranked.candidate.body, now)
+        ranked.contacts = contacts.contacts(ranked.candidate.body)
 
 
 def explained(outcome: Outcome, now: datetime) -> list[dict[str, Any]]:
@@ -95,14 +121,17 @@ def _never_found(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
     if offer is None:
         return explain.WhyNot(offer_id, "unknown", "offre inconnue, ou que votre profil "
                                                    "d'accès ne permet pas de voir")
-    if not explain.activities_matched(outcome.need, offer.body):
+    if outcome.need.activities and not explain.activities_matched(outcome.need, offer.body):
         asked = " ou ".join(a.label for a in outcome.need.activities)
         return explain.WhyNot(offer_id, "analyse", f"son activité ne correspond pas à la "
                                                    f"demande ({asked})")
     if offer.distance_km is None:
         return explain.WhyNot(offer_id, "candidates", "aucun de ses lieux n'a de "
                                                       "coordonnées connues")
-    failed = next((c for c in filters.checks(outcome.need, offer.body, now) if not c.ok), None)
+    if outcome.need.equipment is not None:
+        stage.load_places(SearchEngine(db, caller), [offer])
+    failed = next((c for c in filters.checks(outcome.need, offer.body, now, offer.places)
+                   if not c.ok), None)
     if failed is not None:
         return explain.why_not_dropped(Dropped(offer_id, "filters", failed.criterion,
                                                failed.text))
