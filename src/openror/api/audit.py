@@ -23,7 +23,8 @@ MAX_COUNT = 1000
 
 
 class ReadAuditMiddleware:
-    """After authentication: GET and HEAD requests, and POST searches (``_search``)."""
+    """After authentication: GET and HEAD requests, and POST searches (``_search``,
+    ``$orientation``)."""
 
     def __init__(self, app: ASGIApp, trail: ReadAudit) -> None:
         self.app = app
@@ -60,7 +61,8 @@ class ReadAuditMiddleware:
 
 def _is_read(scope: Scope) -> bool:
     method = scope["method"]
-    return method in ("GET", "HEAD") or (method == "POST" and scope["path"].endswith("/_search"))
+    return method in ("GET", "HEAD") or (method == "POST" and scope["path"].endswith(
+        ("/_search", "/$orientation")))
 
 
 async def audit_trail(request: Request) -> Response:

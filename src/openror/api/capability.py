@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from openror import __version__
+from openror.api.orientation_fhir import OPERATION
 from openror.fhir.resource_types import OWN_TABLES, REGISTRY, ResourceType
 from openror.fhir.search_params import PARAMS, R4_SP
 
@@ -86,6 +87,8 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
         entry["documentation"] += _TASK_NOTE
     if rt.name in _MEASURE_NOTES:
         entry["documentation"] += _MEASURE_NOTES[rt.name]
+    if rt.name == "HealthcareService":
+        entry["operation"] = [OPERATION]  # $orientation
     return entry
 
 

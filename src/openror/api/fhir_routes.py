@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openror.api import capacity_routes, history_bundle, search_routes
+from openror.api import capacity_routes, history_bundle, orientation_fhir, search_routes
 from openror.api.capability import capability_statement
 from openror.api.http import (
     FhirResponse,
@@ -189,6 +189,7 @@ async def history(request: Request) -> Response:
 ROUTES = [
     Route("/metadata", metadata, methods=["GET"]),
     Route("/_history", history, methods=["GET"]),
+    *orientation_fhir.ROUTES,  # before /{type}/{id}
     *search_routes.ROUTES,
     *capacity_routes.ROUTES,
     Route("/{type}", create, methods=["POST"]),

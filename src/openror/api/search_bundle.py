@@ -30,7 +30,7 @@ def render(page: Page, base: str, request_url: str, pairs: list[tuple[str, str]]
     rtype = page.query.rtype
     entries = [_match(rtype, hit, content, base, page) for hit, content in page.matches]
     near = page.query.near
-    entries += [_included(inc, base, near) for inc in page.included]
+    entries += [included_entry(inc, base, near) for inc in page.included]
     outcome = _outcome(page)
     if outcome is not None:
         entries.append({"resource": outcome, "search": {"mode": "outcome"}})
@@ -45,7 +45,7 @@ def render(page: Page, base: str, request_url: str, pairs: list[tuple[str, str]]
 def _match(rtype: str, hit: Hit, content: bytes, base: str, page: Page) -> dict[str, Any]:
     search: dict[str, Any] = {"mode": "match"}
     if hit.distance is not None:
-        search["extension"] = [_distance(hit.distance)]
+        search["extension"] = [distance_extension(hit.distance)]
     if hit.score is not None:
         search["score"] = round(min(hit.score / (4 * _terms(page)), 1.0), 4)
     resource = _elements(orjson.loads(content), page.query.elements) if page.query.elements \
@@ -58,18 +58,18 @@ def _terms(page: Page) -> int:
     return len(found.terms) if found else 1
 
 
-def _included(inc: Included, base: str, near: Near | None) -> dict[str, Any]:
+def included_entry(inc: Included, base: str, near: Near | None) -> dict[str, Any]:
     search: dict[str, Any] = {"mode": "include"}
     if near is not None and inc.type == "Location":
         position = orjson.loads(inc.content).get("position")
         if isinstance(position, dict) and "latitude" in position:
             km = haversine_km(near.lat, near.lon, position["latitude"], position["longitude"])
-            search["extension"] = [_distance(km)]
+            search["extension"] = [distance_extension(km)]
     return {"fullUrl": f"{base}/{inc.type}/{inc.id}", "resource": orjson.Fragment(inc.content),
             "search": search}
 
 
-def _distance(km: float) -> dict[str, Any]:
+def distance_extension(km: float) -> dict[str, Any]:
     return {"url": DISTANCE_EXT, "valueDistance": {"value": round(km, 3), "unit": "km",
                                                    "system": UCUM, "code": "km"}}
 
