@@ -89,6 +89,9 @@ SETTINGS_DOC: dict[str, str] = {
     "server process; 0 turns them off (then: openror quality remind).",
     "quality_run_interval_seconds": "Seconds between two scheduled quality runs (one process "
     "of one server runs it); 0 turns them off (then: openror quality run).",
+    "map_tiles_url": "Template of the map tiles drawn under the orientation map "
+    "(https://host/{z}/{x}/{y}.png); empty: none, the map uses only the bundled outlines "
+    "and works offline.",
 }
 
 
@@ -141,6 +144,7 @@ class Settings:
     quality_remind_every_days: int = 30
     quality_remind_interval_seconds: int = 86_400
     quality_run_interval_seconds: int = 86_400
+    map_tiles_url: str = ""
 
     @property
     def effective_database_url(self) -> str:
