@@ -14,6 +14,7 @@ from openror.web import (
     home,
     inbox_pages,
     login_pages,
+    orientation_pages,
     place_pages,
     quality_pages,
     site_capacities,
@@ -31,5 +32,6 @@ ROUTES: list[BaseRoute] = [
     *freshness_pages.ROUTES,
     *quality_pages.ROUTES,
     *inbox_pages.ROUTES,
+    *orientation_pages.ROUTES,
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]
