@@ -18,8 +18,8 @@ from openror.errors import InvalidInput, OpenRORError, Unauthorized, error
 from openror.services.container import Services
 
 #: paths anyone may call: discovery, monitoring, and the token endpoint itself
-OPEN_PATHS = frozenset({"/fhir/metadata", "/-/health", "/-/metrics", "/auth/token"}
-                       ) | session_auth.OPEN_PATHS  # and logging in
+OPEN_PATHS = frozenset({"/fhir/metadata", "/api/openapi.json", "/-/health", "/-/metrics",
+                        "/auth/token"}) | session_auth.OPEN_PATHS  # and logging in
 
 _HOW = ("get one from POST /auth/token (OAuth2 client credentials) and send "
         "'Authorization: Bearer <token>'")
@@ -90,7 +90,8 @@ def _ror_sent(scope: Scope) -> dict[str, list[str]]:
 
 
 def _is_read(scope: Scope) -> bool:
-    return scope["method"] in ("GET", "HEAD") or scope["path"].endswith("/_search")
+    return scope["method"] in ("GET", "HEAD") or scope["path"].endswith(
+        ("/_search", "/$orientation"))
 
 
 def _authorization(scope: Scope) -> str | None:
