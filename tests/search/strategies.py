@@ -791,7 +791,8 @@ def profile_clause(draw: st.DrawFn, w: World, rtype: str) -> Clause:
 def near_clause(draw: st.DrawFn, w: World, rtype: str) -> Clause:
     """Around a commune or around a place of the world (whose neighbours then fall on both
     sides of the circle, and in the corners of its bounding box)."""
-    km = draw(st.sampled_from((1, 5, 10, 15, 20, 30, 120, 400, 700)))
+    # 20,100 km: beyond half the Earth's circumference, every position (orientation's national)
+    km = draw(st.sampled_from((1, 5, 10, 15, 20, 30, 120, 400, 700, 20_100)))
     commune = draw(st.sampled_from(COMMUNES))
     if draw(st.integers(0, 4)) == 0:
         return [("near-insee-code", f"{commune.code}|{km}|km")]

@@ -363,9 +363,21 @@ def test_without_equipment_no_place_is_read_before_ranking(
 
 def test_the_search_asks_nothing_more_when_no_criterion_is_added() -> None:
     cardio = (Coded("013", "Cardiologie générale"),)
-    assert [name for name, _ in candidates.search_pairs(Need(cardio))] == ["specialty"]
+    assert [name for name, _ in candidates.search_pairs(Need(cardio), SYSTEM)] == ["specialty"]
     need = Need(cardio, acts=(Coded(ACT, "x"),), publics=(Coded("01", "x"),),
                 equipment=EquipmentNeed((Coded(BED_250_350, "x"),), 200.0))
-    assert candidates.search_pairs(need)[1:] == [
+    assert candidates.search_pairs(need, SYSTEM)[1:] == [
         ("location.equipment-type", BED_250_350), ("characteristic", ACT),
         ("patient-type", "01,07")]
+
+
+def test_care_mode_and_expertise_are_searched_in_the_systems_the_caller_sees() -> None:
+    maternity = Need((Coded("100", "Obstétrique"),), care_modes=(Coded("32", "x"),),
+                     expertise=(Coded("04", "x"),))
+    r213, r253, r344 = (filters.CARE_MODE_SYSTEMS[0], *filters.EXPERTISE_SYSTEMS)
+    assert candidates.search_pairs(maternity, SYSTEM)[1:] == [
+        ("characteristic", f"{r213}|32"), ("characteristic", f"{r253}|04,{r344}|04")]
+    # open data sees the maternity type, not the other expertise levels: asking for them
+    # would be refused, and the offers it reads carry none
+    assert candidates.search_pairs(maternity, ANONYMOUS)[1:] == [
+        ("characteristic", f"{r213}|32"), ("characteristic", f"{r253}|04")]

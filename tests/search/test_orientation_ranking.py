@@ -96,7 +96,8 @@ def run(db: Database, text: str = "", *, commune: str = VERSAILLES, count: int =
                            analyse_where(commune), utcnow(), count)
 
 
-#: (free text, extra need, expected order, dropped with the failed criterion)
+#: (free text, extra need, expected order, left out with the failed criterion: by the filters,
+#: or by the candidate search when the criterion is one it can ask — « why not » tells both)
 RELEVANCE = [
     # Saint-Germain is 15 km away but has 3 beds; Versailles is here with none
     ("cardio", {"age": "45"}, ["cardio-sgl", "cardio-versailles", "cardio-chartres"],
@@ -119,7 +120,10 @@ def test_relevance(stored: Database, text: str, extra: dict[str, str], order: li
     outcome = pipeline.orient(stored, SYSTEM, analyse_need(text, **extra),
                               analyse_where(VERSAILLES), utcnow(), 10)
     assert [r.candidate.id for r in outcome.results] == order
-    assert {d.id: d.criterion for d in outcome.dropped} == dropped
+    assert {d.id for d in outcome.dropped} <= dropped.keys()
+    for offer_id, criterion in dropped.items():
+        why = pipeline.why_not(stored, SYSTEM, outcome, offer_id, utcnow())
+        assert (why.stage, f"({criterion})" in why.reason) == ("filters", True), why
 
 
 def _breaks_hard_criterion(body: dict[str, Any], age: float | None, mode: str | None) -> bool:

@@ -36,6 +36,11 @@ SMALL = 5_000
 #: a parameter matching up to this many resources may drive a plan (see ``_driver``)
 DRIVER_MAX = 200_000
 
+#: a parameter matching up to this many resources drives a plan with a large ``near``: each
+#: of its resources costs a few index lookups, where the circle of a dense city holds tens of
+#: thousands of resources
+NEAR_DRIVER_MAX = 50_000
+
 #: criteria worth a probe: the planner cannot tell how many resources they hold for
 _PROBED = (Correlated, Chain, Near)
 
@@ -51,18 +56,36 @@ def _driver(conn: sa.Connection, rtype: str, items: tuple[Criterion, ...]
             ) -> tuple[Criterion, ...]:
     """A large correlated group (through a chain or not) computed whole means an ``EXISTS``
     for every capacity record of the country; probed for each resource a plain parameter
-    matches, it is a few index lookups each. So when no list bounds the search and such a
-    group is there, the plain parameter with the fewest matches (counted up to
-    ``DRIVER_MAX``) drives the plan."""
-    if any(isinstance(i, Resolved) for i in items) or not any(map(_correlated, items)):
+    matches, it is a few index lookups each. A large ``near`` (thousands of places in a
+    dense city, every place of the country for a national radius) is the same: computed
+    whole, it is every position in the circle and every resource referring to them; probed,
+    it is the candidate's few positions. So when no list bounds the search and such a
+    criterion is there, the plain parameter with the fewest matches (counted up to a
+    limit) drives the plan."""
+    if any(isinstance(i, Resolved) for i in items):
         return items
-    sized = [(_size(conn, rtype, i), n) for n, i in enumerate(items)
+    if any(map(_correlated, items)):
+        limit = DRIVER_MAX
+    elif any(map(_near, items)):
+        limit = NEAR_DRIVER_MAX
+    else:
+        return items
+    sized = [(_size(conn, rtype, i, limit), n) for n, i in enumerate(items)
              if isinstance(i, Match) and not i.modifier
              and i.param.name not in ("_id", "_lastUpdated")]  # those are read on the row
-    if not sized or min(sized)[0] > DRIVER_MAX:
+    if not sized or min(sized)[0] > limit:
         return items
     chosen = min(sized)[1]
     return tuple(Drive(i) if n == chosen else i for n, i in enumerate(items))
+
+
+def _near(c: Criterion) -> bool:
+    """A near left unresolved (large), on the resource or through a chain."""
+    if isinstance(c, Chain):
+        return _near(c.inner)
+    if isinstance(c, AllOf):
+        return any(map(_near, c.items))
+    return isinstance(c, Near)
 
 
 def _correlated(c: Criterion) -> bool:
@@ -73,8 +96,8 @@ def _correlated(c: Criterion) -> bool:
     return isinstance(c, Correlated)
 
 
-def _size(conn: sa.Connection, rtype: str, c: Criterion) -> int:
-    ids = matching(rtype, c).limit(DRIVER_MAX + 1).subquery()
+def _size(conn: sa.Connection, rtype: str, c: Criterion, limit: int) -> int:
+    ids = matching(rtype, c).limit(limit + 1).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar() or 0)
 
 

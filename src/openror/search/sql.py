@@ -114,6 +114,8 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         table = _table_for(c).alias()
         _, condition = _condition(rtype, c, table)
         return sa.exists(sa.select(table.c.id).where(condition, table.c.id == owner))
+    if isinstance(c, Near):
+        return near_holds(rtype, c, owner)
     if isinstance(c, Chain) and not c.above:
         r = search_ref.alias()
         return sa.exists(sa.select(r.c.id).where(
@@ -290,6 +292,10 @@ def distance_km(lat: Any, lon: Any, near: Near) -> Any:
     return 2 * EARTH_RADIUS_KM * sa.func.asin(sa.func.sqrt(h))
 
 
+#: no two points of the Earth are farther apart (great-circle)
+HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
+
+
 def bounding_box(near: Near) -> tuple[float, float, float, float]:
     """Latitude and longitude bounds that contain the circle (with a margin)."""
     dlat = near.km / 110.5 + 1e-6
@@ -303,6 +309,18 @@ def _near(rtype: str, near: Near) -> Ids:
     candidate of an enclosing query when it underestimates how many there are."""
     table = near_ids(rtype, near).cte().prefix_with("MATERIALIZED")
     return sa.select(table.c.id)
+
+
+def near_holds(rtype: str, near: Near, owner: Any) -> sa.ColumnElement[bool]:
+    """The resource ``owner`` has a position within the distance: its own few positions
+    looked up by id, for a plan driven by another criterion."""
+    g = search_geo.alias()
+    inside: list[Any] = [g.c.type == rtype, g.c.id == owner]
+    if near.km < HALF_CIRCUMFERENCE_KM:  # else every position is within it
+        south, north, west, east = bounding_box(near)
+        inside += [g.c.lat.between(south, north), g.c.lon.between(west, east),
+                   distance_km(g.c.lat, g.c.lon, near) <= near.km]
+    return sa.exists(sa.select(g.c.id).where(*inside))
 
 
 def near_ids(rtype: str, near: Near) -> Ids:

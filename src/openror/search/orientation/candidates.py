@@ -12,8 +12,9 @@ The radius doubles until the search has enough results (after the hard filters) 
 fewer than ``RARE_OFFERS`` offers in the whole country is searched nationally at once.
 
 The hard criteria asked beyond the activity that the search engine can express go into the
-search as a superset of what the filters keep (``search_pairs``): the equipment type on one
-of the offer's places, the specific act and the public (with « tout public ») by code. So a
+search as a superset of what the filters keep (``search_pairs``): the care mode and the
+expertise level (``system|code``), the equipment type on one of the offer's places, the
+specific act and the public (with « tout public ») by code. So a
 rare criterion is found nationally at once, and the places are read (for the equipment)
 only for offers that have it. Without them the search is the activity and the distance.
 
@@ -31,10 +32,13 @@ from dataclasses import dataclass
 
 import orjson
 
+from openror.access import policy
+from openror.access.caller import Caller
+from openror.access.policy import PUBLIC_CHARACTERISTICS
 from openror.search.engine import SearchEngine
 from openror.search.orientation import equipment
-from openror.search.orientation.filters import EVERYONE
-from openror.search.orientation.model import Candidate, Json, Need, Where
+from openror.search.orientation.filters import CARE_MODE_SYSTEMS, EVERYONE, EXPERTISE_SYSTEMS
+from openror.search.orientation.model import Candidate, Coded, Json, Need, Where
 from openror.search.parse import MAX_COUNT, parse_query
 
 ACTIVITY_SYSTEM = ("https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
@@ -65,20 +69,33 @@ def start_radius(engine: SearchEngine, departement: str | None) -> float:
 
 
 def is_rare(engine: SearchEngine, need: Need) -> bool:
-    return _count(engine, "HealthcareService", search_pairs(need)) < RARE_OFFERS
+    return _count(engine, "HealthcareService", search_pairs(need, engine.caller)) < RARE_OFFERS
 
 
-def search_pairs(need: Need) -> list[tuple[str, str]]:
-    """The search parameters of the need (besides the distance)."""
+def search_pairs(need: Need, caller: Caller) -> list[tuple[str, str]]:
+    """The search parameters of the need (besides the distance). Characteristics only in
+    the systems the caller sees: the others are withheld from the offers it reads, so the
+    filters would find none of them anyway, and the engine refuses to search them."""
     pairs = [("specialty", _specialty(need))] if need.activities else []
+    seen = policy.field_rules(caller, medico_social=False).acts
+    care_modes, expertise = (tuple(s for s in systems if seen or s in PUBLIC_CHARACTERISTICS)
+                             for systems in (CARE_MODE_SYSTEMS, EXPERTISE_SYSTEMS))
     if need.equipment is not None:
         pairs += equipment.search_pairs(need.equipment)
+    if need.care_modes and care_modes:
+        pairs.append(("characteristic", _tokens(care_modes, need.care_modes)))
+    if need.expertise and expertise:
+        pairs.append(("characteristic", _tokens(expertise, need.expertise)))
     if need.acts:
         pairs.append(("characteristic", ",".join(a.code for a in need.acts)))
     if need.publics:
         pairs.append(("patient-type", ",".join(dict.fromkeys(
             [*(p.code for p in need.publics), EVERYONE]))))
     return pairs
+
+
+def _tokens(systems: tuple[str, ...], codes: tuple[Coded, ...]) -> str:
+    return ",".join(f"{system}|{c.code}" for system in systems for c in codes)
 
 
 def scopes(engine: SearchEngine, need: Need, where: Where) -> Iterator[Scope]:
@@ -98,7 +115,7 @@ def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
     reads them for the few the ranking needs: reading every place within a dense radius
     was most of the time of a query)."""
     q = parse_query("HealthcareService", [
-        *search_pairs(need),
+        *search_pairs(need, engine.caller),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
         ("_count", str(MAX_COUNT))])
     page = engine.search(q, paged=False)  # one page only: no paging snapshot to write

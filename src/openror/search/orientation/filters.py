@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from openror.fhir.profiles import EXT_ACT_TYPE
+from openror.fhir.profiles import EXT_ACT_TYPE, nos_url
 from openror.search.orientation import equipment, hours
 from openror.search.orientation.model import Candidate, Coded, Dropped, Json, Need
 from openror.store.resources import naive_utc
 
 PATIENT_TYPE = ("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
                 "ror-healthcareservice-patient-type")
-CARE_MODE_SYSTEM = "TRE_R213-ModePriseEnCharge"
-EXPERTISE_SYSTEMS = ("TRE_R253-TypeMaternite", "TRE_R344-NiveauExpertise")
+#: exact systems: the candidate search asks for these ``system|code`` tokens (a superset of
+#: what the filter keeps only if the filter is no looser)
+CARE_MODE_SYSTEMS = (nos_url("TRE_R213-ModePriseEnCharge"),)
+EXPERTISE_SYSTEMS = (nos_url("TRE_R253-TypeMaternite"), nos_url("TRE_R344-NiveauExpertise"))
 ACT_SYSTEMS = ("TRE_R210-ActeSpecifique", "JDV_J16-ActeSpecifique")
 PUBLIC_SYSTEMS = ("TRE_R239-PublicPrisEnCharge", "JDV_J29-PublicPrisEnCharge")
 EVERYONE = "07"  # TRE_R239 « Tout public »
@@ -44,7 +46,7 @@ def checks(need: Need, offer: Json, now: datetime, places: list[Json] | None = N
     if need.age is not None:
         found.append(_age(offer, need.age))
     if need.care_modes:
-        found.append(_coded(offer, CARE_MODE_SYSTEM, {c.code: c.label for c in need.care_modes},
+        found.append(_coded(offer, CARE_MODE_SYSTEMS, {c.code: c.label for c in need.care_modes},
                             "careMode", "mode de prise en charge"))
     if need.expertise:
         found.append(_coded(offer, EXPERTISE_SYSTEMS, {c.code: c.label for c in need.expertise},
@@ -117,11 +119,10 @@ def _age(offer: Json, age: float) -> Check:
     return Check("age", True, f"accueille les patients de {shown}")
 
 
-def _coded(offer: Json, systems: str | tuple[str, ...], asked: dict[str, str], criterion: str,
+def _coded(offer: Json, systems: tuple[str, ...], asked: dict[str, str], criterion: str,
            what: str) -> Check:
-    wanted = (systems,) if isinstance(systems, str) else systems
     has = {c.get("code") for cc in offer.get("characteristic", []) for c in cc.get("coding", [])
-           if any(s in (c.get("system") or "") for s in wanted)}
+           if c.get("system") in systems}
     hit = next((label for code, label in asked.items() if code in has), None)
     if hit is None:
         asked_text = " ou ".join(asked.values())
