@@ -176,6 +176,7 @@ def demo(host: str, port: int, data_dir: Path, tls_cert: str | None, tls_key: st
     from openror.services.clients import Clients
     from openror.store.database import Database
     from openror.store.migrate import upgrade
+    from openror.templates.loader import load_bundled_into
 
     settings = load_settings().with_overrides(
         data_dir=data_dir, database_url="", anonymous_access=True,
@@ -187,6 +188,7 @@ def demo(host: str, port: int, data_dir: Path, tls_cert: str | None, tls_key: st
     try:
         upgrade(handle)
         loaded = load_sample(settings)
+        entry_templates = load_bundled_into(settings)
         client = _demo_client(Clients(handle, settings))
         accounts = demo_accounts(handle, settings)
     finally:
@@ -199,6 +201,8 @@ def demo(host: str, port: int, data_dir: Path, tls_cert: str | None, tls_key: st
     click.echo(f"  Web UI:     {root}/ (in French; log in with an account below)")
     click.echo(f"  FHIR API:   {root}/fhir/metadata")
     click.echo(f"  Demo GP:    {root}/fhir/{DEMO_GP_OFFER}")
+    click.echo(f"  Templates:  {root}/fhir/Questionnaire (entry templates: "
+               f"{entry_templates.line()})")
     click.echo(f"  Health:     {root}/-/health")
     click.echo(f"  API client: {client.client_id} / secret {client.client_secret} "
                "(access profile 1, writes everywhere)")
@@ -451,3 +455,7 @@ main.add_command(audit)
 from openror.cli_quality import quality  # noqa: E402
 
 main.add_command(quality)
+
+from openror.cli_templates import templates  # noqa: E402
+
+main.add_command(templates)

@@ -85,6 +85,8 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
         entry["documentation"] += _CAPACITY_NOTE
     if rt.name == "Task":
         entry["documentation"] += _TASK_NOTE
+    if rt.name == "Questionnaire":
+        entry["documentation"] += _QUESTIONNAIRE_NOTE
     if rt.name in _MEASURE_NOTES:
         entry["documentation"] += _MEASURE_NOTES[rt.name]
     if rt.name == "HealthcareService":
@@ -102,6 +104,20 @@ _TASK_NOTE = (
     "executionPeriod. The owner of the data (professional, referent) may answer 08, 09 or "
     "10; the rest is for the regional operator. Search parameter rule = input ruleErrorId. "
     "See docs/api/anomalies.md.")
+
+
+_QUESTIONNAIRE_NOTE = (
+    " Entry templates (RORQuestionnaire): launchContext 1..1, name, title, subjectType 1..1 and "
+    "at least one useContext catEG (code TRE_R67 EG, value JDV_J55) are required; code and "
+    "item.code are refused; linkIds must be unique (que-2), enableWhen must name an item of "
+    "the template, an item has answerOption or answerValueSet, not both (que-4). Each write "
+    "is a new version (vread, _history). Search context (any useContext value, system|code), "
+    "context-type, category-eg (the catEG values only), identifier, url, version, status, "
+    "name, title, description, publisher, subject-type, date; context-type-value (composite) "
+    "is not supported: a value given as system|code names its kind of context (each kind has "
+    "its own code system), and category-eg searches the EG categories alone. The server "
+    "bundles the official example MS-141 and a template of the liberal general practitioner. "
+    "See docs/api/templates.md.")
 
 
 _MEASURE_NOTES = {

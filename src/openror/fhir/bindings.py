@@ -90,6 +90,7 @@ SYSTEM_BINDINGS: Final[dict[str, dict[str, str]]] = {
     "Organization.type.coding": {_TRE("TRE_R66-CategorieEtablissement"): "JDV_J55"},
     "Questionnaire.useContext.valueCodeableConcept.coding": {
         _TRE("TRE_R66-CategorieEtablissement"): "JDV_J55",
+        _TRE("TRE_R02-SecteurActivite"): "JDV_J55",  # cabinets and centres: catEG too
         _TRE("TRE_R227-ChampActivite"): "JDV_J20",
         _TRE("TRE_G15-ProfessionSante"): "JDV_J229",
         _TRE("TRE_R38-SpecialiteOrdinale"): "JDV_J210",

@@ -7,7 +7,7 @@ URLs or trailing slashes used as `coding.system` (SPEC §8) still match their sl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from openror.errors import Issue, error, warning
@@ -128,17 +128,42 @@ def questionnaire(res: dict[str, Any], terminology: TerminologyLike, out: list[I
     if isinstance(status, str) and status not in QUESTIONNAIRE_STATUSES:
         out.append(error("code-invalid", f"Questionnaire.status: {status!r} is not allowed for "
                          "ROR templates; use draft, active or retired", "Questionnaire.status"))
-    _check_item_codes(res.get("item"), "Questionnaire", out)
+    items = list(_items(res.get("item"), "Questionnaire"))
+    _check_items(items, out)
 
 
-def _check_item_codes(items: Any, path: str, out: list[Issue]) -> None:
-    """item.code is 0..0 at every level of the template."""
+def _items(items: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(FHIRPath, item) of every item of the template, depth first."""
     for i, item in dicts(items):
         where = f"{path}.item[{i}]"
+        yield where, item
+        yield from _items(item.get("item"), where)
+
+
+def _check_items(items: list[tuple[str, dict[str, Any]]], out: list[Issue]) -> None:
+    """item.code is 0..0 at every level; linkIds are unique (que-2), so that enableWhen and
+    answers name one item, and enableWhen names an item of the template; an item offers its
+    answers either as options or as a value set (que-4)."""
+    seen: set[Any] = set()
+    for where, item in items:
         if "code" in item:
             out.append(error("structure", f"{where}.code is not allowed by the ROR profile "
                              "(0..0)", f"{where}.code"))
-        _check_item_codes(item.get("item"), where, out)
+        link_id = item.get("linkId")
+        if link_id in seen:
+            out.append(error("invariant", f"{where}.linkId: {link_id!r} is used by another "
+                             "item; linkIds must be unique in the template (que-2)",
+                             f"{where}.linkId"))
+        seen.add(link_id)
+        if "answerOption" in item and "answerValueSet" in item:
+            out.append(error("invariant", f"{where}: an item has answerOption or "
+                             "answerValueSet, not both (que-4)", f"{where}.answerValueSet"))
+    for where, item in items:
+        for j, cond in dicts(item.get("enableWhen")):
+            if cond.get("question") not in seen:
+                out.append(error("invariant", f"{where}.enableWhen[{j}].question: no item of "
+                                 f"the template has the linkId {cond.get('question')!r}",
+                                 f"{where}.enableWhen[{j}].question"))
 
 
 #: a capacity record is indexed as one row per combination of the values of its fields

@@ -317,8 +317,21 @@ def _questionnaire() -> list[SearchParam]:
         SearchParam("version", "token", "version", "Business version",
                     R4_SP + "Questionnaire-version"),
         SearchParam("date", "date", "date", "Publication date", R4_SP + "Questionnaire-date"),
-        SearchParam("context", "token", "useContext.value", "Use context",
+        SearchParam("context", "token", "useContext.value", "Use context: any value of "
+                    "useContext (EG category, profession, specialty, field, place function)",
                     R4_SP + "Questionnaire-context"),
+        SearchParam("context-type", "token", "useContext.code", "Kind of use context "
+                    "(TRE_R67 EG, TRE_R288 P01, TRE_R04 S, champAct, fonctionLieu)",
+                    R4_SP + "Questionnaire-context-type"),
+        SearchParam("category-eg", "token", "useContext.where(code.code = 'EG').value",
+                    "EG category the template is for (useContext catEG, JDV_J55)",
+                    ROR_SP + "questionnaire-category-eg"),
+        SearchParam("description", "string", "description", "Description",
+                    R4_SP + "Questionnaire-description"),
+        SearchParam("publisher", "string", "publisher", "Publisher",
+                    R4_SP + "Questionnaire-publisher"),
+        SearchParam("subject-type", "token", "subjectType", "Resource type the template "
+                    "describes", R4_SP + "Questionnaire-subject-type"),
     ]
 
 
