@@ -2,9 +2,11 @@
 plain FHIR search of the same criteria measured in the same run.
 
 Needs a SQLite file that already holds the national dataset (``openror generate national``
-then ``openror import bundle``; see docs/benchmarks.md). A real ``openror serve`` (1 worker)
-on 127.0.0.1 serves it; the client authenticates as bench/search_national.py does (a profile-1
-API client added with the CLI, its token from ``POST /auth/token``).
+then ``openror import bundle``; see docs/benchmarks.md) and, for PostgreSQL, a database
+holding a copy of its tables (``bench/copy_to_postgres.py``). A real ``openror serve``
+(1 worker) on 127.0.0.1 serves each in turn; the client authenticates as
+bench/search_national.py does (a profile-1 API client added with the CLI, its token from
+``POST /auth/token``).
 
 Queries: French free text (« cardio », « kiné », « maternité niveau 3 », « ophtalmo »,
 « urgences »), the most and the least frequent activity codes of the data (with an age), at
@@ -15,8 +17,8 @@ received and parsed). Reference, same run, alternating with it: the FHIR search
 activities the orientation understood and the radius it ended at (the whole country when it
 went national).
 
-    .venv/bin/python bench/orientation_national.py --sqlite PATH [--runs N] [--count N]
-                                                   [--source DIR] [--write-docs]
+    .venv/bin/python bench/orientation_national.py --sqlite PATH [--postgres URL] [--runs N]
+                                                   [--count N] [--source DIR] [--write-docs]
 """
 
 from __future__ import annotations
@@ -183,15 +185,20 @@ def sizes_of(url: str) -> str:
     return ", ".join(f"{n:,} {t}" for t, n in rows)
 
 
-def section(chosen: list[Query], args: argparse.Namespace, sizes: str) -> str:
+def section(measured: dict[str, list[Query]], args: argparse.Namespace, sizes: str) -> str:
     date = datetime.now(UTC).strftime("%Y-%m-%d")
+    tables = "\n\n".join(f"**{backend}**\n\n{table(chosen)}"
+                          for backend, chosen in measured.items())
+    postgres = ("PostgreSQL: a copy of the SQLite file's tables (`bench/copy_to_postgres.py`), "
+                "same queries, same server." if "PostgreSQL" in measured else
+                "PostgreSQL: not measured in this run (no `--postgres`).")
     return f"""{BEGIN}
 ## Orientation on the national dataset
 
 Measured on {date} by `bench/orientation_national.py` (generated section: rerun, don't edit).
 
 - **Data**: the national dataset (`openror generate national --seed 1`, imported with
-  `openror import bundle`), SQLite: {sizes}.
+  `openror import bundle`): {sizes}.
 - **Method**: one `openror serve` worker on 127.0.0.1, a profile-1 API client. Per query
   (French free text; the most and the least frequent activity codes with an age; at Paris, a
   mid-size town, a rural commune of Lozère and Cayenne), {WARMUP} warm-up rounds then
@@ -202,9 +209,9 @@ Measured on {date} by `bench/orientation_national.py` (generated section: rerun,
   FHIR search neither filters on age, expertise or closings nor ranks (it orders by
   distance). Latency = request sent to answer parsed by the client.
 - **Target** (issue): p95 ≤ 100 ms per orientation query on SQLite and PostgreSQL.
-  PostgreSQL: not measured in this run (no national PostgreSQL copy on the machine).
+  {postgres}
 
-{table(chosen)}
+{tables}
 {END}
 """
 
@@ -213,6 +220,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sqlite", type=Path, required=True,
                         help="SQLite file holding the national dataset")
+    parser.add_argument("--postgres", help="PostgreSQL URL holding a copy of the dataset")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--source", type=Path,
@@ -224,8 +232,12 @@ def main() -> int:
     if args.source:  # inherited by the server and the CLI that adds the client
         os.environ["PYTHONPATH"] = str(args.source.resolve() / "src")
     url = f"sqlite:///{args.sqlite.resolve()}"
-    chosen = measure(url, args.runs, args.count)
-    text = section(chosen, args, sizes_of(url))
+    targets = {"SQLite": url, **({"PostgreSQL": args.postgres} if args.postgres else {})}
+    measured = {}
+    for backend, target in targets.items():
+        print(backend, flush=True)
+        measured[backend] = measure(target, args.runs, args.count)
+    text = section(measured, args, sizes_of(url))
     print(text)
     if args.write_docs:
         write_section(BEGIN, END, text)

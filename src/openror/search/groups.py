@@ -30,7 +30,7 @@ from openror.search.model import (
     Not,
     Resolved,
 )
-from openror.search.sql import correlated_ids, matching, near_ids
+from openror.search.sql import HALF_CIRCUMFERENCE_KM, correlated_ids, matching, near_ids
 
 SMALL = 5_000
 #: a parameter matching up to this many resources may drive a plan (see ``_driver``)
@@ -39,7 +39,7 @@ DRIVER_MAX = 200_000
 #: a parameter matching up to this many resources drives a plan with a large ``near``: each
 #: of its resources costs a few index lookups, where the circle of a dense city holds tens of
 #: thousands of resources
-NEAR_DRIVER_MAX = 50_000
+NEAR_DRIVER_MAX = 10_000
 
 #: criteria worth a probe: the planner cannot tell how many resources they hold for
 _PROBED = (Correlated, Chain, Near)
@@ -64,9 +64,10 @@ def _driver(conn: sa.Connection, rtype: str, items: tuple[Criterion, ...]
     limit) drives the plan."""
     if any(isinstance(i, Resolved) for i in items):
         return items
-    if any(map(_correlated, items)):
-        limit = DRIVER_MAX
-    elif any(map(_near, items)):
+    nears = [n for n in map(_near, items) if n is not None]
+    if any(map(_correlated, items)) or any(n.km >= HALF_CIRCUMFERENCE_KM for n in nears):
+        limit = DRIVER_MAX  # a circle around the whole Earth holds every position
+    elif nears:
         limit = NEAR_DRIVER_MAX
     else:
         return items
@@ -79,13 +80,13 @@ def _driver(conn: sa.Connection, rtype: str, items: tuple[Criterion, ...]
     return tuple(Drive(i) if n == chosen else i for n, i in enumerate(items))
 
 
-def _near(c: Criterion) -> bool:
+def _near(c: Criterion) -> Near | None:
     """A near left unresolved (large), on the resource or through a chain."""
     if isinstance(c, Chain):
         return _near(c.inner)
     if isinstance(c, AllOf):
-        return any(map(_near, c.items))
-    return isinstance(c, Near)
+        return next((n for n in map(_near, c.items) if n is not None), None)
+    return c if isinstance(c, Near) else None
 
 
 def _correlated(c: Criterion) -> bool:

@@ -159,8 +159,28 @@ def _condition(rtype: str, m: Match, table: Any = None) -> tuple[Any, sa.ColumnE
         param_name = f"{p.name}:identifier"
     else:
         param_name = "identifier:of-type" if m.modifier == "of-type" else p.name
-    values = sa.or_(*(_value(t, p, m.modifier, v) for v in m.values))
+    values = _coded(t, m.values)
+    if values is None:
+        values = sa.or_(*(_value(t, p, m.modifier, v) for v in m.values))
     return t, sa.and_(t.c.type == rtype, t.c.param == param_name, values)
+
+
+def _coded(t: Any, values: tuple[Value, ...]) -> sa.ColumnElement[bool] | None:
+    """``system|code`` values as IN lists that follow the index (type, param, code, system):
+    an OR of (code, system) pairs sharing a code is read by SQLite as every row of that
+    code, whatever its system (« 04 » of every characteristic). None: not all such pairs."""
+    by_code: dict[str, set[str]] = {}
+    for v in values:
+        if not isinstance(v, TokenValue) or v.code is None or v.system is None:
+            return None
+        by_code.setdefault(v.code, set()).add(v.system)
+    if len(values) < 2:
+        return None
+    systems = {frozenset(found) for found in by_code.values()}
+    if len(systems) == 1:
+        return sa.and_(t.c.code.in_(sorted(by_code)), t.c.system.in_(sorted(systems.pop())))
+    return sa.or_(*(sa.and_(t.c.code == code, t.c.system.in_(sorted(found)))
+                    for code, found in sorted(by_code.items())))
 
 
 def _value(t: Any, p: SearchParam, modifier: str, v: Value) -> sa.ColumnElement[bool]:

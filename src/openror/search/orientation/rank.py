@@ -70,6 +70,8 @@ def availability_score(found: Availability) -> float:
 
 
 def matched_words(need: Need, offer: Json) -> tuple[str, ...]:
+    if not need.words:
+        return ()
     text = normalise(f"{offer.get('name', '')} {offer.get('comment', '')}").split()
     return tuple(w for w in need.words if any(same_word(w, t) or t.startswith(w) for t in text))
 
