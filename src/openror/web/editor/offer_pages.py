@@ -1,0 +1,188 @@
+"""The offer's page: edit it (``/etablissement/offre/{id}``), create one under a site or a
+unit, or duplicate one (``/etablissement/organisation/{id}/nouvelle-offre[?depuis=…]``),
+with its change log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openror.access.caller import Caller
+from openror.errors import InvalidInput, error
+from openror.fhir.profiles import region_of
+from openror.services.container import Services
+from openror.store import object_history
+from openror.web.editor import access, bits, history, offer_form, org_view, saving, tree
+from openror.web.editor.model import Form, read
+from openror.web.editor.ui import FormView
+from openror.web.editor.vocab import Choice
+from openror.web.forms import checked_form
+from openror.web.pages import logged_in
+from openror.web.render import caller_of, page, redirect
+
+KIND = saving.Kind(history.OFFER, offer_form.apply, offer_form.locate, offer_form.HINTS,
+                   link_field="lieux")
+PREFIX = "/etablissement"
+
+
+@dataclass
+class OfferPage:
+    """What the page shows around the form."""
+
+    id: str | None  # None: a new offer
+    version: int
+    name: str
+    provider: str
+    path: list[tree.Crumb]
+    places: list[Choice]
+    status: offer_form.Status | None = None
+    entries: list[history.Entry] = field(default_factory=list)
+    changes: int = 0
+    source: str | None = None  # the offer a new one duplicates
+    dropped: list[str] = field(default_factory=list)  # its places the copy could not keep
+
+    @property
+    def action(self) -> str:
+        if self.id is None:
+            return f"{PREFIX}/organisation/{self.provider}/nouvelle-offre"
+        return f"{PREFIX}/offre/{self.id}"
+
+    @property
+    def site(self) -> str | None:
+        return next((c.id for c in reversed(self.path) if c.kind == org_view.SITE), None)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _around(conn: Any, provider: str, values: dict[str, Any]) -> tuple[
+        list[tree.Crumb], list[Choice]]:
+    path = tree.ancestors(conn, provider)
+    places = dict(tree.site_places(conn, path))
+    linked = values.get("lieux") or ()
+    places.update({k: v for k, v in history.names_of(conn, "Location", set(linked)).items()
+                   if k not in places})
+    return path, [Choice(rid, name) for rid, name in places.items()]
+
+
+def load(services: Services, caller: Caller, rid: str) -> tuple[OfferPage, dict[str, Any]]:
+    with services.db.read() as conn:
+        stored, body = access.require_edit(conn, caller, "HealthcareService", rid)
+        provider = next(iter(bits.reference_ids(body.get("providedBy"), "Organization")), "")
+        values = offer_form.values_of(body)
+        path, places = _around(conn, provider, values)
+        entries = history.entries(conn, history.OFFER, rid, services.terminology)
+        changes = object_history.count(conn, "HealthcareService", rid)
+    view = OfferPage(rid, stored.version, str(body.get("name") or rid), provider, path, places,
+                     offer_form.status(body, date.today()), entries, changes)
+    return view, body
+
+
+def start(services: Services, caller: Caller, provider: str, source: str | None
+          ) -> tuple[OfferPage, dict[str, Any]]:
+    """A new offer under ``provider``: empty, or like ``source`` (a duplicate)."""
+    with services.db.read() as conn:
+        _, org = access.require_edit(conn, caller, "Organization", provider)
+        if org_view.kind(org) == org_view.LEGAL_ENTITY:
+            raise InvalidInput([error("invalid", "Une offre se rattache à un établissement "
+                                      "(site) ou à une de ses unités, pas à l'entité "
+                                      "juridique : choisissez un site ou une unité.")])
+        dropped: list[str] = []
+        if source:
+            _, copied = access.require_edit(conn, caller, "HealthcareService", source)
+            base = offer_form.copy_of(copied)
+            base["providedBy"] = {"reference": f"Organization/{provider}"}
+            dropped = _keep_own_places(conn, caller, base)
+        else:
+            base = offer_form.new_offer(provider, region_of(org))
+        path, places = _around(conn, provider, offer_form.values_of(base))
+    return OfferPage(None, 0, "", provider, path, places, source=source,
+                     dropped=dropped), base
+
+
+def _keep_own_places(conn: Any, caller: Caller, body: dict[str, Any]) -> list[str]:
+    """Drop from a copy the places the person may not link a new offer to (shared with
+    another establishment); the names of those dropped."""
+    ids = bits.reference_ids(body.get("location"), "Location")
+    refused = {rid for rid in ids if not access.may_edit(conn, caller, "Location", rid)}
+    body["location"] = [r for r in bits.dicts(body.get("location"))
+                        if str(r.get("reference") or "").removeprefix("Location/")
+                        not in refused]
+    if not body["location"]:
+        del body["location"]
+    return sorted(history.names_of(conn, "Location", refused).values())
+
+
+def _show(request: Request, view: OfferPage, form: Form, status: int = 200,
+          outcome: saving.Outcome | None = None, **context: Any) -> Response:
+    services = _services(request)
+    fields = FormView(offer_form.BY_NAME, form, services.terminology,
+                      extra={"lieux": view.places},
+                      theirs=outcome.meanwhile.theirs if outcome and outcome.meanwhile else {})
+    return page(request, "editeur/offre.html", status, offer=view, ui=fields,
+                outcome=outcome, **{"created": False, **context})
+
+
+@logged_in
+async def offer_page(request: Request) -> Response:
+    view, body = await run_in_threadpool(load, _services(request), caller_of(request),
+                                         request.path_params["id"])
+    created = request.query_params.get("cree") == "1"
+    return _show(request, view, Form(offer_form.values_of(body)), created=created)
+
+
+@logged_in
+async def offer_save(request: Request) -> Response:
+    form = await checked_form(request)
+    services, caller, rid = _services(request), caller_of(request), request.path_params["id"]
+    version = saving.posted_version(form)
+    mine = read(offer_form.FIELDS, form, services.terminology)
+    outcome = await run_in_threadpool(saving.update, services, caller, KIND, rid, version,
+                                      mine, "éditeur établissement : modification de l'offre")
+    view, _ = await run_in_threadpool(load, services, caller, rid)
+    view.version = outcome.version
+    status = 200 if outcome.saved else 409 if outcome.meanwhile else 400
+    return _show(request, view, outcome.form, status, outcome)
+
+
+@logged_in
+async def new_offer(request: Request) -> Response:
+    source = request.query_params.get("depuis") or None
+    view, base = await run_in_threadpool(start, _services(request), caller_of(request),
+                                         request.path_params["id"], source)
+    values = offer_form.values_of(base)
+    if source:
+        values["nom"] = f"{values['nom']} (copie)"
+    return _show(request, view, Form(values))
+
+
+@logged_in
+async def create_offer(request: Request) -> Response:
+    form = await checked_form(request)
+    services, caller = _services(request), caller_of(request)
+    source = form.get("depuis") or None
+    view, base = await run_in_threadpool(start, services, caller, request.path_params["id"],
+                                         source)
+    mine = read(offer_form.FIELDS, form, services.terminology)
+    reason = "éditeur établissement : " + ("duplication d'une offre" if source
+                                           else "création d'une offre")
+    outcome = await run_in_threadpool(saving.create, services, caller, KIND, base, mine,
+                                      reason)
+    if outcome.saved is not None:
+        return redirect(f"{PREFIX}/offre/{outcome.saved.stored.id}?cree=1")
+    return _show(request, view, outcome.form, 400, outcome)
+
+
+ROUTES = [Route(f"{PREFIX}/offre/{{id}}", offer_page, methods=["GET"]),
+          Route(f"{PREFIX}/offre/{{id}}", offer_save, methods=["POST"]),
+          Route(f"{PREFIX}/organisation/{{id}}/nouvelle-offre", new_offer, methods=["GET"]),
+          Route(f"{PREFIX}/organisation/{{id}}/nouvelle-offre", create_offer,
+                methods=["POST"])]

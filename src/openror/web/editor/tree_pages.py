@@ -1,0 +1,68 @@
+"""The referent's establishments (``/etablissement``) and the page of one structure
+(``/etablissement/organisation/{id}``): the tree under it, and its change log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openror.access.caller import Caller
+from openror.services.container import Services
+from openror.store import object_history
+from openror.web.editor import access, history, org_view, tree
+from openror.web.pages import logged_in
+from openror.web.render import caller_of, page, redirect
+
+PREFIX = "/etablissement"
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _roots(services: Services, caller: Caller) -> list[tuple[str, str]]:
+    with services.db.read() as conn:
+        return tree.roots(conn, caller)
+
+
+@logged_in
+async def establishments(request: Request) -> Response:
+    wanted = request.query_params.get("structure", "").strip()
+    if wanted:
+        return redirect(f"{PREFIX}/organisation/{quote(wanted, safe='')}")
+    roots = await run_in_threadpool(_roots, _services(request), caller_of(request))
+    if len(roots) == 1:
+        return redirect(f"{PREFIX}/organisation/{roots[0][0]}")
+    return page(request, "editeur/etablissements.html", roots=roots)
+
+
+def load(services: Services, caller: Caller, rid: str) -> dict[str, Any]:
+    with services.db.read() as conn:
+        root = tree.load(conn, caller, rid, services.terminology, date.today())
+        stored = access.stored(conn, "Organization", rid)  # the tree checked the rights
+        path = tree.ancestors(conn, rid)[:-1]
+        entries = history.entries(conn, history.ORGANIZATION, rid, services.terminology)
+        changes = object_history.count(conn, "Organization", rid)
+    assert stored.content is not None
+    return {"root": root, "ancestry": path,
+            "details": org_view.values_of(orjson.loads(stored.content)),
+            "entries": entries, "changes": changes}
+
+
+@logged_in
+async def organisation(request: Request) -> Response:
+    found = await run_in_threadpool(load, _services(request), caller_of(request),
+                                    request.path_params["id"])
+    return page(request, "editeur/etablissement.html", chosen=set(), **found)
+
+
+ROUTES = [Route(PREFIX, establishments, methods=["GET"]),
+          Route(f"{PREFIX}/organisation/{{id}}", organisation, methods=["GET"])]
