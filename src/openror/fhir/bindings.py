@@ -61,6 +61,15 @@ EXTENSION_BINDINGS: Final[dict[str, str]] = {
     _PRICE + "managementType": "JDV_J26",
 }
 
+# Sub-extensions whose value set depends on the coding's system: the territorial division's
+# code is a commune, a département or a region (code-region-territorial-division-ror-valueset,
+# not bundled: its parts are).
+EXTENSION_SYSTEM_BINDINGS: Final[dict[str, dict[str, str]]] = {
+    p.EXT_TERRITORIAL_DIVISION + "#codeTerritorialDivision": {
+        _TRE("TRE_R13-CommuneOM"): "JDV_J124", _TRE("TRE_G09-DepartementOM"): "JDV_J248",
+        p.TRE_R30_REGION: "JDV_J237"},
+}
+
 # Coding outside extensions, by element path without indices -> value set.
 PATH_BINDINGS: Final[dict[str, str]] = {
     "HealthcareService.type.coding": "JDV_J20",
@@ -136,6 +145,9 @@ def check_codings(sites: list[CodingSite], terminology: TerminologyLike) -> list
 
 def _bound_value_set(where: str, ctx: str, system: str | None) -> str | None:
     if ctx:
+        by_system = EXTENSION_SYSTEM_BINDINGS.get(ctx)
+        if by_system is not None:
+            return by_system.get(system or "")
         return EXTENSION_BINDINGS.get(ctx)
     path = _INDEX.sub("", where)
     vs = PATH_BINDINGS.get(path)

@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from openror.web import (
     alerts_pages,
     dashboard,
+    editor,
     freshness_pages,
     home,
     inbox_pages,
@@ -19,6 +20,7 @@ from openror.web import (
     quality_pages,
     site_capacities,
 )
+from openror.web.entry import routes as entry_routes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,5 +35,7 @@ ROUTES: list[BaseRoute] = [
     *quality_pages.ROUTES,
     *inbox_pages.ROUTES,
     *orientation_pages.ROUTES,
+    *entry_routes.ROUTES,
+    *editor.ROUTES,
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]

@@ -38,6 +38,22 @@ def test_retired_commune_is_only_a_warning(example: Any, terminology: Terminolog
     assert "retired" in issues[0].diagnostics
 
 
+def test_an_intervention_zone_is_a_known_commune(hs: dict[str, Any],
+                                                 terminology: Terminology) -> None:
+    def zone(code: str) -> dict[str, Any]:
+        return {"url": p.EXT_TERRITORIAL_DIVISION, "extension": [
+            {"url": "typeTerritorialDivision", "valueCodeableConcept": {"coding": [
+                {"system": p.nos_url("TRE_R201-TypeDivisionTerritoriale"), "code": "3"}]}},
+            {"url": "codeTerritorialDivision", "valueCodeableConcept": {"coding": [
+                {"system": p.nos_url("TRE_R13-CommuneOM"), "code": code}]}}]}
+    hs["extension"] += [zone("02691"), zone("Gauchi")]
+    issues = [i for i in validate_resource(hs, terminology) if i.is_error]
+    assert [(i.severity, i.expression) for i in issues] == [("error", (
+        f"HealthcareService.extension[{len(hs['extension']) - 1}].extension[1]"
+        ".valueCodeableConcept.coding[0].code",))]
+    assert "JDV_J124" in issues[0].diagnostics
+
+
 def test_unknown_telecom_channel(example: Any, terminology: Terminology) -> None:
     prac = example("Practitioner-ror-practitioner-exemple.json")
     prac["telecom"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]["code"] = "77"

@@ -1,0 +1,185 @@
+"""Writing a draft through the write path, all or nothing: each offer and each place the
+person may change, built from its version as it stands now and the fields they changed.
+
+- A field the person did not change keeps what is stored now, even if it changed since
+  the draft began. A field they changed that was also changed meanwhile is a conflict,
+  shown next to the field (« modifié entre-temps »), and nothing is written.
+- Every resource goes through ``WritePath.commit_version`` as the professional: the same
+  authorisation, validation and checks as the API. Their errors are collected resource by
+  resource (each in a savepoint) and mapped to the fields they came from.
+- ``commit=False`` runs the same writes and rolls them back: the check of a step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from openror.access.caller import Caller
+from openror.errors import Issue, OpenRORError
+from openror.services.batch import Batch
+from openror.services.container import Services
+from openror.services.writes import resource_type
+from openror.store.feed import LogEntry
+from openror.store.resources import StoredResource, read_current
+from openror.web.entry import build, draft, ids, locate, messages
+from openror.web.entry import fields as f
+from openror.web.entry import values as v
+
+#: offer fields the entry writes (care_mode is preset and read-only)
+OFFER_KEYS = ("name", "activity", "acts", "outside_acts", "competences", "expertise",
+              "publics", "age_min", "age_max", "comment", "modalities", "zone", "contacts",
+              "mss", "hours", "closure_start", "closure_end")
+PLACE_KEYS = ("line", "postal", "city", "description", "equipment")
+CHANGED_MEANWHILE = ("Modifié entre-temps par quelqu'un d'autre (valeur actuelle : {now}) : "
+                     "vérifiez et saisissez de nouveau votre valeur si elle doit la remplacer.")
+
+
+@dataclass
+class Outcome:
+    errors: dict[str, str] = field(default_factory=dict)  # field id -> French message
+    notices: list[tuple[str, str]] = field(default_factory=list)  # warnings (field id, text)
+    written: list[str] = field(default_factory=list)  # "Type/id/_history/n"
+    unchanged: list[str] = field(default_factory=list)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def attempt(services: Services, caller: Caller, data: draft.Data, *, commit: bool
+            ) -> Outcome:
+    outcome = Outcome()
+    log = LogEntry(actor=caller.actor, reason="saisie guidée", provenance="professional")
+    try:
+        with services.db.write() as conn:
+            batch = Batch(services.writes, conn, log, caller=caller)
+            for i, entry in enumerate(data["offers"]):
+                _offer(services, conn, batch, data, i, entry["id"], outcome)
+            for m, entry in enumerate(data["places"]):
+                if entry["editable"]:
+                    _place(services, conn, batch, data, m, entry["id"], outcome)
+            if outcome.errors or not commit:
+                raise _RollBack
+    except _RollBack:
+        if commit:
+            outcome.written.clear()
+    return outcome
+
+
+def _current(conn: sa.Connection, rtype: str, rid: str) -> StoredResource | None:
+    found = read_current(conn, rtype, rid, for_update=True)
+    return None if found is None or found.deleted or found.content is None else found
+
+
+def _offer(services: Services, conn: sa.Connection, batch: Batch, data: draft.Data, i: int,
+           rid: str, outcome: Outcome) -> None:
+    stored = _current(conn, "HealthcareService", rid)
+    if stored is None:
+        outcome.errors[ids.offer(i, "name")] = messages.REFUSED[404] + \
+            "l'offre a été supprimée ou fermée ; recommencez la saisie."
+        return
+    assert stored.content is not None
+    current = orjson.loads(stored.content)
+    now, base = v.offer_values(current), data["base"][f"o:{rid}"]
+    site = next(o["site"] for o in data["offers"] if o["id"] == rid)
+    k = draft.site_index(data, site)
+    wanted, site_base = draft.offer_values(data, rid), data["base"][f"s:{site}"]
+    effective, changed = dict(now), set[str]()
+    for key in OFFER_KEYS:
+        before = site_base[key] if key in draft.SITE_KEYS else base[key]
+        if wanted[key] == before:
+            continue
+        if now[key] != base[key]:
+            outcome.errors[_field_of(key, i, k)] = CHANGED_MEANWHILE.format(
+                now=_shown(now[key]))
+        effective[key], changed = wanted[key], changed | {key}
+    if changed & {"modalities", "zone"} and f.HOME_VISIT not in effective["modalities"] \
+            and effective["zone"]:
+        effective["zone"], changed = [], changed | {"zone"}
+    diffusion = data["values"]["g"]["diffusion"]
+    body = build.build_offer(current, effective, changed, services.terminology, diffusion,
+                             diffusion != data["base"]["g"]["diffusion"])
+    _write(services, conn, batch, stored, body, locate.offer_locator(body, i, k), outcome)
+
+
+def _field_of(key: str, i: int, k: int) -> str:
+    if key in ("contacts", "mss"):
+        return ids.site(k, key) if key == "mss" else ids.contact(k, 0, "value")
+    if key == "hours":
+        return ids.hour(i, 0, "start")
+    if key in ("acts", "outside_acts", "competences", "zone"):
+        return ids.offer_row(i, key, 0)
+    return ids.offer(i, key)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return f"{len(value)} ligne(s)" if value and isinstance(value[0], dict) else \
+            ", ".join(str(x) for x in value) or "vide"
+    return str(value) or "vide"
+
+
+def _place(services: Services, conn: sa.Connection, batch: Batch, data: draft.Data, m: int,
+           rid: str, outcome: Outcome) -> None:
+    stored = _current(conn, "Location", rid)
+    if stored is None:
+        outcome.errors[ids.place(m, "line")] = messages.REFUSED[404] + "ce lieu a été supprimé."
+        return
+    assert stored.content is not None
+    current = orjson.loads(stored.content)
+    now, base = v.place_values(current), data["base"][f"p:{rid}"]
+    wanted = data["values"][f"p:{rid}"]
+    effective, changed = dict(now), set[str]()
+    for key in PLACE_KEYS:
+        if wanted[key] == base[key]:
+            continue
+        if now[key] != base[key]:
+            outcome.errors[ids.place(m, key)] = CHANGED_MEANWHILE.format(now=_shown(now[key]))
+        effective[key], changed = wanted[key], changed | {key}
+    if changed & {"line", "postal", "city"}:  # the address is one element: all its parts
+        changed |= {"line", "postal", "city"}
+        for key in ("line", "postal", "city"):
+            effective[key] = wanted[key]
+    body = build.build_place(current, effective, changed)
+    _write(services, conn, batch, stored, body, locate.place_locator(body, m), outcome)
+
+
+def _write(services: Services, conn: sa.Connection, batch: Batch, stored: StoredResource,
+           body: dict[str, Any], where: locate.Locator, outcome: Outcome) -> None:
+    """Write ``body`` unless it is the stored one (a resource the person left as it was is
+    not written, so it needs no right)."""
+    ref = f"{stored.type}/{stored.id}"
+    assert stored.content is not None
+    if body == orjson.loads(stored.content):
+        outcome.unchanged.append(ref)
+        return
+    writes = services.writes
+    try:
+        with batch.savepoint():
+            result = writes.commit_version(conn, resource_type(stored.type, "update"),
+                                           stored.id, stored, body, "update", batch.log,
+                                           caller=batch.caller)
+    except OpenRORError as exc:
+        for issue in exc.issues:
+            if issue.is_error:
+                _place_error(outcome, where, issue, exc.status)
+        return
+    for issue in result.warnings:
+        target = where.find(issue.expression[0]) if issue.expression else where.default
+        outcome.notices.append((target or "", messages.message(target or "", issue)))
+    if result.unchanged:
+        outcome.unchanged.append(ref)
+    else:
+        outcome.written.append(f"{ref}/_history/{result.stored.version}")
+
+
+def _place_error(outcome: Outcome, where: locate.Locator, issue: Issue, status: int) -> None:
+    target = where.find(issue.expression[0]) if issue.expression else where.default
+    target = target or ""
+    if target in outcome.errors:  # one advice per field, every detail
+        outcome.errors[target] = messages.add_detail(outcome.errors[target], issue)
+    else:
+        outcome.errors[target] = messages.message(target, issue, status)
