@@ -5,7 +5,12 @@ The first radius follows the density of care in the patient's département, meas
 number of places of care (Location) the caller sees there — départements are of comparable
 size (about 6,000 km²) except Paris and its ring, which are small and dense anyway:
 
-    ≥ 2,000 places → 5 km · ≥ 500 → 10 km · ≥ 100 → 20 km · fewer (or unknown) → 40 km
+    ≥ 10,000 places → 2.5 km · ≥ 2,000 → 5 km · ≥ 500 → 10 km · ≥ 100 → 20 km ·
+    fewer (or unknown) → 40 km
+
+(Paris, 105 km² and about 15,000 places in the national dataset, is the first tier: within
+5 km of its centre lie nearly a thousand offers of a common activity, every one of which
+the ranking would read, where 2.5 km — a quarter of an hour by metro — holds enough.)
 
 The radius doubles until the search has enough results (after the hard filters) or passes
 ``MAX_RADIUS_KM``; then the whole country is searched (beyond the region). An activity with
@@ -43,7 +48,7 @@ from openror.search.parse import MAX_COUNT, parse_query
 
 ACTIVITY_SYSTEM = ("https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
                    "TRE-R211-ActiviteOperationnelle")
-DENSITY_RADII = ((2000, 5.0), (500, 10.0), (100, 20.0))
+DENSITY_RADII = ((10_000, 2.5), (2000, 5.0), (500, 10.0), (100, 20.0))
 SPARSE_RADIUS_KM = 40.0
 MAX_RADIUS_KM = 200.0
 NATIONAL_KM = 20_100.0  # half the Earth's circumference: every point, overseas included
