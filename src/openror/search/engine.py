@@ -80,9 +80,11 @@ class SearchEngine:
         self.db = db
         self.caller = caller
 
-    def search(self, q: Query, paged: bool = True) -> Page:
+    def search(self, q: Query, paged: bool = True, fresh: bool = True) -> Page:
         """``paged=False``: the caller reads the first page only, so no snapshot is kept
-        for the next ones (the page has no cursor)."""
+        for the next ones (the page has no cursor). ``fresh=False``: matched places come
+        without their freshness extension, for a caller that parses them and adds it
+        itself (``freshness.annotate_body``) rather than have them parsed twice."""
         guard.check(self.caller, q)
         with self.db.read() as conn, searching_as(self.caller):
             _consistent(conn)
@@ -90,7 +92,8 @@ class SearchEngine:
             if q.summary == "count":
                 return Page(q, 0, [], total=_count(conn, q))
             hits, total = _matches(conn, q)
-            matches, included = self._served(conn, q, [Hit(*h) for h in hits[:q.count]])
+            matches, included = self._served(conn, q, [Hit(*h) for h in hits[:q.count]],
+                                             fresh)
         page = Page(q, 0, matches, included, total, len(hits))
         if paged and q.count and len(hits) > q.count:
             page.cursor = self._save(q, hits, total)
@@ -108,14 +111,14 @@ class SearchEngine:
             matches, included = self._served(conn, q, page_hits)
         return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)
 
-    def _served(self, conn: sa.Connection, q: Query, page_hits: list[Hit]
+    def _served(self, conn: sa.Connection, q: Query, page_hits: list[Hit], fresh: bool = True
                 ) -> tuple[list[tuple[Hit, bytes]], list[Included]]:
         """The page's matches in the versions that matched, and the included resources, as
         the caller may see them."""
         found = _versions(conn, q.rtype, page_hits)
         seen = {h.id: shown(conn, self.caller, q.rtype, h.id, found[h.id])
                 for h in page_hits if h.id in found}
-        if q.rtype == "Location":
+        if q.rtype == "Location" and fresh:
             seen = annotate_places(conn, seen, utcnow())
         matches = [(h, seen[h.id]) for h in page_hits if h.id in seen]
         included = [i._replace(content=shown(conn, self.caller, i.type, i.id, i.content))

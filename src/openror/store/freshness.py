@@ -149,11 +149,16 @@ def annotate(content: bytes, family: str, now: datetime) -> bytes:
     if ci.URL.encode() not in content:
         return content
     body = orjson.loads(content)
+    return orjson.dumps(body) if annotate_body(body, family, now) else content
+
+
+def annotate_body(body: dict[str, Any], family: str, now: datetime) -> bool:
+    """Add the freshness extension to a parsed place; False when it has no figures."""
     found = freshness(body, family, now)
     if found is None:
-        return content
+        return False
     body["extension"] = [*body.get("extension", []), _extension(found, now)]
-    return orjson.dumps(body)
+    return True
 
 
 def _extension(found: Freshness, now: datetime) -> dict[str, Any]:

@@ -40,11 +40,14 @@ import orjson
 from openror.access import policy
 from openror.access.caller import Caller
 from openror.access.policy import PUBLIC_CHARACTERISTICS
+from openror.fhir import capacity_indicators as ci
 from openror.search.engine import SearchEngine
 from openror.search.orientation import equipment
 from openror.search.orientation.filters import CARE_MODE_SYSTEMS, EVERYONE, EXPERTISE_SYSTEMS
 from openror.search.orientation.model import Candidate, Coded, Json, Need, Where
 from openror.search.parse import MAX_COUNT, parse_query
+from openror.store.freshness import DEFAULT, annotate_body, families_of
+from openror.store.resources import utcnow
 
 ACTIVITY_SYSTEM = ("https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
                    "TRE-R211-ActiviteOperationnelle")
@@ -53,6 +56,9 @@ SPARSE_RADIUS_KM = 40.0
 MAX_RADIUS_KM = 200.0
 NATIONAL_KM = 20_100.0  # half the Earth's circumference: every point, overseas included
 RARE_OFFERS = 20
+#: beyond 200 km, where proximity hardly separates offers and availability ranks them, the
+#: nearest this many offers of the country are ranked (every one of them has its places read)
+NATIONAL_CANDIDATES = 200
 COUNTS_TTL_S = 600.0
 
 
@@ -118,11 +124,11 @@ def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
                ) -> list[Candidate]:
     """The offers within the scope, nearest first, without their places (``load_places``
     reads them for the few the ranking needs: reading every place within a dense radius
-    was most of the time of a query)."""
+    was most of the time of a query). Nationally, the ``NATIONAL_CANDIDATES`` nearest."""
     q = parse_query("HealthcareService", [
         *search_pairs(need, engine.caller),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
-        ("_count", str(MAX_COUNT))])
+        ("_count", str(NATIONAL_CANDIDATES if scope.national else MAX_COUNT))])
     page = engine.search(q, paged=False)  # one page only: no paging snapshot to write
     return [Candidate(hit.id, orjson.loads(content), hit.distance)
             for hit, content in page.matches]
@@ -131,21 +137,34 @@ def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
 def load_places(engine: SearchEngine, found: list[Candidate],
                 kept: dict[str, Json | None] | None = None) -> None:
     """Give each candidate the places it names that the caller sees, in the offer's order
-    (their figures annotated with their age by the engine, as an ``_include`` would).
+    (their figures annotated with their age, as an ``_include`` would: here on the parsed
+    places, which the engine would otherwise serialise to be parsed again).
     ``kept``: the places already read in this orientation (None: not visible), not read
     again, and where the places read are added."""
     places: dict[str, Json | None] = {} if kept is None else kept
     wanted = sorted({_place_id(r) for c in found for r in c.body.get("location", [])}
                     - {""} - places.keys())
+    now = utcnow()
     for start in range(0, len(wanted), MAX_COUNT):
         ids = wanted[start:start + MAX_COUNT]
         page = engine.search(parse_query("Location", [("_id", ",".join(ids)),
-                                                      ("_count", str(MAX_COUNT))]), paged=False)
+                                                      ("_count", str(MAX_COUNT))]),
+                             paged=False, fresh=False)
+        read = {hit.id: orjson.loads(content) for hit, content in page.matches}
+        with engine.db.read() as conn:
+            families = families_of(conn, [i for i, body in read.items() if _has_figures(body)])
+        for rid, body in read.items():
+            annotate_body(body, families.get(rid, DEFAULT), now)
         places.update(dict.fromkeys(ids))
-        places.update((hit.id, orjson.loads(content)) for hit, content in page.matches)
+        places.update(read)
     for c in found:
         refs = [_place_id(r) for r in c.body.get("location", [])]
         c.places = [p for p in (places.get(r) for r in refs) if p is not None]
+
+
+def _has_figures(place: Json) -> bool:
+    return any(isinstance(e, dict) and e.get("url") == ci.URL
+               for e in place.get("extension") or [])
 
 
 def _place_id(ref: Json) -> str:
