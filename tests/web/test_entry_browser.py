@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from openror.config import Settings
+from openror.templates.loader import load_bundled
 from tests.api.people_fixture import PASSWORD
 from tests.conftest import LiveServer
 from tests.web import entry_world as w
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 SHOTS = os.environ.get("OPENROR_SCREENSHOTS", "")
+GP_TEMPLATE = "https://openror.org/fhir/Questionnaire/offre-de-ville-medecine-generale|1"
 #: the estimate's assumptions (docs/user/saisie-guidee.md): seconds per field filled, per
 #: action, and per pre-filled value read and checked
 SECONDS_PER_FIELD, SECONDS_PER_ACTION, SECONDS_PER_VALUE_READ = 20, 3, 1
@@ -209,7 +211,7 @@ def _validate(walk: Walk) -> None:
 
 def test_the_demo_gp_describes_her_practice_from_login_to_validation(
         page: Page, server: LiveServer) -> None:
-    w.load(server)
+    load_bundled(w.load(server))  # as the demo: the entry follows the city GP template
     walk = Walk(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     for step in (_login_and_start, _registry, _offers, _places, _contacts, _hours,
@@ -221,6 +223,8 @@ def test_the_demo_gp_describes_her_practice_from_login_to_validation(
     assert any(c["code"] == "0172" for ch in office["characteristic"] for c in ch["coding"])
     assert office["notAvailable"][0]["during"]["start"] == "2026-08-01"
     assert w.version(server, "Location", "demo-office-place") == 2
+    assert [e["valueCanonical"] for e in office["extension"] if e["url"].endswith(
+        "questionnaire-used-as-a-template")] == [GP_TEMPLATE]
     assert sum(walk.fields.values()) <= 30 and minutes <= 15  # the promise, as estimated
 
 

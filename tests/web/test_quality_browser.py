@@ -89,4 +89,12 @@ def test_an_owner_answers_an_anomaly_with_the_keyboard(page: Page, quality: Qual
     # under the anomalies, what the last run found to complete, a named region of the page
     todo = page.get_by_role("region", name="À compléter")
     offer = todo.get_by_role("link", name="Offre « Offre hs-a »")
-    assert offer.get_attribute("href") == "/fhir/HealthcareService/hs-a"
+    assert offer.get_attribute("href") == "/etablissement/offre/hs-a?regle=PE"  # the editor
+    # one click from an anomaly to the field at fault: the editor, the field highlighted
+    page.locator(f"#anomalie-{made['site']}").get_by_role(
+        "link", name="Structure « Site A »").click()
+    page.wait_for_url(re.compile(r"/etablissement/organisation/eg-a\?regle=CO4&champ="
+                                 r"categorie#champ-categorie$"))
+    assert page.evaluate("document.querySelector(':target').id") == "champ-categorie"
+    target = page.locator("#champ-categorie")
+    assert target.is_visible() and "Corriger la catégorie" in target.inner_text()

@@ -113,7 +113,9 @@ def test_an_owner_sees_what_to_fix_and_corrects_it(quality: Quality) -> None:
         assert "CP5 — Offre médico-sociale : catégorie d'organisation et temporalité" in words
         assert "Renseigner la catégorie d'organisation" in words  # the rule's remedy
         assert "Écart signalé sur HealthcareService/hs-a" in words
-        assert 'href="/fhir/HealthcareService/hs-a"' in inbox.text
+        # one click to the field at fault, in the editor (web.quality_links)
+        assert 'href="/etablissement/offre/hs-a?regle=CP5&amp;champ=categorie' \
+               '#champ-categorie"' in inbox.text
         assert anomalies["b"] not in inbox.text and anomalies["p"] not in inbox.text
         buttons = re.findall(rf'id="anomalie-{a}".*?</section>', inbox.text, re.S)[0]
         assert re.findall(r'name="statut" value="(\d\d)"', buttons) == ["08", "09", "10"]
@@ -260,7 +262,7 @@ def test_a_referent_sees_what_their_site_has_to_complete(quality: Quality) -> No
     assert "PE — Peuplement de l'offre : 1 unité" in words
     assert "Compléter les éléments manquants de l'offre." in words  # the remedy
     assert "Offre « Offre hs-a » — manque : contact avec télécommunication" in words
-    assert 'href="/fhir/HealthcareService/hs-a"' in todo
+    assert 'href="/etablissement/offre/hs-a?regle=PE"' in todo  # contacts: no editor field
     assert "hs-b" not in todo and "CP5" not in todo and "x-000" not in todo
     assert "CO1" not in todo
     assert re.findall(r'data-site="([^"]*)"', todo) == ["Organization/unit-a"]
@@ -295,7 +297,7 @@ def test_a_professional_sees_their_practice_s_to_complete(quality: Quality) -> N
     # the practice of P (hs-p) has no category: the run placed it in no site
     assert "Votre exercice" in words
     assert "Offre « Offre hs-p » — manque : contact avec télécommunication" in words
-    assert 'href="/fhir/HealthcareService/hs-p"' in todo
+    assert 'href="/etablissement/offre/hs-p?regle=PE"' in todo
     # hs-a, where P has a role beside Q's, is not P's to complete
     assert "hs-a" not in todo and "hs-q" not in todo
 

@@ -24,6 +24,7 @@ from openror.quality.model import THEMES
 from openror.services.container import Services
 from openror.services.ownership import OWNERSHIP
 from openror.services.task_changes import PersonTaskChanges
+from openror.web import quality_links
 from openror.web import quality_views as views
 from openror.web.forms import checked_form
 from openror.web.moments import paris
@@ -44,25 +45,34 @@ def _departements(caller: Caller) -> list[tuple[str, str]]:
 
 
 def _list(services: Services, caller: Caller, mode: str, params: dict[str, str]
-          ) -> tuple[inbox.Inbox, todo.Todo | None]:
-    """The anomalies; for an owner, also what their establishments have to complete."""
+          ) -> tuple[inbox.Inbox, todo.Todo | None, frozenset[str]]:
+    """The anomalies; for an owner, also what their establishments have to complete; and
+    the units among them the person may edit (their links open the editor)."""
     if mode == inbox.OWNER:
-        return (inbox.owner_inbox(services.db, caller),
-                todo.owner_todo(services.db, caller, OWNERSHIP))
-    return inbox.triage_inbox(services.db, caller, inbox.parse_filter(params)), None
+        found, to_complete = (inbox.owner_inbox(services.db, caller),
+                              todo.owner_todo(services.db, caller, OWNERSHIP))
+    else:
+        found = inbox.triage_inbox(services.db, caller, inbox.parse_filter(params))
+        to_complete = None
+    units = [item.unit for item in found.items]
+    if to_complete is not None:
+        units += [e.unit for site in to_complete.sites for rule in site.rules
+                  for e in rule.entries]
+    return found, to_complete, quality_links.editable(services.db, caller, units)
 
 
 async def _show(request: Request, status: int = 200, **context: Any) -> Response:
     caller = caller_of(request)
     mode = inbox.may_use_inbox(caller)
     params = dict(request.query_params)
-    found, to_complete = await run_in_threadpool(_list, _services(request), caller, mode,
-                                                 params)
+    found, to_complete, editable = await run_in_threadpool(_list, _services(request), caller,
+                                                           mode, params)
     defaults: dict[str, Any] = {"errors": {}, "form": {}, "outcomes": []}
     return page(request, "anomalies.html", status, box=found, todo=to_complete, mode=mode,
                 params=params, views=views, statuses=w.STATUSES, targets=inbox.TRIAGE_TARGETS,
                 needs_reason=w.NEEDS_REASON, themes=THEMES, rules=catalog.rules(),
                 departements=_departements(caller), query=request.url.query, paris=paris,
+                editable=editable,
                 **{**defaults, **context})
 
 

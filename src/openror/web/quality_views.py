@@ -12,7 +12,7 @@ from openror.quality.inbox import Unit
 from openror.quality.model import Rule
 from openror.quality.todo import SiteTodo
 from openror.terminology import Terminology
-from openror.web import charts
+from openror.web import charts, quality_links
 
 BREAKDOWN_LABELS = {"": "Aucun (toute la région)", "departement": "Département",
                     "field": "Champ d'activité", "category": "Catégorie d'établissement"}
@@ -70,9 +70,14 @@ def csv_links(board: QualityBoard) -> dict[str, str]:
                 {"_format": "csv", "deviating": "true", "_count": "1000", **regions})}
 
 
-def unit_link(unit: Unit, rule: Rule | None) -> str:
-    """The most useful page about a unit: a place's page, the freshness of a site's offers
-    for the rule on updates (RE1.2); else its FHIR description (no editor yet)."""
+def unit_link(unit: Unit, rule: Rule | None, editable: frozenset[str] = frozenset(),
+              detail: str | None = None) -> str:
+    """The most useful page about a unit: the editor's page opened on the field at fault
+    when the person may edit it (web.quality_links); a place's page, the freshness of a
+    site's offers for the rule on updates (RE1.2); else its FHIR description."""
+    found = quality_links.link(unit, rule, detail, editable)
+    if found is not None:
+        return found
     if unit.type == "Location":
         return f"/capacites/lieu/{unit.id}"
     if unit.type == "Organization" and rule is not None and rule.id == "RE1.2":

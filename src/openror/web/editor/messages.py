@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from openror.errors import Issue
+from openror.web import field_notes
 from openror.web.editor.model import Field, Form
 
 _CODE = re.compile(r"code '([^']+)' is not in")
@@ -68,3 +69,18 @@ def place_issues(form: Form, issues: Iterable[Issue], fields: dict[str, Field],
 def warnings(issues: Iterable[Issue]) -> list[str]:
     """The quality rules' warnings a saved write came back with (already in French)."""
     return [i.diagnostics for i in issues if not i.is_error and i.code == "business-rule"]
+
+
+def place_warnings(issues: Iterable[Issue], where: Sequence[tuple[str, str]],
+                   hints: Iterable[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """The quality rules' warnings « à vérifier » next to their field (web.field_notes),
+    and those no field shows (the summary of the saved page)."""
+    placed: list[tuple[str, str]] = []
+    general: list[str] = []
+    for note in field_notes.notes(issues):
+        name = field_of(note.expression, where, hints) if note.expression else None
+        if name is None:
+            general.append(note.text)
+        else:
+            placed.append((name, note.text))
+    return field_notes.joined(placed), list(dict.fromkeys(general))

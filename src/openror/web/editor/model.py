@@ -32,8 +32,11 @@ class Field:
     vocabulary: Vocabulary | None = None
     #: what to do when the value is refused (shown next to the field)
     advice: str = ""
-    #: shown « obligatoire » to the user; the rule itself is the validation's
+    #: shown « obligatoire » to the user, and checked by the form before the write path
+    #: (editor.template_use); the validation's rules still run
     required: bool = False
+    #: shown, not editable: an entry template fixes it (editor.template_use)
+    read_only: bool = False
 
 
 @dataclass
@@ -46,6 +49,8 @@ class Form:
     general: list[str] = field(default_factory=list)
     #: fields that both this person and someone else changed (a conflict)
     clashes: frozenset[str] = frozenset()
+    #: the quality rules' warnings, « à vérifier », by field (web.field_notes)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 _SPLIT = re.compile(r"[\s,;]+")

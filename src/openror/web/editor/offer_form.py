@@ -341,7 +341,7 @@ def locate(body: Json) -> list[tuple[str, str]]:
 
 #: fields told by what an expression names (the quality rules' paths, the care mode slice)
 HINTS = ((p.EXT_PATIENT_TYPE, "age_min"), (p.EXT_SENSITIVE_UNIT, "sensible"),
-         (R213, "mode"), (R211, "activite"))
+         (R213, "mode"), (R211, "activite"), (R240, "temporalite"))
 
 
 # -- what a version says ------------------------------------------------------------------

@@ -4,7 +4,7 @@ with its change log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -18,13 +18,25 @@ from openror.errors import InvalidInput, error
 from openror.fhir.profiles import region_of
 from openror.services.container import Services
 from openror.store import object_history
-from openror.web.editor import access, bits, history, offer_form, org_view, saving, tree
+from openror.web import template_forms as tf
+from openror.web.editor import (
+    access,
+    bits,
+    flags,
+    history,
+    offer_form,
+    org_view,
+    saving,
+    template_use,
+    tree,
+)
 from openror.web.editor.model import Form, read
 from openror.web.editor.ui import FormView
 from openror.web.editor.vocab import Choice
 from openror.web.forms import checked_form
 from openror.web.pages import logged_in
 from openror.web.render import caller_of, page, redirect
+from openror.web.template_forms import Applied
 
 KIND = saving.Kind(history.OFFER, offer_form.apply, offer_form.locate, offer_form.HINTS,
                    link_field="lieux")
@@ -46,6 +58,14 @@ class OfferPage:
     changes: int = 0
     source: str | None = None  # the offer a new one duplicates
     dropped: list[str] = field(default_factory=list)  # its places the copy could not keep
+    #: the entry template the form follows (None: the built-in list)
+    rules: Applied | None = None
+
+    @property
+    def template(self) -> str:
+        """« Title (version n) » of the template the form follows; "" without one."""
+        used = self.rules.used if self.rules else None
+        return next(iter(tf.titles([used])), "")
 
     @property
     def action(self) -> str:
@@ -81,9 +101,19 @@ def load(services: Services, caller: Caller, rid: str) -> tuple[OfferPage, dict[
         path, places = _around(conn, provider, values)
         entries = history.entries(conn, history.OFFER, rid, services.terminology)
         changes = object_history.count(conn, "HealthcareService", rid)
+        rules = template_use.applied(conn, body, path)
     view = OfferPage(rid, stored.version, str(body.get("name") or rid), provider, path, places,
-                     offer_form.status(body, date.today()), entries, changes)
+                     offer_form.status(body, date.today()), entries, changes, rules=rules)
     return view, body
+
+
+def _rules(services: Services, caller: Caller, rid: str) -> tuple[Applied, dict[str, Any]]:
+    """The template the offer's form follows, and the offer's stored values."""
+    with services.db.read() as conn:
+        _, body = access.require_edit(conn, caller, "HealthcareService", rid)
+        provider = next(iter(bits.reference_ids(body.get("providedBy"), "Organization")), "")
+        rules = template_use.applied(conn, body, tree.ancestors(conn, provider))
+    return rules, offer_form.values_of(body)
 
 
 def start(services: Services, caller: Caller, provider: str, source: str | None
@@ -104,8 +134,9 @@ def start(services: Services, caller: Caller, provider: str, source: str | None
         else:
             base = offer_form.new_offer(provider, region_of(org))
         path, places = _around(conn, provider, offer_form.values_of(base))
+        rules = template_use.applied(conn, base, path)
     return OfferPage(None, 0, "", provider, path, places, source=source,
-                     dropped=dropped), base
+                     dropped=dropped, rules=rules), base
 
 
 def _keep_own_places(conn: Any, caller: Caller, body: dict[str, Any]) -> list[str]:
@@ -122,21 +153,40 @@ def _keep_own_places(conn: Any, caller: Caller, body: dict[str, Any]) -> list[st
 
 
 def _show(request: Request, view: OfferPage, form: Form, status: int = 200,
-          outcome: saving.Outcome | None = None, **context: Any) -> Response:
+          outcome: saving.Outcome | None = None, flagged: str = "", **context: Any
+          ) -> Response:
     services = _services(request)
-    fields = FormView(offer_form.BY_NAME, form, services.terminology,
+    rules = view.rules or template_use.fallback()
+    fields = FormView(template_use.fields(rules), form, services.terminology,
                       extra={"lieux": view.places},
-                      theirs=outcome.meanwhile.theirs if outcome and outcome.meanwhile else {})
+                      theirs=outcome.meanwhile.theirs if outcome and outcome.meanwhile else {},
+                      folded=template_use.folded(rules), flagged=flagged)
     return page(request, "editeur/offre.html", status, offer=view, ui=fields,
                 outcome=outcome, **{"created": False, **context})
 
 
+def _flags(services: Services, rid: str, body: dict[str, Any], query: Any
+           ) -> tuple[dict[str, str], str]:
+    """After a creation or from an anomaly: the quality rules' warnings on the stored
+    offer, the rule the anomaly is about, and the field it leads to."""
+    notes: dict[str, str] = {}
+    if query.get("cree") == "1" or query.get("regle"):
+        notes, _ = flags.checked(services, "HealthcareService", rid, body, offer_form.locate,
+                                 offer_form.HINTS)
+    return flags.with_rule(notes, query, offer_form.BY_NAME)
+
+
 @logged_in
 async def offer_page(request: Request) -> Response:
-    view, body = await run_in_threadpool(load, _services(request), caller_of(request),
-                                         request.path_params["id"])
+    services, rid = _services(request), request.path_params["id"]
+    view, body = await run_in_threadpool(load, services, caller_of(request), rid)
+    notes, flagged = await run_in_threadpool(_flags, services, rid, body,
+                                             request.query_params)
     created = request.query_params.get("cree") == "1"
-    return _show(request, view, Form(offer_form.values_of(body)), created=created)
+    values = offer_form.values_of(body)
+    rules = view.rules or template_use.fallback()
+    return _show(request, view, Form(template_use.restore(rules, values, values), notes=notes),
+                 flagged=flagged, created=created)
 
 
 @logged_in
@@ -144,8 +194,11 @@ async def offer_save(request: Request) -> Response:
     form = await checked_form(request)
     services, caller, rid = _services(request), caller_of(request), request.path_params["id"]
     version = saving.posted_version(form)
-    mine = read(offer_form.FIELDS, form, services.terminology)
-    outcome = await run_in_threadpool(saving.update, services, caller, KIND, rid, version,
+    rules, stored = await run_in_threadpool(_rules, services, caller, rid)
+    mine = template_use.restore(rules, read(offer_form.FIELDS, form, services.terminology),
+                                stored)
+    kind = replace(KIND, apply=template_use.applying(rules))
+    outcome = await run_in_threadpool(saving.update, services, caller, kind, rid, version,
                                       mine, "éditeur établissement : modification de l'offre")
     view, _ = await run_in_threadpool(load, services, caller, rid)
     view.version = outcome.version
@@ -161,7 +214,8 @@ async def new_offer(request: Request) -> Response:
     values = offer_form.values_of(base)
     if source:
         values["nom"] = f"{values['nom']} (copie)"
-    return _show(request, view, Form(values))
+    rules = view.rules or template_use.fallback()
+    return _show(request, view, Form(template_use.restore(rules, values, values)))
 
 
 @logged_in
@@ -171,10 +225,13 @@ async def create_offer(request: Request) -> Response:
     source = form.get("depuis") or None
     view, base = await run_in_threadpool(start, services, caller, request.path_params["id"],
                                          source)
-    mine = read(offer_form.FIELDS, form, services.terminology)
+    rules = view.rules or template_use.fallback()
+    mine = template_use.restore(rules, read(offer_form.FIELDS, form, services.terminology),
+                                offer_form.values_of(base))
     reason = "éditeur établissement : " + ("duplication d'une offre" if source
                                            else "création d'une offre")
-    outcome = await run_in_threadpool(saving.create, services, caller, KIND, base, mine,
+    kind = replace(KIND, apply=template_use.applying(rules))
+    outcome = await run_in_threadpool(saving.create, services, caller, kind, base, mine,
                                       reason)
     if outcome.saved is not None:
         return redirect(f"{PREFIX}/offre/{outcome.saved.stored.id}?cree=1")

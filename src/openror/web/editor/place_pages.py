@@ -21,7 +21,16 @@ from openror.geo import current_gazetteer
 from openror.services.container import Services
 from openror.store import object_history
 from openror.store.hierarchy import Graph
-from openror.web.editor import access, bits, history, org_view, place_form, saving, tree
+from openror.web.editor import (
+    access,
+    bits,
+    flags,
+    history,
+    org_view,
+    place_form,
+    saving,
+    tree,
+)
 from openror.web.editor.model import Form, Values
 from openror.web.editor.ui import FormView
 from openror.web.editor.vocab import Choice
@@ -120,12 +129,14 @@ def _rows(values: Values) -> list[place_form.Equipment]:
 
 
 def _show(request: Request, view: PlacePage, form: Form, status: int = 200,
-          outcome: saving.Outcome | None = None, **context: Any) -> Response:
+          outcome: saving.Outcome | None = None, flagged: str = "", **context: Any
+          ) -> Response:
     services = _services(request)
     fields = {**place_form.BY_NAME, **KIND.parts(form.values)}
     ui = FormView(fields, form, services.terminology,
                   extra={"commune": _communes(form.values)},
-                  theirs=outcome.meanwhile.theirs if outcome and outcome.meanwhile else {})
+                  theirs=outcome.meanwhile.theirs if outcome and outcome.meanwhile else {},
+                  flagged=flagged)
     equipment = place_form.EQUIPMENT.choices(services.terminology)
     features = place_form.FEATURE.choices(services.terminology)
     return page(request, "editeur/lieu.html", status, place=view, ui=ui, outcome=outcome,
@@ -139,7 +150,9 @@ def _show(request: Request, view: PlacePage, form: Form, status: int = 200,
 async def place_page(request: Request) -> Response:
     view, body = await run_in_threadpool(load, _services(request), caller_of(request),
                                          request.path_params["id"])
-    return _show(request, view, Form(place_form.values_of(body)),
+    # from an anomaly of the inbox: the rule's remedy next to the field at fault
+    notes, flagged = flags.with_rule({}, request.query_params, place_form.BY_NAME)
+    return _show(request, view, Form(place_form.values_of(body), notes=notes), flagged=flagged,
                  created=request.query_params.get("cree") == "1")
 
 

@@ -114,9 +114,7 @@ def update(services: Services, caller: Caller, kind: Kind, rid: str, version: in
     except InvalidInput as exc:
         _place(form, kind, exc.issues, new_body, mine)
         return Outcome(form, version)
-    saved = Form(kind.spec.values_of(result.body))
-    return Outcome(saved, result.stored.version, result,
-                   warnings=messages.warnings(result.warnings))
+    return _saved(kind, result)
 
 
 def create(services: Services, caller: Caller, kind: Kind, base: Json, mine: Values,
@@ -133,8 +131,15 @@ def create(services: Services, caller: Caller, kind: Kind, base: Json, mine: Val
     except InvalidInput as exc:
         _place(form, kind, exc.issues, new_body, mine)
         return Outcome(form, 0)
-    return Outcome(Form(kind.spec.values_of(result.body)), result.stored.version, result,
-                   warnings=messages.warnings(result.warnings))
+    return _saved(kind, result)
+
+
+def _saved(kind: Kind, result: WriteResult) -> Outcome:
+    """The form as saved, with the quality rules' warnings next to their fields."""
+    body = result.body
+    notes, general = messages.place_warnings(result.warnings, kind.locate(body), kind.hints)
+    return Outcome(Form(kind.spec.values_of(body), notes=notes), result.stored.version,
+                   result, warnings=general)
 
 
 def _place(form: Form, kind: Kind, issues: Sequence[Issue], body: Json, mine: Values) -> None:

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from openror.access.caller import Caller
 from openror.services.container import Services
 from openror.store import object_history
-from openror.web.editor import access, history, org_view, tree
+from openror.web.editor import access, flags, history, org_view, tree
 from openror.web.pages import logged_in
 from openror.web.render import caller_of, page, redirect
 
@@ -51,9 +51,12 @@ def load(services: Services, caller: Caller, rid: str) -> dict[str, Any]:
         path = tree.ancestors(conn, rid)[:-1]
         entries = history.entries(conn, history.ORGANIZATION, rid, services.terminology)
         changes = object_history.count(conn, "Organization", rid)
-    assert stored.content is not None
-    return {"root": root, "ancestry": path,
-            "details": org_view.values_of(orjson.loads(stored.content)),
+        assert stored.content is not None
+        details = org_view.values_of(orjson.loads(stored.content))
+        names = history.names_of(conn, "Organization", {str(details["rattachement"])})
+    facts = [(f.name, f.label, org_view.shown(f.name, details[f.name], services.terminology,
+                                              names)) for f in org_view.FIELDS]
+    return {"root": root, "ancestry": path, "details": details, "facts": facts,
             "entries": entries, "changes": changes}
 
 
@@ -61,7 +64,10 @@ def load(services: Services, caller: Caller, rid: str) -> dict[str, Any]:
 async def organisation(request: Request) -> Response:
     found = await run_in_threadpool(load, _services(request), caller_of(request),
                                     request.path_params["id"])
-    return page(request, "editeur/etablissement.html", chosen=set(), **found)
+    # from an anomaly of the inbox: the element at fault, highlighted, with the remedy
+    notes, flagged = flags.with_rule({}, request.query_params, org_view.BY_NAME)
+    return page(request, "editeur/etablissement.html", chosen=set(), notes=notes,
+                flagged=flagged, **found)
 
 
 ROUTES = [Route(PREFIX, establishments, methods=["GET"]),

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from openror.terminology import Terminology
-from openror.web.editor.model import CHECKBOXES, COMMUNE, SEARCH, Field, Form
+from openror.web.editor.model import CHECKBOX, CHECKBOXES, COMMUNE, SEARCH, Field, Form
 from openror.web.editor.vocab import Choice
 
 
@@ -21,6 +21,10 @@ class FormView:
     extra: dict[str, list[Choice]] = field(default_factory=dict)
     #: after a conflict: field -> the other person's value, in words
     theirs: dict[str, str] = field(default_factory=dict)
+    #: fields the entry template does not ask: drawn folded, under the form
+    folded: list[str] = field(default_factory=list)
+    #: the field an anomaly leads to (``?champ=``): highlighted
+    flagged: str = ""
 
     def spec(self, name: str) -> Field:
         return self.fields[name]
@@ -63,6 +67,23 @@ class FormView:
 
     def error(self, name: str) -> str | None:
         return self.form.errors.get(name)
+
+    def note(self, name: str) -> str | None:
+        """The quality rules' « à vérifier » about the field."""
+        return self.form.notes.get(name)
+
+    def shown(self, name: str) -> bool:
+        """Drawn in the form (not folded under it)."""
+        return name not in self.folded
+
+    def display(self, name: str) -> str:
+        """A read-only field's value in words."""
+        value = self.form.values.get(name, "")
+        codes = value if isinstance(value, tuple) else ((value,) if value else ())
+        if self.fields[name].kind == CHECKBOX:
+            return "oui" if value else "non"
+        labels = {c.code: c.label for c in self.choices(name)}
+        return ", ".join(labels.get(code, code) for code in codes) or "—"
 
     def clash(self, name: str) -> str | None:
         return self.theirs.get(name) if name in self.form.clashes else None

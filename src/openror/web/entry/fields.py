@@ -1,12 +1,11 @@
 """The fields of the guided entry, with the step each belongs to, its label, its help text
 (what it is for and who will see it) and whether it is required or read-only.
 
-HARD-CODED TEMPLATE — the fields below are those of the ROR liberal entry template
-« Cabinet de ville de médecine générale » (ror-questionnaire-offre-de-ville, FDS-092,
-SPEC.md §5.2), each tagged with its ``linkId``. When the entry templates are stored and
-served (``openror.templates``: ``choose(...)`` then ``applicable_fields(questionnaire)``),
-``FIELDS`` should come from the chosen template instead: only this module knows the list,
-and the steps ask it through ``field()`` / ``step_fields()``.
+BUILT-IN LIST — the fields below are those of the ROR liberal entry template « Cabinet de
+ville de médecine générale » (ror-questionnaire-offre-de-ville, FDS-092, SPEC.md §5.2), each
+tagged with its ``linkId``: their labels and help texts, and the list the entry keeps when
+no stored entry template applies to an offer. When one applies, web.entry.template_use
+decides from it which of these fields are shown, required and read-only.
 """
 
 from __future__ import annotations

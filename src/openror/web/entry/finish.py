@@ -13,7 +13,8 @@ from openror.errors import OpenRORError
 from openror.quality.freshness import Freshness
 from openror.services.ownership import OWNERSHIP
 from openror.store.resources import utcnow
-from openror.web.entry import choices, merge, report, session
+from openror.web import field_notes
+from openror.web.entry import choices, labels, merge, report, session, template_use
 from openror.web.entry.draft import Data
 from openror.web.entry.practice import read_practice
 from openror.web.entry.session import Entry, entry_of
@@ -30,8 +31,10 @@ async def validate(request: Request) -> Response:
     if entry.draft is None:
         return redirect(session.HOME)
     data = entry.data
+    required = template_use.missing(data)  # the form's own check: publish nothing then
     outcome = await run_in_threadpool(merge.attempt, entry.services, entry.caller, data,
-                                      commit=True)
+                                      commit=not required)
+    outcome.errors.update(required)
     if outcome.errors:
         data["errors"] = outcome.errors
         await session.save(entry, data, session.LAST)
@@ -40,8 +43,10 @@ async def validate(request: Request) -> Response:
     await session.forget(entry)
     titles = {f"HealthcareService/{o['id']}": o["title"] for o in data["offers"]}
     titles.update({f"Location/{p['id']}": f"Lieu : {p['title']}" for p in data["places"]})
+    notices = [(labels.describe(data, field_id) if field_id else "", text)
+               for field_id, text in field_notes.joined(outcome.notices).items()]
     return page(request, "saisie/terminee.html", outcome=outcome, proposals=proposals,
-                titles=titles)
+                titles=titles, notices=notices)
 
 
 def _after(entry: Entry, data: Data) -> int:

@@ -102,6 +102,7 @@ def _extensions(found: Locator, body: dict[str, Any], i: int, k: int) -> None:
             found.add(root, "diffusion")
     found.add(_where(HS, p.EXT_PATIENT_TYPE), ids.offer(i, "age_min"))
     found.add(_where(HS, p.EXT_SENSITIVE_UNIT), "diffusion")
+    found.add(_where(HS, p.EXT_HS_CONTACT), ids.contact(k, 0, "value"))
     found.add(f"{HS}.extension('{p.EXT_PATIENT_TYPE}')", ids.offer(i, "age_min"))
 
 

@@ -24,7 +24,8 @@ from openror.services.container import Services
 from openror.services.writes import resource_type
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, read_current
-from openror.web.entry import build, draft, ids, locate, messages
+from openror.web import field_notes, template_forms
+from openror.web.entry import build, draft, ids, locate, messages, template_use
 from openror.web.entry import fields as f
 from openror.web.entry import values as v
 
@@ -102,6 +103,9 @@ def _offer(services: Services, conn: sa.Connection, batch: Batch, data: draft.Da
     diffusion = data["values"]["g"]["diffusion"]
     body = build.build_offer(current, effective, changed, services.terminology, diffusion,
                              diffusion != data["base"]["g"]["diffusion"])
+    used = template_use.forms(data).used(rid)
+    if used is not None and body != current:  # the template it was entered with
+        body = template_forms.stamp(body, used.canonical)
     _write(services, conn, batch, stored, body, locate.offer_locator(body, i, k), outcome)
 
 
@@ -167,9 +171,9 @@ def _write(services: Services, conn: sa.Connection, batch: Batch, stored: Stored
             if issue.is_error:
                 _place_error(outcome, where, issue, exc.status)
         return
-    for issue in result.warnings:
-        target = where.find(issue.expression[0]) if issue.expression else where.default
-        outcome.notices.append((target or "", messages.message(target or "", issue)))
+    for note in field_notes.notes(result.warnings):  # « à vérifier », next to the field
+        target = where.find(note.expression) if note.expression else where.default
+        outcome.notices.append((target or "", note.text))
     if result.unchanged:
         outcome.unchanged.append(ref)
     else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from openror.web.entry import choices as c
+from openror.web.entry import template_use
 from openror.web.entry.draft import Data
 
 
@@ -84,11 +85,32 @@ def place_section(data: Data, m: int, lists: c.Lists) -> Section:
     ], {3: f"lieu-{m}", 2: f"p{m}-e"})
 
 
+#: the field of each line (a site's other lines are its contacts)
+KEYS = {"Nom de l'offre": "name", "Activité": "activity", "Actes spécifiques": "acts",
+        "Actes hors du cabinet": "outside_acts", "Compétences spécifiques": "competences",
+        "Niveau d'expertise": "expertise", "Publics": "publics", "Âges": "age_min",
+        "Informations pratiques": "comment", "Modalités": "modalities",
+        "Zone des visites à domicile": "zone", "Horaires": "hours",
+        "Fermeture temporaire": "closure_start", "Messagerie sécurisée": "mss",
+        "Adresse": "line", "Comment venir": "description", "Accessibilité": "accessibility",
+        "Équipements": "equipment"}
+
+
+def _asked(section: Section, form: template_use.FormOf, other: str) -> Section:
+    """Only the lines of the fields the entry template asks (web.entry.template_use)."""
+    section.lines = [line for line in section.lines
+                     if form.shows(KEYS.get(line[0], other))]
+    return section
+
+
 def sections(data: Data, lists: c.Lists) -> list[Section]:
-    found = [offer_section(data, i, lists) for i in range(len(data["offers"]))]
-    found += [site_section(data, k, lists) for k in range(len(data["sites"]))]
-    found += [place_section(data, m, lists) for m, p in enumerate(data["places"])
-              if p["editable"]]
+    forms = template_use.forms(data)
+    found = [_asked(offer_section(data, i, lists), forms.offer(o["id"]), "name")
+             for i, o in enumerate(data["offers"])]
+    found += [_asked(site_section(data, k, lists), forms.site(s["key"]), "contacts")
+              for k, s in enumerate(data["sites"])]
+    found += [_asked(place_section(data, m, lists), forms.place(p["id"]), "line")
+              for m, p in enumerate(data["places"]) if p["editable"]]
     return found
 
 

@@ -14,7 +14,7 @@ from openror.access.caller import Caller
 from openror.services.container import Services
 from openror.store import entry_drafts
 from openror.store.resources import utcnow
-from openror.web.entry import choices, fields, ids, labels, rows
+from openror.web.entry import choices, fields, ids, labels, rows, template_use
 from openror.web.entry.draft import Data
 from openror.web.entry.practice import practitioner_of
 from openror.web.moments import paris
@@ -92,14 +92,32 @@ def step_errors(data: Data, step: int) -> list[tuple[str, str]]:
             if ids.step_of(field_id) == step]
 
 
+def step_notices(data: Data, step: int) -> list[tuple[str, str]]:
+    """(field id, text) of the quality warnings on the step's fields (« à vérifier »)."""
+    return [(field_id, text) for field_id, text in data.get("notices", {}).items()
+            if field_id and ids.step_of(field_id) == step]
+
+
+def _checked(data: Data, query: Any) -> tuple[int, list[tuple[str, str]]]:
+    """After a step was saved (``?verifier=N``): that step and its warnings."""
+    raw = str(query.get("verifier", "")) if query is not None else ""
+    n = int(raw) if raw.isdigit() and 1 <= int(raw) <= LAST else 0
+    return n, step_notices(data, n) if n and data else []
+
+
 def show(request: Request, entry: Entry, step: int, template: str, status: int = 200,
          **context: Any) -> Response:
-    """A step's page: progress, the step's errors, and what its template needs."""
+    """A step's page: progress, the step's errors and warnings, the templates it follows,
+    and what its template needs."""
     data = entry.data if entry.draft is not None else {}
+    checked, checked_notes = _checked(data, context.get("query"))
     return page(request, f"saisie/{template}", status, steps=STEPS, step=step,
                 reached=max(entry.reached, step), last=LAST, step_path=step_path,
                 errors=dict(step_errors(data, step)) if data else {},
                 summary=step_errors(data, step) if data else [],
+                notes=dict(step_notices(data, step)) if data else {},
+                checked=checked, checked_notes=checked_notes,
+                forms=template_use.forms(data) if data else None,
                 alert=status == 400, data=data, fields=fields, ids=ids, rows=rows,
                 choices=choices, lists=choices.lists(entry.services.terminology),
                 saved_at=paris(entry.draft.updated_at) if entry.draft else "",

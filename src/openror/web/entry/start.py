@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openror.web.entry import draft, session
+from openror.web.entry import draft, session, template_use
 from openror.web.entry.practice import read_practice
 from openror.web.entry.session import entry_of
 from openror.web.forms import checked_form
@@ -36,5 +36,6 @@ async def begin(request: Request) -> Response:
     entry = await entry_of(request)
     practice = await run_in_threadpool(read_practice, entry.services, entry.caller)
     data = draft.start(practice, entry.services.terminology)
+    await run_in_threadpool(template_use.choose_all, entry.services, practice, data)
     await session.save(entry, data, 1)
     return redirect(session.step_path(1))

@@ -4,6 +4,7 @@ show what to correct, next to each field."""
 
 from __future__ import annotations
 
+import copy
 from types import ModuleType
 from typing import Any
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openror.errors import InvalidInput, error
+from openror.web import field_notes
 from openror.web.entry import (
     choices,
     ids,
@@ -24,6 +26,7 @@ from openror.web.entry import (
     step_offers,
     step_places,
     step_registry,
+    template_use,
 )
 from openror.web.entry.practice import read_practice
 from openror.web.entry.session import Entry, entry_of, show, step_path
@@ -97,6 +100,7 @@ async def _review(entry: Entry, outcome: merge.Outcome | None) -> dict[str, Any]
     if outcome is None:
         outcome = await run_in_threadpool(merge.attempt, entry.services, entry.caller,
                                           entry.data, commit=False)
+        outcome.errors.update(template_use.missing(entry.data))
     lists = choices.lists(entry.services.terminology)
     return {"outcome": outcome, "sections": review.sections(entry.data, lists),
             "accessibility": review.accessibility_changes(entry.data), "step_of": ids.step_of}
@@ -145,10 +149,14 @@ async def step_save(request: Request) -> Response:
     data, action = entry.data, form.get("action", "suivant")
     module = PARSERS.get(n)
     if module is not None:
+        before = copy.deepcopy(data["values"])
         module.parse(form, data, choices.lists(entry.services.terminology))
+        template_use.keep_unasked(data, before)
         outcome = await run_in_threadpool(merge.attempt, entry.services, entry.caller, data,
                                           commit=False)
-        data["errors"] = outcome.errors
+        # the template's « obligatoire » first, told by the form; the API's rules besides
+        data["errors"] = {**outcome.errors, **template_use.missing(data, n)}
+        data["notices"] = field_notes.joined(outcome.notices)
     moved = await _stay_or_go_back(entry, n, action, module)
     if moved is not None:
         return moved
@@ -156,4 +164,5 @@ async def step_save(request: Request) -> Response:
         await session.save(entry, data, entry.reached)
         return await render(request, entry, n, 400)
     await session.save(entry, data, max(entry.reached, n + 1))
-    return redirect(step_path(min(n + 1, session.LAST)))
+    checked = f"?verifier={n}" if session.step_notices(data, n) else ""
+    return redirect(step_path(min(n + 1, session.LAST)) + checked)
