@@ -66,7 +66,11 @@ def create_engines(url: str, *, readers: int, pool_size: int) -> tuple[Engine, E
         )
         _sqlite_setup(reader, writer=False)
         return sqlite_writer(url), reader
-    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # no JIT compilation: the searches are short statements whose cost estimates, on a
+    # national directory, pass the JIT threshold; compiling them took longer than running
+    # them (measured: an orientation candidate search, 39 → 17 ms planning, 317 → 190 ms)
+    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                              connect_args={"options": "-c jit=off"})
     return engine, engine
 
 
