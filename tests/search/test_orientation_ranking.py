@@ -12,8 +12,7 @@ import pytest
 
 from openror.access.caller import SYSTEM
 from openror.geo.current import current_gazetteer
-from openror.search.engine import SearchEngine
-from openror.search.orientation import candidates, filters, pipeline, reach
+from openror.search.orientation import candidates, pipeline
 from openror.search.orientation.analyse import analyse_need, analyse_where
 from openror.services.writes import WritePath
 from openror.store.database import Database
@@ -227,33 +226,3 @@ def test_why_not_tells_the_true_rank_of_an_offer_whose_places_were_not_read(
     outcome = run(stored, "cardio", age="45", count=1)
     assert pipeline.why_not(stored, SYSTEM, outcome, "cardio-chartres", utcnow()).reason == \
         "classée 3e, au-delà des 1 résultats demandés"
-
-
-def _doubling(db: Database, text: str, extra: dict[str, str], count: int
-              ) -> tuple[float, list[str], list[str]]:
-    """The reference: each radius searched in turn until enough offers pass the filters."""
-    engine = SearchEngine(db, SYSTEM)
-    need, where, now = analyse_need(text, **extra), analyse_where(VERSAILLES), utcnow()
-    for scope in candidates.scopes(engine, need, where):
-        found = candidates.candidates(engine, need, where, scope)
-        kept, dropped = filters.apply(need, found, now)
-        if len(kept) >= count:
-            break
-    return scope.radius_km, sorted(c.id for c, _ in kept), sorted(d.id for d in dropped)
-
-
-@pytest.mark.parametrize("wide", [1, 2, 200])
-@pytest.mark.parametrize("count", [1, 2, 3, 4, 10])
-@pytest.mark.parametrize(("text", "extra"), [("cardio", {"age": "45"}), ("cardio", {}),
-                                             ("cardio", {"age": "8"}), ("kiné", {})])
-def test_reaching_in_three_searches_finds_what_doubling_one_at_a_time_does(
-        stored: Database, monkeypatch: pytest.MonkeyPatch, text: str, extra: dict[str, str],
-        count: int, wide: int) -> None:
-    """The widest radius read once, its nearest ``wide`` offers telling how far to go (or
-    that radius searched again when they do not reach far enough): the same radius, the
-    same offers kept and dropped as searching each radius in turn."""
-    monkeypatch.setattr(candidates, "RARE_OFFERS", 0)  # several radii, not national at once
-    monkeypatch.setattr(reach, "WIDE_CANDIDATES", wide)
-    outcome = run(stored, text, count=count, **extra)
-    assert (outcome.scope.radius_km, sorted(c.id for c, _ in outcome.kept),
-            sorted(d.id for d in outcome.dropped)) == _doubling(stored, text, extra, count)

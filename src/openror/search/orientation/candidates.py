@@ -120,18 +120,15 @@ def scopes(engine: SearchEngine, need: Need, where: Where) -> Iterator[Scope]:
     yield Scope(NATIONAL_KM, start)
 
 
-def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope,
-               limit: int | None = None) -> list[Candidate]:
+def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
+               ) -> list[Candidate]:
     """The offers within the scope, nearest first, without their places (``load_places``
     reads them for the few the ranking needs: reading every place within a dense radius
-    was most of the time of a query). At most ``limit`` (by default ``MAX_COUNT``, and
-    nationally the ``NATIONAL_CANDIDATES`` nearest)."""
-    if limit is None:
-        limit = NATIONAL_CANDIDATES if scope.national else MAX_COUNT
+    was most of the time of a query). Nationally, the ``NATIONAL_CANDIDATES`` nearest."""
     q = parse_query("HealthcareService", [
         *search_pairs(need, engine.caller),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
-        ("_count", str(limit))])
+        ("_count", str(NATIONAL_CANDIDATES if scope.national else MAX_COUNT))])
     page = engine.search(q, paged=False)  # one page only: no paging snapshot to write
     return [Candidate(hit.id, orjson.loads(content), hit.distance)
             for hit, content in page.matches]

@@ -16,7 +16,6 @@ from openror.search.orientation import candidates as stage
 from openror.search.orientation import contacts, explain, filters, hours
 from openror.search.orientation.model import Candidate, Dropped, Json, Need, Ranked, Where
 from openror.search.orientation.rank import best, rank
-from openror.search.orientation.reach import reach
 from openror.store.database import Database
 
 DEFAULT_COUNT = 10
@@ -46,10 +45,19 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
     ``why_not`` tells), not only those that can still enter the first ``count``."""
     refuse_withheld(caller, need)
     engine = SearchEngine(db, caller)
+    found: list[Candidate] = []
+    kept: list[tuple[Candidate, list[filters.Check]]] = []
+    dropped: list[Dropped] = []
+    scope = stage.Scope(stage.NATIONAL_KM, stage.SPARSE_RADIUS_KM)
     read: dict[str, Json | None] = {}  # places read so far, each read once
     places = partial(stage.load_places, engine, kept=read)
-    reached = reach(engine, need, where, now, count, places)
-    scope, found, kept, dropped = reached.scope, reached.found, reached.kept, reached.dropped
+    for scope in stage.scopes(engine, need, where):
+        found = stage.candidates(engine, need, where, scope)
+        if need.equipment is not None:  # the search kept only offers with the equipment
+            places(found)
+        kept, dropped = filters.apply(need, found, now)
+        if len(kept) >= count:
+            break
     if exhaustive:
         places([c for c, _ in kept])
         ranked = rank(need, kept, scope.start_km)
