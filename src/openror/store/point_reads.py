@@ -40,6 +40,7 @@ class PointReader:
         self._all: list[Any] = []
         self._lock = threading.Lock()
         self._async_pool: AsyncConnections | None = None
+        self._closed = False
         self._current = for_dialect(_CURRENT, self.dialect)
         self._version = for_dialect(_VERSION, self.dialect)
 
@@ -62,14 +63,29 @@ class PointReader:
         return psycopg.connect(self._pg_conninfo, autocommit=True, prepare_threshold=0)
 
     def _one(self, sql: str, params: dict[str, Any]) -> Any:
+        if self._closed:  # a late read (a server stopping): a connection for it alone
+            return self._once(sql, params)
         conn = self._connection()
         try:
-            if self.dialect == "postgresql":
-                return conn.cursor(binary=True).execute(sql, params).fetchone()
-            return conn.execute(sql, params).fetchone()
+            row = self._fetch(conn, sql, params)
         except (sqlite3.Error, psycopg.Error):
             self._forget(conn)  # a broken connection is replaced on the next read
             raise
+        if self._closed:  # closed while this read ran: nobody else will close it
+            self._forget(conn)
+        return row
+
+    def _fetch(self, conn: Any, sql: str, params: dict[str, Any]) -> Any:
+        if self.dialect == "postgresql":
+            return conn.cursor(binary=True).execute(sql, params).fetchone()
+        return conn.execute(sql, params).fetchone()
+
+    def _once(self, sql: str, params: dict[str, Any]) -> Any:
+        conn = self._open()
+        try:
+            return self._fetch(conn, sql, params)
+        finally:
+            conn.close()
 
     def current(self, rtype: str, rid: str) -> StoredResource | None:
         row = self._one(self._current, {"t": rtype, "i": rid})
@@ -114,13 +130,17 @@ class PointReader:
         return await self._aone(for_dialect(sql, self.dialect), params)
 
     def _forget(self, conn: Any) -> None:
-        self._local.conn = None
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
         with self._lock:
             if conn in self._all:
                 self._all.remove(conn)
         conn.close()
 
     def close(self) -> None:
+        """Close every kept connection; a read after this one uses a connection of its own
+        (a thread still serving a request kept none that would be left open)."""
+        self._closed = True
         with self._lock:
             for conn in self._all:
                 conn.close()
