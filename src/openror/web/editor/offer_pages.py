@@ -202,8 +202,7 @@ async def offer_save(request: Request) -> Response:
                                       mine, "éditeur établissement : modification de l'offre")
     view, _ = await run_in_threadpool(load, services, caller, rid)
     view.version = outcome.version
-    status = 200 if outcome.saved else 409 if outcome.meanwhile else 400
-    return _show(request, view, outcome.form, status, outcome)
+    return _show(request, view, outcome.form, outcome.status, outcome)
 
 
 @logged_in

@@ -84,6 +84,11 @@ class Outcome:
     meanwhile: Meanwhile | None = None
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def status(self) -> int:
+        """The page's HTTP status: saved, changed meanwhile (409) or refused (400)."""
+        return 200 if self.saved else 409 if self.meanwhile else 400
+
 
 def posted_version(form: dict[str, str]) -> int:
     """The version the form was read at (its hidden field ``version``)."""
