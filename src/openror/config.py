@@ -15,6 +15,8 @@ SETTINGS_DOC: dict[str, str] = {
     "data_dir": "Directory for the embedded database, exports and logs.",
     "database_url": "sqlite:///PATH or postgresql://USER@HOST:PORT/DB (default: SQLite in "
     "data_dir).",
+    "database_replica_urls": "Comma-separated postgresql:// URLs of streaming replicas of the "
+    "PostgreSQL database that serve the API's reads (docs/admin/replicas.md); empty: none.",
     "region": "INSEE region code (TRE_R30) of this instance: tags and functional identifiers.",
     "base_url": "Public base URL of the server (for absolute links); default: from the request.",
     "sqlite_readers": "Size of the SQLite reader connection pool (one writer is always used).",
@@ -89,6 +91,9 @@ SETTINGS_DOC: dict[str, str] = {
     "server process; 0 turns them off (then: openror quality remind).",
     "quality_run_interval_seconds": "Seconds between two scheduled quality runs (one process "
     "of one server runs it); 0 turns them off (then: openror quality run).",
+    "metrics_cache_seconds": "Seconds the database figures of /-/metrics (change feed, "
+    "subscriptions, capacity freshness, imports) are kept before a scrape reads them again "
+    "(docs/admin/monitoring.md).",
     "map_tiles_url": "Template of the map tiles drawn under the orientation map "
     "(https://host/{z}/{x}/{y}.png); empty: none, the map uses only the bundled outlines "
     "and works offline.",
@@ -99,6 +104,7 @@ SETTINGS_DOC: dict[str, str] = {
 class Settings:
     data_dir: Path = Path("openror-data")
     database_url: str = ""
+    database_replica_urls: str = ""
     region: str = "11"
     base_url: str = ""
     sqlite_readers: int = 4
@@ -144,6 +150,7 @@ class Settings:
     quality_remind_every_days: int = 30
     quality_remind_interval_seconds: int = 86_400
     quality_run_interval_seconds: int = 86_400
+    metrics_cache_seconds: int = 30
     map_tiles_url: str = ""
 
     @property
@@ -151,6 +158,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'openror.sqlite').resolve()}"
+
+    @property
+    def replica_urls(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.database_replica_urls.split(",") if u.strip())
 
     def with_overrides(self, **changes: Any) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}

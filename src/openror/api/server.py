@@ -12,6 +12,7 @@ from openror.api.authentication import check_settings
 from openror.api.transport import ConnectionInfoProtocol
 from openror.config import Settings
 from openror.errors import InvalidInput, error
+from openror.store import replicas
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -19,6 +20,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
     client certificates optional (clients of profile 0 and anonymous callers connect without
     one). Bad files are reported now, as one line, rather than by each worker."""
     check_settings(settings)
+    replicas.check_urls(settings.effective_database_url, settings.replica_urls)
     options: dict[str, Any] = {"http": ConnectionInfoProtocol}
     if not settings.tls_cert:
         if settings.tls_key or settings.tls_client_ca:

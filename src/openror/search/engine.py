@@ -30,7 +30,7 @@ from openror.search.scope import searching_as
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.search.sql import all_of
-from openror.store import rawsql
+from openror.store import rawsql, read_context
 from openror.store.database import Database
 from openror.store.freshness import annotate_places
 from openror.store.read_policy import shown
@@ -106,6 +106,7 @@ class SearchEngine:
         if snap is None or snap.rtype != q.rtype:
             raise InvalidInput([error("invalid", "this page link has expired or is not "
                                       "valid; run the search again", "_cursor")])
+        read_context.must_see(_position(token))  # a replica without the matches won't do
         with self.db.read() as conn, searching_as(self.caller):
             page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
             matches, included = self._served(conn, q, page_hits)
@@ -131,6 +132,9 @@ class SearchEngine:
 
     def _save(self, q: Query, hits: list[RawHit], total: int | None) -> str:
         token = secrets.token_hex(16)
+        position = self.db.wal_position()
+        if position is not None:  # replicas: the later pages must see the versions matched
+            token += f".{position:x}"
         snap = Snapshot(self._key(token), q.rtype, hits, total)
         with self.db.snapshots() as conn:
             save_snapshot(conn, snap, utcnow(), utcnow() - SNAPSHOT_TTL)
@@ -157,6 +161,13 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     except ValueError:
         raise InvalidInput([error("invalid", "this page link is not valid; use the links "
                                   "the server returns", "_cursor")]) from None
+
+
+def _position(token: str) -> int:
+    """The primary's WAL position when the snapshot was made (0: made without replicas),
+    from a token that found its snapshot (the position is part of the snapshot's key)."""
+    _, dot, position = token.partition(".")
+    return int(position, 16) if dot else 0
 
 
 def _consistent(conn: sa.Connection) -> None:

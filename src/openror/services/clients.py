@@ -125,7 +125,7 @@ class Clients:
         with the thumbprint of the certificate it connected with (None: no secret, no
         certificate). :class:`Unauthorized` for an unknown client, a wrong secret or a
         revoked client without saying which, or when the client needs its certificate."""
-        with self.db.read() as conn:
+        with self.db.read_primary() as conn:  # a revoked or new client: at once
             row = rows.get(conn, client_id)
         if row is None or row.revoked_at is not None:
             if secret is not None:
@@ -157,12 +157,14 @@ class Clients:
         """Who a bearer token stands for; ``certificate`` is the thumbprint of the client
         certificate the request came with, if any."""
         claims = tokens.verify(self.signing_key(), self.policy, token)
-        return self._caller(claims, rows.fetch(self.db.points, claims.client_id), certificate)
+        # the primary, even with replicas: a revoked client is refused at once
+        row = rows.fetch(self.db.points.primary, claims.client_id)
+        return self._caller(claims, row, certificate)
 
     async def acaller_for_token(self, token: str, certificate: str | None = None) -> Caller:
         """As :meth:`caller_for_token`, from the event loop (see store.point_reads)."""
         claims = tokens.verify(self.signing_key(), self.policy, token)
-        row = await rows.afetch(self.db.points, claims.client_id)
+        row = await rows.afetch(self.db.points.primary, claims.client_id)
         return self._caller(claims, row, certificate)
 
     def _caller(self, claims: tokens.Claims, row: ClientRow | None,

@@ -41,7 +41,7 @@ class Services:
     def open(cls, settings: Settings) -> Services:
         freshness.use_thresholds(settings)  # first: a wrong setting stops the start
         db = Database(settings.effective_database_url, readers=settings.sqlite_readers,
-                      pool_size=settings.pool_size)
+                      pool_size=settings.pool_size, replicas=settings.replica_urls)
         try:
             ensure_current(db)  # a clear message rather than "no such table"
         except Exception:

@@ -41,7 +41,7 @@ class Logins:
         account: not told apart) or :class:`LoginLocked`."""
         name = login.strip().lower()[:200]
         now = utcnow()
-        with self.db.read() as conn:
+        with self.db.read_primary() as conn:  # a lock, a new password: at once
             locked = rows.locked_until(conn, name, now)
             if locked is not None:
                 raise LoginLocked(_seconds(locked - now))

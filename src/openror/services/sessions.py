@@ -58,8 +58,8 @@ class Sessions:
 
     def current(self, token: str) -> Current | None:
         """The caller of a live session (None: unknown, expired or ended, account disabled).
-        Roles are read at every request: a revoked role stops at once."""
-        with self.db.read() as conn:
+        Roles are read at every request, on the primary: a revoked role stops at once."""
+        with self.db.read_primary() as conn:
             found = rows.live(conn, token_hash(token), utcnow())
             if found is None:
                 return None

@@ -22,8 +22,9 @@ class PersonTaskChanges:
         self.log = LogEntry(caller.actor, reason=reason)
 
     def read(self, task_id: str) -> StoredTask | None:
-        """The anomaly as it is now, if the person may see it."""
-        with self.writes.db.read() as conn:
+        """The anomaly as it is now (the primary, not a replica that may lag), if the person
+        may see it."""
+        with self.writes.db.read_primary() as conn:
             return quality_inbox.task(conn, self.caller, task_id)
 
     def update(self, task_id: str, body: dict[str, Any], version: int) -> None:

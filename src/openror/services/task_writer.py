@@ -25,7 +25,8 @@ class SystemTaskWriter:
         return self.writes.create(body, self.log, caller=SYSTEM).stored.id
 
     def read(self, task_id: str) -> dict[str, Any] | None:
-        with self.writes.db.read() as conn:
+        # the primary: the update that follows writes this content back without a version
+        with self.writes.db.read_primary() as conn:
             current = read_current(conn, "Task", task_id)
         if current is None or current.deleted or current.content is None:
             return None

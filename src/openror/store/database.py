@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from openror.store import write_positions
 from openror.store.dialect import (
     WriterQueue,
     create_engines,
@@ -16,6 +17,8 @@ from openror.store.dialect import (
     sqlite_writer,
 )
 from openror.store.point_reads import PointReader
+from openror.store.replicas import Replicas, check_urls
+from openror.store.routed_points import RoutedPoints
 from openror.store.search_tables import search_snapshot
 
 
@@ -25,13 +28,21 @@ class Database:
     ``write()`` yields a connection inside a transaction that commits when the block ends and
     rolls back if it raises: a change, its version, its feed entry, its log entry and its derived
     rows are all written, or none is.
+
+    With ``replicas`` (PostgreSQL streaming replicas, ``store.replicas``), ``read()`` and the
+    point reads of a request under a read context (``store.read_context``) may be served by a
+    replica that has replayed what the request must see; ``read_primary()`` never is.
     """
 
-    def __init__(self, url: str, *, readers: int = 4, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, readers: int = 4, pool_size: int = 8,
+                 replicas: Sequence[str] = ()) -> None:
+        check_urls(url, replicas)
         self.url = normalise_url(url)
         self.dialect = dialect_of(self.url)
         self.writer, self.reader = create_engines(self.url, readers=readers, pool_size=pool_size)
-        self.points = PointReader(self.url)
+        primary = PointReader(self.url)
+        self.replicas = Replicas(replicas, pool_size, primary, self.url) if replicas else None
+        self.points = RoutedPoints(primary, self.replicas)
         self._writers = WriterQueue(self.url)
         side = side_url(self.url, "snapshots")
         self._snapshots = sqlite_writer(side) if side else None
@@ -39,22 +50,58 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        # the pool's one writer connection first (this process's threads queue there), then
-        # the turn among processes (SQLite), then the transaction
-        with self.writer.connect() as conn, self._writers.turn(), conn.begin():
+        with self._transaction(noted=True) as conn:
             yield conn
 
     @contextmanager
+    def _transaction(self, noted: bool) -> Iterator[sa.Connection]:
+        # the pool's one writer connection first (this process's threads queue there), then
+        # the turn among processes (SQLite), then the transaction
+        with self.writer.connect() as conn:
+            with self._writers.turn(), conn.begin():
+                yield conn
+            if noted and self.replicas is not None:  # what the caller's later reads must see
+                self.replicas.after_write(conn)
+
+    @contextmanager
     def read(self) -> Iterator[sa.Connection]:
+        """A connection for reading: to a replica that may serve the request under way, or
+        to the primary. A replica that cannot be reached is left aside for the primary."""
+        replica = self.replicas.choose() if self.replicas is not None else None
+        on_replica = replica.connect() if replica is not None else None
+        if replica is None or on_replica is None:
+            with self.reader.connect() as conn:
+                yield conn
+            return
+        with on_replica:
+            try:
+                yield on_replica
+            except sa.exc.DBAPIError as exc:
+                if exc.connection_invalidated:  # the replica went away under this read
+                    replica.failed(exc.orig or exc)
+                raise
+
+    @contextmanager
+    def read_primary(self) -> Iterator[sa.Connection]:
+        """A connection to the primary, for a read that must see every committed write:
+        one a write is based on (read, change, write back), or one of credentials and
+        sessions (a revoked one must stop at once)."""
         with self.reader.connect() as conn:
             yield conn
+
+    def wal_position(self) -> int | None:
+        """With replicas: the primary's WAL position now (everything committed so far is
+        before it); None without (SQLite, or no replicas)."""
+        if self.replicas is None:
+            return None
+        return write_positions.position(self.points.primary)
 
     @contextmanager
     def snapshots(self) -> Iterator[sa.Connection]:
         """A transaction on the store of search paging snapshots: the database itself on
         PostgreSQL, a file of its own next to a SQLite database (``dialect.side_url``)."""
-        if self._snapshots is None:
-            with self.write() as conn:
+        if self._snapshots is None:  # no caller's write: nobody's read must wait for it
+            with self._transaction(noted=False) as conn:
                 yield conn
             return
         if not self._snapshots_ready:  # a disposable cache: created on first use
@@ -67,6 +114,8 @@ class Database:
             yield conn
 
     def dispose(self) -> None:
+        if self.replicas is not None:
+            self.replicas.close()
         self.points.close()
         self._writers.close()
         if self._snapshots is not None:

@@ -204,3 +204,4 @@ from openror.store import people_tables as _people_tables  # noqa: E402,F401
 from openror.store import quality_tables as _quality_tables  # noqa: E402,F401
 from openror.store import search_tables as _search_tables  # noqa: E402,F401
 from openror.store import subscription_tables as _subscription_tables  # noqa: E402,F401
+from openror.store import write_positions as _write_positions  # noqa: E402,F401

@@ -127,7 +127,7 @@ def close_all(services: Services, caller: Caller, offers: list[Chosen], closure:
 def close_one(services: Services, caller: Caller, offer: Chosen, closure: Closure) -> Result:
     new_body: dict[str, object] = {}
     try:
-        with services.db.read() as conn:
+        with services.db.read_primary() as conn:  # written back: see editor.saving.update
             _, body = access.require_edit(conn, caller, "HealthcareService", offer.id)
         values = offer_form.values_of(body)
         values.update({"fermeture_type": closure.kind, "fermeture_debut": closure.start,
@@ -159,7 +159,7 @@ def _field(issue: Issue, where: list[tuple[str, str]]) -> Field | None:
 
 
 def _meanwhile(services: Services, offer: Chosen) -> str:
-    with services.db.read() as conn:
+    with services.db.read_primary() as conn:  # the changes the failed write ran into
         entries = history.entries(conn, history.OFFER, offer.id, services.terminology,
                                   after_version=offer.version)
     if not entries:

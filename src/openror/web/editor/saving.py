@@ -101,7 +101,9 @@ def posted_version(form: dict[str, str]) -> int:
 
 def update(services: Services, caller: Caller, kind: Kind, rid: str, version: int,
            mine: Values, reason: str) -> Outcome:
-    with services.db.read() as conn:
+    # the primary: the person's changes apply to this content, written back under the
+    # form's version; an older content from a lagging replica would undo others' changes
+    with services.db.read_primary() as conn:
         _, body = access.require_edit(conn, caller, kind.rtype, rid)
     new_body, errors = kind.apply(body, mine)
     form = Form(mine, dict(errors))
@@ -170,7 +172,7 @@ def _refused(services: Services, kind: Kind, exc: OpenRORError, form: Form, vers
 def _conflict(services: Services, kind: Kind, rid: str, version: int, mine: Values
               ) -> Outcome:
     spec, terminology = kind.spec, services.terminology
-    with services.db.read() as conn:
+    with services.db.read_primary() as conn:  # what won: the version the next save needs
         current = access.stored(conn, kind.rtype, rid)
         old = object_history.version_content(conn, kind.rtype, rid, version)
         entries = history.entries(conn, spec, rid, terminology, after_version=version)
