@@ -33,7 +33,9 @@ from openror.api import (
 from openror.api.audit import ReadAuditMiddleware
 from openror.api.authentication import AuthenticationMiddleware
 from openror.api.hygiene import RateLimitMiddleware, SecurityHeadersMiddleware
+from openror.api.metrics import exposition as metrics
 from openror.api.middleware import RequestIdMiddleware
+from openror.api.read_your_writes import ReadYourWritesMiddleware
 from openror.capacity import alerts, webhooks
 from openror.config import Settings, load_settings
 from openror.quality import schedule
@@ -76,7 +78,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         mailing = asyncio.create_task(_send_mail(services, mail_backend, chores))
         reminding = asyncio.create_task(_remind(services, chores))
         checking = asyncio.create_task(_quality_run(services, chores))
+        metering = asyncio.create_task(metrics.publish_pools(services))
         yield
+        metering.cancel()
         checking.cancel()
         reminding.cancel()
         mailing.cancel()
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[Middleware(SecurityHeadersMiddleware),
                     Middleware(RequestIdMiddleware),
                     Middleware(AuthenticationMiddleware, services=services),
+                    Middleware(ReadYourWritesMiddleware, db=services.db),
                     Middleware(RateLimitMiddleware, limiter=RateLimiter(
                         settings.rate_limit_per_minute, settings.rate_limit_burst)),
                     Middleware(ReadAuditMiddleware, trail=trail)],
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.services = services
     app.state.read_audit = trail
+    app.state.metrics = metrics.registry_for(services)  # GET /-/metrics
     # failed client authentications, per client id, in this process (see access.throttle)
     app.state.token_throttle = FailureThrottle(limit=10, window_s=300)
     return app

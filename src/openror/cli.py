@@ -122,7 +122,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # no SO_REUSEPORT on this system: one listener shared by the workers
     sock = serving.listener(host, port, share=False)
     sock.set_inheritable(True)
-    Multiprocess(config, sockets=[sock]).run()
+    with serving.metrics_directory():  # every worker's metrics in any scrape
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def _tls_options(func: F) -> F:
@@ -459,3 +460,8 @@ main.add_command(quality)
 from openror.cli_templates import templates  # noqa: E402
 
 main.add_command(templates)
+
+from openror.cli_ops import COMMANDS as OPS_COMMANDS  # noqa: E402 (backup, restore, check)
+
+for _command in OPS_COMMANDS:
+    main.add_command(_command)

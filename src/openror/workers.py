@@ -8,22 +8,34 @@ to one worker, which did 97 % of the work while the other did none (bench/capaci
 The supervisor restarts a worker that dies, and stops everything on SIGINT or SIGTERM. A
 worker that dies within ``EARLY_DEATH_S`` of its start (a bad setting, a database that is
 not there) stops the server instead of being restarted in a loop.
+
+Metrics: a scrape of ``/-/metrics`` reaches one worker, which must report them all. The
+workers run in prometheus_client's multiprocess mode, in a fresh directory named by
+``PROMETHEUS_MULTIPROC_DIR`` (``metrics_directory``) where each writes its values and any
+reads them all; a dead worker's live gauges are dropped there, the directory removed at stop.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 #: a worker that dies this soon after its start is not restarted: the server stops
 EARLY_DEATH_S = 5.0
 STOP_TIMEOUT_S = 30.0
+#: where prometheus_client's multiprocess mode keeps the workers' metric values
+METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 log = logging.getLogger("openror.workers")
 
 
@@ -48,6 +60,23 @@ def listener(host: str, port: int, share: bool) -> socket.socket:
     return sock
 
 
+@contextmanager
+def metrics_directory() -> Iterator[str]:
+    """A fresh metrics directory in the environment the workers are started with (each
+    start of the server begins from zero), removed at the end."""
+    directory = tempfile.mkdtemp(prefix="openror-metrics-")
+    previous = os.environ.get(METRICS_ENV)
+    os.environ[METRICS_ENV] = directory
+    try:
+        yield directory
+    finally:
+        if previous is None:
+            os.environ.pop(METRICS_ENV, None)
+        else:
+            os.environ[METRICS_ENV] = previous
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _worker(host: str, port: int, config: dict[str, Any]) -> None:
     import uvicorn
 
@@ -64,6 +93,7 @@ class Supervisor:
         self.stop = threading.Event()
         self.context = multiprocessing.get_context("spawn")
         self.processes: list[tuple[BaseProcess, float]] = []
+        self.metrics = ""  # the workers' metrics directory, while they run
 
     def _start(self) -> tuple[BaseProcess, float]:
         process = self.context.Process(target=_worker, args=self.args, daemon=False)
@@ -75,12 +105,14 @@ class Supervisor:
         listener(host, port, share=True).close()  # a port in use: one clear error, now
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop.set())
-        self.processes = [self._start() for _ in range(self.count)]
-        try:
-            while not self.stop.wait(0.5):
-                self._replace_dead()
-        finally:
-            self._stop_all()
+        with metrics_directory() as directory:
+            self.metrics = directory
+            self.processes = [self._start() for _ in range(self.count)]
+            try:
+                while not self.stop.wait(0.5):
+                    self._replace_dead()
+            finally:
+                self._stop_all()
 
     def _replace_dead(self) -> None:
         for i, (process, started) in enumerate(self.processes):
@@ -91,6 +123,7 @@ class Supervisor:
                                     f"code {process.exitcode}): see its messages above")
             log.warning("server worker %s died (exit code %s): starting another",
                         process.pid, process.exitcode)
+            _metrics_of_dead(process.pid, self.metrics)
             self.processes[i] = self._start()
 
     def _stop_all(self) -> None:
@@ -103,3 +136,11 @@ class Supervisor:
             if process.is_alive():
                 process.kill()
                 process.join()
+
+
+def _metrics_of_dead(pid: int | None, directory: str) -> None:
+    """Its requests still count (histograms), its pools no longer do (live gauges)."""
+    from prometheus_client.multiprocess import mark_process_dead
+
+    if pid is not None:
+        mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]

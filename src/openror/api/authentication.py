@@ -18,8 +18,8 @@ from openror.errors import InvalidInput, OpenRORError, Unauthorized, error
 from openror.services.container import Services
 
 #: paths anyone may call: discovery, monitoring, and the token endpoint itself
-OPEN_PATHS = frozenset({"/fhir/metadata", "/api/openapi.json", "/-/health", "/-/metrics",
-                        "/auth/token"}) | session_auth.OPEN_PATHS  # and logging in
+OPEN_PATHS = frozenset({"/fhir/metadata", "/api/openapi.json", "/-/health", "/-/ready",
+                        "/-/metrics", "/auth/token"}) | session_auth.OPEN_PATHS  # and logging in
 
 _HOW = ("get one from POST /auth/token (OAuth2 client credentials) and send "
         "'Authorization: Bearer <token>'")

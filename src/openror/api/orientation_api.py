@@ -3,6 +3,7 @@ ranked and explained (docs/api/orientation.md)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,9 @@ from starlette.routing import Route
 
 from openror.access.caller import Caller
 from openror.api.http import caller_of, json_response
+from openror.api.metrics.instruments import observe_search
 from openror.params import integer, refuse_unknown
+from openror.search.kinds import ORIENTATION
 from openror.search.orientation import pipeline
 from openror.search.orientation.analyse import analyse_need, analyse_where
 from openror.search.orientation.model import Coded, Need, Opening, Ranked, Where
@@ -60,9 +63,11 @@ def run(db: Database, caller: Caller, params: dict[str, str]) -> Orientation:
                           params.get("lon"), params.get("address"))
     count = integer(params, "count", pipeline.DEFAULT_COUNT, 1, MAX_COUNT)
     now = utcnow()
+    started = time.perf_counter()
     outcome = pipeline.orient(db, caller, need, where, now, count)
     why_not = pipeline.why_not(db, caller, outcome, params["explain"], now).as_json() \
         if params.get("explain") else None
+    observe_search("HealthcareService", ORIENTATION, time.perf_counter() - started)
     return Orientation(need, where, outcome, pipeline.explained(outcome, now), why_not, now)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qsl
 
 import orjson
@@ -12,9 +13,11 @@ from starlette.routing import Route
 
 from openror.api import search_bundle
 from openror.api.http import FhirResponse, base_url, caller_of
+from openror.api.metrics.instruments import observe_search
 from openror.errors import InvalidInput, NotFound, error
 from openror.fhir.resource_types import REGISTRY
 from openror.search.engine import SearchEngine
+from openror.search.kinds import kind_of
 from openror.search.parse import parse_query
 from openror.services.container import Services
 
@@ -46,10 +49,13 @@ async def _search(request: Request, pairs: list[tuple[str, str]]) -> Response:
     query = parse_query(rtype, pairs, strict=strict)
     engine = SearchEngine(services.db, caller_of(request))
     cursor = next((v for k, v in pairs if k == "_cursor"), None)
+    started = time.perf_counter()
     if cursor is not None:
         page = await run_in_threadpool(engine.page, query, cursor)
     else:
         page = await run_in_threadpool(engine.search, query)
+    observe_search(rtype, kind_of(query, page=cursor is not None),
+                   time.perf_counter() - started)
     base = base_url(request, services.settings.base_url)
     url = f"{base}/{rtype}" + (f"?{request.url.query}" if request.url.query else "")
     return FhirResponse(orjson.dumps(search_bundle.render(page, base, url, pairs)))

@@ -50,6 +50,9 @@ class ImportRun:
         self.summary = Summary()
         self.run_id = options.run_id or ""
         self._rejects: TextIO | None = None
+        # the phase under way's "done" and "total" records, kept with the run's counts for
+        # whoever watches it (``store.imports.unfinished``, /-/metrics)
+        self._progress: dict[str, int] = {}
 
     # -- driver ------------------------------------------------------------------------
 
@@ -58,6 +61,7 @@ class ImportRun:
         try:
             for phase in PHASES[PHASES.index(start):]:
                 getattr(self, f"_{phase}")(paths)
+                self._progress = {}
                 with self.services.db.write() as conn:
                     imports.update_run(conn, self.run_id, phase=phase, summary=self._counts())
             with self.services.db.write() as conn:
@@ -97,7 +101,8 @@ class ImportRun:
         return wanted
 
     def _counts(self) -> dict[str, int]:
-        return {k: v for k, v in asdict(self.summary).items() if isinstance(v, int)}
+        counts = {k: v for k, v in asdict(self.summary).items() if isinstance(v, int)}
+        return {**counts, **self._progress}
 
     # -- rejects and progress --------------------------------------------------------------
 
@@ -138,12 +143,14 @@ class ImportRun:
                 seen[ident] = item.line
                 pending.append(encode(item, len(seen)))
                 if len(pending) >= 1000:
-                    self._flush(pending)
-        self._flush(pending)
+                    self._flush(pending, len(seen))
+        self._flush(pending, len(seen))
 
-    def _flush(self, pending: list[dict[str, Any]]) -> None:
+    def _flush(self, pending: list[dict[str, Any]], staged: int) -> None:
+        self._progress = {"done": staged}
         with self.services.db.write() as conn:
             imports.stage(conn, self.run_id, pending)
+            imports.update_run(conn, self.run_id, summary=self._counts())
         pending.clear()
 
     def _check(self, _paths: Sequence[Path]) -> None:
@@ -151,6 +158,7 @@ class ImportRun:
         with db.read() as conn:
             total = imports.count_unchecked(conn, self.run_id)
         after = 0
+        self._progress = {"done": 0, "total": total}
         with self._bar("check", total) as bar, check_pool.checker(
                 self.services.terminology, self.services.settings.region, total) as checker:
             while True:
@@ -163,8 +171,10 @@ class ImportRun:
                     self.reject(rejects)
                 # Refused rows stay staged (unchecked): their keys are still in the file, so
                 # they are not taken for vanished resources.
+                self._progress["done"] += len(rows)
                 with db.write() as conn:
                     imports.mark_checked(conn, self.run_id, [s for s, r in results if not r])
+                    imports.update_run(conn, self.run_id, summary=self._counts())
                 after = rows[-1][0]
                 bar.update(len(rows))
 
@@ -178,6 +188,7 @@ class ImportRun:
     def _apply(self, _paths: Sequence[Path]) -> None:
         with self.services.db.read() as conn:
             state = imports.get_run(conn, self.run_id, self.source.name)
+            total = imports.ordered_count(conn, self.run_id)
         assert state is not None
         position = state.applied
         log = LogEntry(actor=f"import {self.run_id}", batch_id=self.run_id,
@@ -188,6 +199,7 @@ class ImportRun:
                     rows = self._next_batch(conn, position)
                 if not rows:
                     break
+                self._progress = {"done": rows[-1][0], "total": total}  # saved with the batch
                 self._apply_rows(rows, log)
                 position = rows[-1][0]
                 bar.update(len(rows))

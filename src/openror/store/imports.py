@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -63,6 +64,45 @@ def get_run(conn: sa.Connection, run_id: str | None, source: str) -> RunState | 
         return None
     return RunState(row.run_id, row.source, orjson.loads(row.paths), row.phase,
                     row.applied_seq, orjson.loads(row.summary), orjson.loads(row.scopes))
+
+
+#: the phase under way after the last one completed ("apply" done: the run is finished)
+_NEXT_PHASE = {"started": "parse", "parse": "check", "check": "stage", "stage": "apply"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An unfinished run as its importer last reported it: running, or stopped for good
+    (then its ``updated_at`` no longer moves)."""
+
+    run_id: str
+    source: str
+    phase: str  # the phase under way
+    done: int | None  # records the phase has gone through; None: not reported
+    total: int | None  # records the phase will go through; None: not known yet
+    rejected: int
+    updated_at: datetime
+
+
+def unfinished(conn: sa.Connection) -> list[Progress]:
+    """The runs whose last phase did not complete (a small table: one row per run)."""
+    r = import_run
+    found = []
+    for row in conn.execute(sa.select(r.c.run_id, r.c.source, r.c.phase, r.c.summary,
+                                      r.c.updated_at)
+                            .where(r.c.phase.in_(sorted(_NEXT_PHASE))).order_by(r.c.run_id)):
+        counts = orjson.loads(row.summary)
+        found.append(Progress(row.run_id, row.source, _NEXT_PHASE[row.phase],
+                              counts.get("done"), counts.get("total"),
+                              int(counts.get("rejected", 0)), row.updated_at))
+    return found
+
+
+def ordered_count(conn: sa.Connection, run_id: str) -> int:
+    """How many records the apply phase goes through (their positions run from 1)."""
+    last = conn.execute(sa.select(sa.func.max(import_order.c.pos))
+                        .where(import_order.c.run_id == run_id)).scalar()
+    return int(last or 0)
 
 
 def stage(conn: sa.Connection, run_id: str, rows: list[dict[str, Any]]) -> None:

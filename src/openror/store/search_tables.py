@@ -147,6 +147,10 @@ search_capacity = sa.Table(
 )
 sa.Index("ix_search_capacity", search_capacity.c.type, search_capacity.c.status,
          search_capacity.c.nature, search_capacity.c.temporality, search_capacity.c.id)
+#: the update dates of the availability figures (status 02): store.freshness_counts
+sa.Index("ix_search_capacity_available_updated", search_capacity.c.type,
+         search_capacity.c.status, search_capacity.c.n, search_capacity.c.updated_low,
+         sqlite_where=sa.text("status = '02'"), postgresql_where=sa.text("status = '02'"))
 
 #: a client paging through results reads the matches fixed by its first page
 search_snapshot = sa.Table(

@@ -1,0 +1,150 @@
+"""openror serve --workers 2: a scrape of /-/metrics reaches one worker, and reports the
+requests of both; a worker that dies keeps its requests counted but no longer its pools; the
+metrics directory is the server's own, removed when it stops."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
+
+from openror.cli import main
+
+pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"),
+                                reason="SO_REUSEPORT: Linux and the BSDs only")
+OPENROR = Path(sys.executable).with_name("openror")
+METADATA = {"route": "/fhir/metadata", "method": "GET", "status": "2xx"}
+COUNT = "openror_http_request_duration_seconds_count"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _workers(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmdline:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def _metrics_dir(worker: int) -> str:
+    environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+    found = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+    assert len(found) == 1
+    return found[0].decode()
+
+
+def _value(text: str, name: str, **labels: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    return 0.0
+
+
+def _metadata_requests_of(directory: str, worker: int) -> float:
+    """What one worker wrote in its own file (its share of the requests)."""
+    files = glob.glob(os.path.join(directory, f"histogram_{worker}.db"))
+    for metric in MultiProcessCollector.merge(files):
+        for sample in metric.samples:
+            if sample.name == COUNT and sample.labels == METADATA:
+                return float(sample.value)
+    return 0.0
+
+
+def _published_pool(directory: str, worker: int) -> float:
+    """The write pool size one worker published (0: not yet)."""
+    files = glob.glob(os.path.join(directory, f"gauge_livesum_{worker}.db"))
+    for metric in MultiProcessCollector.merge(files):
+        for sample in metric.samples:
+            if sample.name == "openror_db_pool_size" and sample.labels == {"engine": "write"}:
+                return float(sample.value)
+    return 0.0
+
+
+def _wait_for(condition: object, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    url = f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    assert CliRunner().invoke(main, ["db", "upgrade", "--database", url]).exit_code == 0
+    port = _free_port()
+    env = {**os.environ, "OPENROR_LOG_LEVEL": "WARNING"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    process = subprocess.Popen([str(OPENROR), "serve", "--database", url, "--port",
+                                str(port), "--workers", "2"], env=env)
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _up(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/-/health").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_one_scrape_counts_the_requests_of_every_worker(
+        server: tuple[subprocess.Popen[bytes], int]) -> None:
+    process, port = server
+    base = f"http://127.0.0.1:{port}"
+    _wait_for(lambda: _up(port), "server did not start")
+    _wait_for(lambda: len(_workers(process.pid)) == 2, "two workers")
+    workers = _workers(process.pid)
+    directory = _metrics_dir(workers[0])
+    started = time.monotonic()
+    requests = 40
+    for _ in range(requests):  # a new connection each: the kernel spreads them
+        assert httpx.get(f"{base}/fhir/metadata").status_code == 200
+    shares = [_metadata_requests_of(directory, w) for w in workers]
+    assert sum(shares) == requests and all(share > 0 for share in shares), shares
+    for _ in range(6):  # whichever worker answers
+        scraped = httpx.get(f"{base}/-/metrics").text
+        assert _value(scraped, COUNT, **METADATA) == requests
+        assert _value(scraped, "openror_db_pool_size", engine="write") == 2  # 1 per worker
+
+    # a worker dies (after EARLY_DEATH_S: it is replaced, not taken for a bad start)
+    time.sleep(max(0.0, 6 - (time.monotonic() - started)))
+    os.kill(workers[0], signal.SIGKILL)
+    _wait_for(lambda: len(set(_workers(process.pid)) - set(workers)) == 1, "a new worker")
+    new = (set(_workers(process.pid)) - set(workers)).pop()
+    _wait_for(lambda: _published_pool(directory, new) == 1, "the new worker's pool gauges")
+    scraped = httpx.get(f"{base}/-/metrics").text
+    assert _value(scraped, COUNT, **METADATA) == requests  # the dead one's requests count
+    assert _value(scraped, "openror_db_pool_size", engine="write") == 2  # its pool does not
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(40) == 0
+    assert not os.path.exists(directory)
