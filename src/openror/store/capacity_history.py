@@ -159,6 +159,23 @@ def rebuild(conn: sa.Connection) -> int:
     return count
 
 
+def place_history(conn: sa.Connection, where: list[sa.ColumnElement[bool]]) -> Iterator[Row]:
+    """The rows ``rebuild`` makes for the places whose versions match ``where`` (conditions
+    on ``resource_version``), read a few versions at a time."""
+    v = resource_version
+    stmt = sa.select(v.c.id, v.c.version, v.c.last_updated, v.c.content).where(
+        v.c.type == "Location", *where).order_by(v.c.id, v.c.version)
+    return _replayed(conn.execute(stmt.execution_options(yield_per=200)))
+
+
+def rebuild_places(conn: sa.Connection, place_ids: list[str]) -> int:
+    """Recompute the history of some places (``openror check --repair``); return its rows."""
+    conn.execute(capacity_history.delete().where(capacity_history.c.place_id.in_(place_ids)))
+    rows = list(place_history(conn, [resource_version.c.id.in_(place_ids)]))
+    record(conn, rows)
+    return len(rows)
+
+
 def _replayed(versions: Iterable[Any]) -> Iterator[Row]:
     previous_id, previous = None, None
     for rid, version, at, content in versions:
