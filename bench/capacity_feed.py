@@ -144,8 +144,6 @@ def indicator_path(codes: dict[str, str | None], url: str, names: tuple[str, ...
 
 def find_targets(url: str) -> list[Target]:
     """Every "available" (status 02) indicator of every place that has an idExterneSynchro."""
-    from openror.fhir import capacity_indicators as ci
-
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
@@ -153,18 +151,24 @@ def find_targets(url: str) -> list[Target]:
             "t.type AND r.id = t.id WHERE t.type = 'Location' AND t.param = 'identifier' "
             "AND t.code LIKE '1%/UF%' ORDER BY t.code")).all()
     engine.dispose()
+    return [target for identifier, place, content in rows
+            for target in place_targets(identifier, place, content)]
+
+
+def place_targets(identifier: str, place: str, content: bytes) -> list[Target]:
+    """The "available" (status 02) indicators of one fed place (its stored ``content``)."""
+    from openror.fhir import capacity_indicators as ci
+
     targets = []
     names = (ci.NATURE, *ci.DIMENSIONS)
-    for identifier, place, content in rows:
-        body = orjson.loads(content)
-        for ext in body.get("extension") or []:
-            if not isinstance(ext, dict) or ext.get("url") != ci.URL:
-                continue
-            record = ci.read_record(ext)
-            if record.codes.get("capacityStatus") == ci.AVAILABLE:
-                targets.append(Target(identifier, place, indicator_path(record.codes, ci.URL,
-                                                                        names),
-                                      orjson.dumps(ext)))
+    for ext in orjson.loads(content).get("extension") or []:
+        if not isinstance(ext, dict) or ext.get("url") != ci.URL:
+            continue
+        record = ci.read_record(ext)
+        if record.codes.get("capacityStatus") == ci.AVAILABLE:
+            targets.append(Target(identifier, place, indicator_path(record.codes, ci.URL,
+                                                                    names),
+                                  orjson.dumps(ext)))
     return targets
 
 

@@ -68,6 +68,10 @@ def main() -> int:
                 target.execute(definition)
             target.commit()
             print(f"{table}: {n:,} rows in {time.perf_counter() - start:.0f} s", flush=True)
+        # the change feed is not copied but the versions keep their sequence numbers, which
+        # are unique: the next write is numbered after them (else every write fails)
+        target.execute("SELECT setval(pg_get_serial_sequence('change_feed', 'seq'), "
+                       "COALESCE((SELECT max(seq) FROM resource_version), 0) + 1, false)")
         target.execute("ANALYZE")
         target.commit()
     return 0
