@@ -101,10 +101,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from openror import logs
     from openror import workers as serving
     from openror.api.server import server_options
 
+    logs.configure(settings.log_level)  # the supervisor's own lines (workers replaced…)
     options = {"access_log": False, "log_level": settings.log_level.lower(),
+               "log_config": logs.uvicorn_config(settings.log_level),
                **server_options(settings)}
     _export(settings)
     if workers > 1 and serving.can_share_port():

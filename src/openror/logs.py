@@ -38,3 +38,19 @@ def configure(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+
+
+def uvicorn_config(level: str = "INFO") -> dict[str, Any]:
+    """uvicorn's own lines (start, stop, protocol errors) as JSON lines too, for
+    ``uvicorn.Config(log_config=…)``; its access log is off (``openror.access`` writes one)."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"stderr": handler},
+        "loggers": {"uvicorn": {"handlers": ["stderr"], "level": level.upper(),
+                                "propagate": False},
+                    "uvicorn.error": {"level": level.upper()},
+                    "uvicorn.access": {"handlers": [], "propagate": False}},
+    }

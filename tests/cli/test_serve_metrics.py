@@ -5,6 +5,7 @@ metrics directory is the server's own, removed when it stops."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import signal
 import socket
@@ -99,8 +100,9 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = _free_port()
     env = {**os.environ, "OPENROR_LOG_LEVEL": "WARNING"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    process = subprocess.Popen([str(OPENROR), "serve", "--database", url, "--port",
-                                str(port), "--workers", "2"], env=env)
+    with (tmp_path / "stderr.log").open("wb") as log:  # read by the test: JSON lines
+        process = subprocess.Popen([str(OPENROR), "serve", "--database", url, "--port",
+                                    str(port), "--workers", "2"], env=env, stderr=log)
     try:
         yield process, port
     finally:
@@ -117,7 +119,7 @@ def _up(port: int) -> bool:
 
 
 def test_one_scrape_counts_the_requests_of_every_worker(
-        server: tuple[subprocess.Popen[bytes], int]) -> None:
+        server: tuple[subprocess.Popen[bytes], int], tmp_path: Path) -> None:
     process, port = server
     base = f"http://127.0.0.1:{port}"
     _wait_for(lambda: _up(port), "server did not start")
@@ -148,3 +150,7 @@ def test_one_scrape_counts_the_requests_of_every_worker(
     process.send_signal(signal.SIGTERM)
     assert process.wait(40) == 0
     assert not os.path.exists(directory)
+    # every line the server wrote, the supervisor's and uvicorn's included, is a JSON line
+    lines = [json.loads(line) for line in (tmp_path / "stderr.log").read_text().splitlines()]
+    assert any(line["logger"] == "openror.workers" and "died" in line["message"]
+               for line in lines), lines
