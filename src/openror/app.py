@@ -173,7 +173,7 @@ async def _notify_subscribers(services: Services, chores: Chores) -> None:
 async def _refresh_statistics(services: Services, chores: Chores) -> None:
     while True:
         try:
-            await chores.run(statistics.refresh_database, services.db)
+            await chores.run(statistics.refresh_if_due, services.db, STATISTICS_EVERY_S)
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.store").exception("statistics refresh failed")
         await asyncio.sleep(STATISTICS_EVERY_S)

@@ -8,11 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from openror.store import rawsql
+from openror.store import rawsql, schedules
 from openror.store.quality_tables import indicator_snapshot, quality_result, quality_run
-from openror.store.schema import properties
 
 _INSERT = ("INSERT INTO quality_result (rule, unit, deviating, region, departement, field, "
            "category, site, detail, run_id) VALUES (:rule, :unit, :deviating, :region, "
@@ -22,18 +20,8 @@ _SCHEDULE_KEY = "quality.scheduled_run"
 
 
 def claim_schedule(conn: sa.Connection, now: datetime, every_s: int) -> bool:
-    """Whether the scheduled run is due and this process takes it: the row is locked for the
-    transaction, so of several server processes one takes it and the others see it taken."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(properties).values(key=_SCHEDULE_KEY, value="")
-                 .on_conflict_do_nothing())
-    value = conn.execute(sa.select(properties.c.value).where(properties.c.key == _SCHEDULE_KEY)
-                         .with_for_update()).scalar_one()
-    if value and (now - datetime.fromisoformat(value)).total_seconds() < every_s:
-        return False
-    conn.execute(properties.update().where(properties.c.key == _SCHEDULE_KEY)
-                 .values(value=now.isoformat()))
-    return True
+    """Whether the scheduled run is due and this process takes it (``schedules.claim``)."""
+    return schedules.claim(conn, _SCHEDULE_KEY, now, every_s)
 
 
 def start(conn: sa.Connection, run_id: str, trigger: str, at: datetime) -> None:

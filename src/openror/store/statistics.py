@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from openror.store import schedules
 from openror.store.database import Database
+from openror.store.resources import utcnow
 
 #: rows SQLite samples per index: approximate statistics in a fraction of a second
 SQLITE_ANALYSIS_LIMIT = 1000
+_REFRESH_KEY = "statistics.refreshed"
 
 
 def refresh(conn: sa.Connection) -> None:
@@ -23,6 +26,18 @@ def refresh(conn: sa.Connection) -> None:
 def refresh_database(db: Database) -> None:
     with db.write() as conn:
         refresh(conn)
+
+
+def refresh_if_due(db: Database, every_s: int) -> bool:
+    """Refresh the statistics unless another process did less than ``every_s`` seconds ago:
+    one refresh per interval for all the workers of all the servers on the database (each
+    ANALYZE reads samples of every table, and on PostgreSQL cancels a running autovacuum of
+    the table it reaches)."""
+    with db.write() as conn:
+        if not schedules.claim(conn, _REFRESH_KEY, utcnow(), every_s):
+            return False
+        refresh(conn)
+    return True
 
 
 def after_bulk_load(db: Database) -> None:
