@@ -9,6 +9,13 @@ The supervisor restarts a worker that dies, and stops everything on SIGINT or SI
 worker that dies within ``EARLY_DEATH_S`` of its start (a bad setting, a database that is
 not there) stops the server instead of being restarted in a loop.
 
+SIGHUP replaces the workers one at a time (after an upgrade: the new ones run the installed
+code): a new worker first, the old one stopped only once the new one listens, so that the
+port always has listeners. A new worker that does not start leaves the old ones serving.
+The connections an old worker's socket had queued but not accepted when it closes are reset,
+unless the kernel hands them to the other listeners (``net.ipv4.tcp_migrate_req = 1``,
+Linux 5.14 and later; docs/admin/deployment.md).
+
 Metrics: a scrape of ``/-/metrics`` reaches one worker, which must report them all. The
 workers run in prometheus_client's multiprocess mode, in a fresh directory named by
 ``PROMETHEUS_MULTIPROC_DIR`` (``metrics_directory``) where each writes its values and any
@@ -28,12 +35,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 #: a worker that dies this soon after its start is not restarted: the server stops
 EARLY_DEATH_S = 5.0
 STOP_TIMEOUT_S = 30.0
+#: how long a new worker of a SIGHUP replacement may take to listen
+READY_TIMEOUT_S = 120.0
 #: where prometheus_client's multiprocess mode keeps the workers' metric values
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 log = logging.getLogger("openror.workers")
@@ -77,13 +87,26 @@ def metrics_directory() -> Iterator[str]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _worker(host: str, port: int, config: dict[str, Any]) -> None:
+def _worker(host: str, port: int, config: dict[str, Any], ready: Any) -> None:
     import uvicorn
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                ready.set()  # listening: the supervisor may stop the worker it replaces
+
     sock = listener(host, port, share=True)
-    server = uvicorn.Server(uvicorn.Config("openror.app:create_app", factory=True,
-                                           host=host, port=port, **config))
+    server = Server(uvicorn.Config("openror.app:create_app", factory=True,
+                                   host=host, port=port, **config))
     server.run(sockets=[sock])
+
+
+@dataclass
+class Worker:
+    process: BaseProcess
+    started: float  # time.monotonic() at its start
+    ready: Any  # a multiprocessing Event, set once it listens
 
 
 class Supervisor:
@@ -92,50 +115,85 @@ class Supervisor:
         self.count = workers
         self.stop = threading.Event()
         self.context = multiprocessing.get_context("spawn")
-        self.processes: list[tuple[BaseProcess, float]] = []
+        self.reload = threading.Event()
+        self.workers: list[Worker] = []
         self.metrics = ""  # the workers' metrics directory, while they run
 
-    def _start(self) -> tuple[BaseProcess, float]:
-        process = self.context.Process(target=_worker, args=self.args, daemon=False)
+    def _start(self) -> Worker:
+        ready = self.context.Event()
+        process = self.context.Process(target=_worker, args=(*self.args, ready), daemon=False)
         process.start()
-        return process, time.monotonic()
+        return Worker(process, time.monotonic(), ready)
 
     def run(self) -> None:
         host, port, _ = self.args
         listener(host, port, share=True).close()  # a port in use: one clear error, now
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop.set())
+        signal.signal(signal.SIGHUP, lambda *_: self.reload.set())
         with metrics_directory() as directory:
             self.metrics = directory
-            self.processes = [self._start() for _ in range(self.count)]
+            self.workers = [self._start() for _ in range(self.count)]
             try:
                 while not self.stop.wait(0.5):
                     self._replace_dead()
+                    if self.reload.is_set():
+                        self.reload.clear()
+                        self._replace_all()
             finally:
                 self._stop_all()
 
     def _replace_dead(self) -> None:
-        for i, (process, started) in enumerate(self.processes):
+        for i, worker in enumerate(self.workers):
+            process = worker.process
             if process.is_alive():
                 continue
-            if time.monotonic() - started < EARLY_DEATH_S:
+            if time.monotonic() - worker.started < EARLY_DEATH_S:
                 raise WorkersFailed(f"a server worker stopped right after its start (exit "
                                     f"code {process.exitcode}): see its messages above")
             log.warning("server worker %s died (exit code %s): starting another",
                         process.pid, process.exitcode)
             _metrics_of_dead(process.pid, self.metrics)
-            self.processes[i] = self._start()
+            self.workers[i] = self._start()
+
+    def _replace_all(self) -> None:
+        """SIGHUP: each worker in turn gives way to a new one that listens already."""
+        log.info("replacing the %d server workers one at a time", len(self.workers))
+        for i, old in enumerate(list(self.workers)):
+            new = self._start()
+            if not self._listening(new):
+                log.error("a new server worker did not start (exit code %s): the others "
+                          "keep serving; see its messages above", new.process.exitcode)
+                _stop([new])
+                return
+            _stop([old])
+            _metrics_of_dead(old.process.pid, self.metrics)
+            self.workers[i] = new
+        log.info("every server worker replaced")
+
+    def _listening(self, worker: Worker) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not worker.ready.wait(0.2):
+            if not worker.process.is_alive() or self.stop.is_set():
+                return False
+            if time.monotonic() > deadline:
+                return False
+        return True
 
     def _stop_all(self) -> None:
-        for process, _ in self.processes:
-            if process.is_alive():
-                process.terminate()  # SIGTERM: uvicorn finishes the requests under way
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        for process, _ in self.processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join()
+        _stop(self.workers)
+
+
+def _stop(workers: list[Worker]) -> None:
+    for worker in workers:
+        if worker.process.is_alive():
+            worker.process.terminate()  # SIGTERM: uvicorn finishes the requests under way
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for worker in workers:
+        worker.process.join(max(0.0, deadline - time.monotonic()))
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
 
 
 def _metrics_of_dead(pid: int | None, directory: str) -> None:
