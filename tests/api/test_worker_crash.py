@@ -27,6 +27,7 @@ from openror.services.clients import Clients
 from openror.store.database import Database
 from openror.workers import EARLY_DEATH_S
 from tests.builders import organization
+from tests.processes import free_port, server_workers
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"),
                                 reason="openror serve --workers: SO_REUSEPORT, Linux only")
@@ -56,28 +57,6 @@ class Storm:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _workers(supervisor: int) -> set[int]:
-    """The supervisor's worker processes (its children started by multiprocessing's spawn;
-    the resource tracker is a child too)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, NotADirectoryError):
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == supervisor and b"spawn_main" in cmdline:
-            found.add(int(entry.name))
-    return found
-
-
 def _wait_until(what: str, check: Callable[[], bool]) -> None:
     deadline = time.monotonic() + STARTUP_S
     while not check():
@@ -101,7 +80,7 @@ class Server:
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OPENROR_LOG_LEVEL": "ERROR", "OPENROR_DATA_DIR": str(tmp_path),
            "OPENROR_REQUIRE_CLIENT_CERTIFICATES": "false",
            "OPENROR_RATE_LIMIT_PER_MINUTE": "100000000", "OPENROR_RATE_LIMIT_BURST": "100000000",
@@ -112,7 +91,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     try:
         _wait_until("the server did not start", lambda: _answers(url))
         ready_at = time.monotonic()
-        _wait_until("two workers did not start", lambda: len(_workers(proc.pid)) == 2)
+        _wait_until("two workers did not start", lambda: len(server_workers(proc.pid)) == 2)
         yield Server(proc, url, ready_at)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -194,7 +173,7 @@ def _storm_with_a_kill(server: Server, token: str) -> tuple[Storm, int, int]:
     for thread in threads:
         thread.start()
     time.sleep(KILL_AT_S)
-    victim = min(_workers(server.proc.pid))
+    victim = min(server_workers(server.proc.pid))
     with storm.lock:
         before = len(storm.acks)
     os.kill(victim, signal.SIGKILL)
@@ -261,8 +240,8 @@ def test_kill_9_of_a_worker_mid_storm_loses_no_acknowledged_write(
     assert storm.refused == []
     assert 0 < before_kill < len(storm.acks), "writes acknowledged before and after the kill"
     _wait_until("the supervisor did not replace the killed worker",
-                lambda: len(_workers(proc.pid)) == 2)
-    assert victim not in _workers(proc.pid)
+                lambda: len(server_workers(proc.pid)) == 2)
+    assert victim not in server_workers(proc.pid)
     assert proc.poll() is None and _answers(url)
 
     with httpx.Client(base_url=f"{url}/fhir", timeout=30,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,21 +19,14 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.processes import free_port, server_workers
+
 MIGRATE = Path("/proc/sys/net/ipv4/tcp_migrate_req")
 
 
 def workers(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmdline:
-                found.add(int(entry.name))
-    return found
+    return set(server_workers(pid))
 
 
 def wait_for(condition: object, seconds: float = 120) -> bool:
@@ -78,9 +70,7 @@ def main() -> None:
     if "--own-network" in sys.argv:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
         MIGRATE.write_text("1\n")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "OPENROR_LOG_LEVEL": "INFO"}
     with open(log_file, "wb") as log:

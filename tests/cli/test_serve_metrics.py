@@ -22,33 +22,13 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from openror.cli import main
+from tests.processes import free_port, server_workers
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"),
                                 reason="SO_REUSEPORT: Linux and the BSDs only")
 OPENROR = Path(sys.executable).with_name("openror")
 METADATA = {"route": "/fhir/metadata", "method": "GET", "status": "2xx"}
 COUNT = "openror_http_request_duration_seconds_count"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _workers(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmdline:
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def _metrics_dir(worker: int) -> str:
@@ -97,7 +77,7 @@ def _wait_for(condition: object, what: str, seconds: float = 60) -> None:
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     url = f"sqlite:///{tmp_path / 'serve.sqlite'}"
     assert CliRunner().invoke(main, ["db", "upgrade", "--database", url]).exit_code == 0
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OPENROR_LOG_LEVEL": "WARNING"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with (tmp_path / "stderr.log").open("wb") as log:  # read by the test: JSON lines
@@ -123,8 +103,8 @@ def test_one_scrape_counts_the_requests_of_every_worker(
     process, port = server
     base = f"http://127.0.0.1:{port}"
     _wait_for(lambda: _up(port), "server did not start")
-    _wait_for(lambda: len(_workers(process.pid)) == 2, "two workers")
-    workers = _workers(process.pid)
+    _wait_for(lambda: len(server_workers(process.pid)) == 2, "two workers")
+    workers = server_workers(process.pid)
     directory = _metrics_dir(workers[0])
     started = time.monotonic()
     requests = 40
@@ -140,8 +120,8 @@ def test_one_scrape_counts_the_requests_of_every_worker(
     # a worker dies (after EARLY_DEATH_S: it is replaced, not taken for a bad start)
     time.sleep(max(0.0, 6 - (time.monotonic() - started)))
     os.kill(workers[0], signal.SIGKILL)
-    _wait_for(lambda: len(set(_workers(process.pid)) - set(workers)) == 1, "a new worker")
-    new = (set(_workers(process.pid)) - set(workers)).pop()
+    _wait_for(lambda: len(set(server_workers(process.pid)) - set(workers)) == 1, "a new worker")
+    new = (set(server_workers(process.pid)) - set(workers)).pop()
     _wait_for(lambda: _published_pool(directory, new) == 1, "the new worker's pool gauges")
     scraped = httpx.get(f"{base}/-/metrics").text
     assert _value(scraped, COUNT, **METADATA) == requests  # the dead one's requests count

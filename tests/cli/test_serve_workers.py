@@ -17,30 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from openror.cli import main
+from tests.processes import children, free_port
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"),
                                 reason="SO_REUSEPORT: Linux and the BSDs only")
 OPENROR = Path(sys.executable).with_name("openror")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def _established(pids: list[int], port: int) -> dict[int, int]:
@@ -74,7 +55,7 @@ def url(tmp_path: Path) -> str:
 
 def test_a_burst_of_connections_reaches_every_worker_and_sigterm_stops_them(
         url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OPENROR_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen([str(OPENROR), "serve", "--database", url, "--port", str(port),
                                "--workers", "2"], env=env)
@@ -89,7 +70,7 @@ def test_a_burst_of_connections_reaches_every_worker_and_sigterm_stops_them(
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.2)
         time.sleep(1)  # both workers up
-        workers = [w for w in _children(server.pid)
+        workers = [w for w in children(server.pid)
                    if b"spawn_main" in Path(f"/proc/{w}/cmdline").read_bytes()]
         assert len(workers) == 2
         burst = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
@@ -112,7 +93,7 @@ def test_a_burst_of_connections_reaches_every_worker_and_sigterm_stops_them(
 def test_a_worker_that_cannot_start_stops_the_server(url: str) -> None:
     env = {**os.environ, "OPENROR_CAPACITY_STALE_AFTER": "icu=forever"}  # read by workers
     result = subprocess.run([str(OPENROR), "serve", "--database", url, "--port",
-                             str(_free_port()), "--workers", "2"], capture_output=True,
+                             str(free_port()), "--workers", "2"], capture_output=True,
                             text=True, timeout=60, check=False, env=env)
     assert result.returncode == 1
     assert result.stderr.rstrip().splitlines()[-1].startswith(
