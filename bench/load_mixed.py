@@ -55,12 +55,18 @@ from bench.http_core import (  # noqa: E402
 )
 from bench.load_plan import build_plan  # noqa: E402
 
-BEGIN, END = "<!-- bench:load_mixed -->", "<!-- /bench:load_mixed -->"
 LOCUST = ROOT / ".cache" / "locust" / "bin" / "locust"
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 WORKERS = 2
 SAMPLE_S = 10.0
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def markers(backends: list[str]) -> tuple[str, str]:
+    """The section's markers: one section per back-end when a run measures only one, so
+    that runs of each back-end, made apart, both stay in the docs."""
+    name = "load_mixed" + ("_" + backends[0].lower() if len(backends) == 1 else "")
+    return f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
 
 
 # --- the server's processes, from /proc -------------------------------------------------------
@@ -321,12 +327,14 @@ def locust_version() -> str:
 
 
 def section(runs: list[Run], args: argparse.Namespace, command: str) -> str:
+    begin, end = markers([run.backend for run in runs])
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     found = [p for run in runs for p in problems(run)]
     verdict = "; ".join(found) if found else "none: every request answered 200"
     tables = "\n\n".join(backend_text(run) for run in runs)
-    return f"""{BEGIN}
-## Mixed load: searches, reads, orientation and the capacity feed together
+    return f"""{begin}
+## Mixed load: searches, reads, orientation and the capacity feed together \
+({", ".join(run.backend for run in runs)})
 
 Measured on {date} by `bench/load_mixed.py` (generated section: rerun, don't edit), on
 revision {revision()}.
@@ -351,7 +359,7 @@ revision {revision()}.
 - **Problems**: {verdict}.
 
 {tables}
-{END}
+{end}
 """
 
 
@@ -394,7 +402,7 @@ def main() -> int:
     text = section(runs, args, command)
     print(text)
     if args.write_docs:
-        write_section(BEGIN, END, text)
+        write_section(*markers([backend for backend, _ in targets]), text)
     found = [p for run in runs for p in problems(run)]
     for problem in found:
         print(f"FAILED: {problem}", file=sys.stderr)
