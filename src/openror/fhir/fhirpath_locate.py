@@ -243,6 +243,8 @@ def _native_criteria(text: str) -> Callable[[Any], bool] | None:
         if test is None:
             return None
         tests.append(test)
+    if len(tests) == 1:
+        return tests[0]
 
     def native(node: Any) -> bool:
         return all(test(node) for test in tests)
@@ -261,14 +263,16 @@ def _native_clause(clause: str) -> Callable[[Any], bool] | None:
     literal = _literal(m.group(2))
     if steps is None or literal is _UNSUPPORTED:
         return None
-    return lambda node: _equals_one(_values(node, steps), literal)
+    read = _value_reader(steps)
+    return lambda node: _equals_one(read(node), literal)
 
 
 def _presence(path: str, wanted: bool) -> Callable[[Any], bool] | None:
     steps = _value_steps(path)
     if steps is None:
         return None
-    return lambda node: bool(_values(node, steps)) is wanted
+    read = _value_reader(steps)
+    return lambda node: bool(read(node)) is wanted
 
 
 def _value_steps(path: str) -> tuple[Step, ...] | None:
@@ -294,20 +298,41 @@ def _top_level_and(text: str) -> list[str]:
     return parts
 
 
-def _values(node: Any, steps: tuple[Step, ...]) -> list[Any]:
-    """Like locate() but for values only: criteria run per candidate, so keep it lean."""
-    items = [node]
-    for step in steps:
-        if step.op == "child":
-            items = [v for item in items for v in _child_values(item, step.arg)]
-        elif step.op == "where":
-            test = compile_criteria(step.arg)
-            items = [item for item in items if test(item)]
-        elif step.op == "index":
-            items = items[step.index : step.index + 1]
-        else:
-            items = items[:1] if step.op == "first" else items[-1:]
-    return items
+ValueStage = Callable[[list[Any]], list[Any]]
+
+
+def _value_reader(steps: tuple[Step, ...]) -> Callable[[Any], list[Any]]:
+    """The values the steps select from one node (like locate(), values only), each step
+    turned into a function once: a criteria's clauses run for every candidate of every
+    update of the capacity feed."""
+    stages = [_value_stage(step) for step in steps]
+
+    def read(node: Any) -> list[Any]:
+        items = [node]
+        for stage in stages:
+            items = stage(items)
+        return items
+
+    return read
+
+
+def _value_stage(step: Step) -> ValueStage:
+    """One step (a nested where is compiled, or found in the cache, when it runs)."""
+    if step.op == "child":
+        name = step.arg
+        return lambda items: [v for item in items for v in _child_values(item, name)]
+    if step.op == "where":
+        text = step.arg
+
+        def where(items: list[Any]) -> list[Any]:
+            test = compile_criteria(text)
+            return [item for item in items if test(item)]
+
+        return where
+    if step.op == "index":
+        start = step.index
+        return lambda items: items[start : start + 1]
+    return (lambda items: items[:1]) if step.op == "first" else (lambda items: items[-1:])
 
 
 def _child_values(node: Any, name: str) -> list[Any]:
