@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from openror.access.caller import SYSTEM
@@ -49,3 +50,29 @@ def test_updates_leave_the_rows_a_rebuild_gives(db: Database) -> None:
         with db.write() as conn:
             derived.rebuild(conn)
         assert snapshot(db) == after_update, f"{rtype} update"
+
+
+def test_an_update_after_a_rolled_back_one_leaves_the_rows_a_rebuild_gives(db: Database
+                                                                            ) -> None:
+    """Each write remembers the rows it derived (store.row_prints); a write rolled back
+    leaves the previous rows in the tables, and the next update must compare with those."""
+    writes = WritePath(db, default_terminology(), "32")
+    log = LogEntry(actor="test")
+    unit = place("u1", "1020000261/UF0001", installed(20), available(2))
+    writes.update("Location", "u1", unit, log, caller=SYSTEM)
+    writes.update("Location", "u1", {**unit, "name": "Réanimation A"}, log, caller=SYSTEM)
+
+    def refuse(*_args: Any) -> None:
+        raise RuntimeError("rolled back")
+
+    writes.after_write.append(refuse)
+    lost = {**unit, "name": "Réanimation A", "extension": [*unit["extension"][:-1],
+                                                           available(7)]}
+    with pytest.raises(RuntimeError):
+        writes.update("Location", "u1", lost, log, caller=SYSTEM)
+    writes.after_write.remove(refuse)
+    writes.update("Location", "u1", lost, log, caller=SYSTEM)
+    after_update = snapshot(db)
+    with db.write() as conn:
+        derived.rebuild(conn)
+    assert snapshot(db) == after_update

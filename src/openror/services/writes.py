@@ -308,7 +308,7 @@ class WritePath:
         derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
                         targets=prepared.targets,
                         previous=None if current is None or current.deleted else current.content,
-                        previous_body=prepared.previous)
+                        previous_body=prepared.previous, content=prepared.new.content)
         if rt.name == "Location":
             capacity_history.record_write(
                 conn, rid, prepared.new.version, prepared.new.last_updated,

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from openror.fhir.references import literal_references, reference_targets
 from openror.store import rawsql, search_index
+from openror.store.row_prints import LAST_WRITTEN, prints_of
 from openror.store.schema import identifier_index, reference_index, resource
 from openror.store.search_rows import SENSITIVE_ROW, Rows, index_rows, is_sensitive_unit
 from openror.store.search_tables import INDEX_TABLES
@@ -69,17 +70,18 @@ def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
 def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
             *, fresh: bool = False, targets: frozenset[tuple[str, str]] | None = None,
             previous: bytes | None = None,
-            previous_body: dict[str, Any] | None = None) -> None:
+            previous_body: dict[str, Any] | None = None,
+            content: bytes | None = None) -> None:
     """Make the derived rows of one resource match ``body`` (None: deleted).
 
     ``targets``: the (type, id) the body refers to (``reference_targets`` of its stored
     bytes), when the caller has them already. ``previous``: the stored bytes the current
     rows were derived from; with ``targets``, only the tables whose rows differ are then
     rewritten (a capacity update changes 3 of 12). ``previous_body``: those bytes parsed,
-    when the caller has parsed them already."""
+    when the caller has parsed them already. ``content``: the bytes ``body`` is stored as,
+    under which this process remembers the rows' fingerprints for the next write."""
     if previous is not None and targets is not None and body is not None and not fresh:
-        _replace_changed(conn, rtype, rid, previous, previous_body or orjson.loads(previous),
-                         body, targets)
+        _replace_changed(conn, rtype, rid, previous, previous_body, body, targets, content)
         return
     if not fresh:
         clear(conn, rtype, rid)
@@ -92,24 +94,35 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
     search_index.insert(conn, [index_rows(rtype, rid, body)])
 
 
-def _replace_changed(conn: sa.Connection, rtype: str, rid: str, content: bytes,
-                     previous: dict[str, Any], body: dict[str, Any],
-                     targets: frozenset[tuple[str, str]]) -> None:
-    """The rows of the previous version are recomputed rather than read: cheaper than a
-    query per table, and exact as long as the rows in the tables are those this code derives
-    (a migration that changes them rebuilds them; ``openror reindex`` otherwise)."""
+def _replace_changed(conn: sa.Connection, rtype: str, rid: str, stored: bytes,
+                     previous: dict[str, Any] | None, body: dict[str, Any],
+                     targets: frozenset[tuple[str, str]], content: bytes | None) -> None:
+    """The rows of the previous version (stored as ``stored``) are recomputed rather than
+    read — cheaper than a query per table, and exact as long as the rows in the tables are
+    those this code derives (a migration that changes them rebuilds them; ``openror reindex``
+    otherwise) — or, better, their fingerprints are remembered from the write that stored
+    them (``row_prints``)."""
     owner = {"t": rtype, "i": rid}
+    previous = previous or orjson.loads(stored)
     identifiers = identifier_rows(rtype, rid, body)
-    if identifiers != identifier_rows(rtype, rid, previous):
-        rawsql.run(conn, _CLEAR_IDENTIFIERS, owner)
-        rawsql.run_many(conn, _INSERT_IDENTIFIER, identifiers)
-    if targets != reference_targets(content):
-        rawsql.run(conn, _CLEAR_REFERENCES, owner)
-        rawsql.run_many(conn, _INSERT_REFERENCE, reference_rows(rtype, rid, targets))
-    old, new = index_rows(rtype, rid, previous), index_rows(rtype, rid, body)
-    changed = [table for table in INDEX_TABLES if old.get(table, []) != new.get(table, [])]
-    search_index.clear_many(conn, [{"type": rtype, "id": rid}], changed)
-    search_index.insert(conn, [{table: new.get(table, []) for table in changed}])
+    new = index_rows(rtype, rid, body)
+    new_prints = prints_of(new)
+    old_prints = LAST_WRITTEN.get(rtype, rid, stored) \
+        or prints_of(index_rows(rtype, rid, previous))
+    changed = [table for table, old_print, new_print
+               in zip(INDEX_TABLES, old_prints, new_prints, strict=True)
+               if old_print != new_print]
+    with rawsql.batched(conn):  # deletes and inserts only: one round trip on PostgreSQL
+        if identifiers != identifier_rows(rtype, rid, previous):
+            rawsql.run(conn, _CLEAR_IDENTIFIERS, owner)
+            rawsql.run_many(conn, _INSERT_IDENTIFIER, identifiers)
+        if targets != reference_targets(stored):
+            rawsql.run(conn, _CLEAR_REFERENCES, owner)
+            rawsql.run_many(conn, _INSERT_REFERENCE, reference_rows(rtype, rid, targets))
+        search_index.clear_many(conn, [{"type": rtype, "id": rid}], changed)
+        search_index.insert(conn, [{table: new.get(table, []) for table in changed}])
+    if content is not None:
+        LAST_WRITTEN.put(rtype, rid, content, new_prints)
 
 
 def reference_rows(rtype: str, rid: str, targets: Iterable[tuple[str, str]]

@@ -8,7 +8,9 @@ Everything else stays SQLAlchemy Core.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -43,6 +45,19 @@ def run(conn: sa.Connection, text: str, params: dict[str, Any]) -> Any:
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     cursor.execute(for_dialect(text, conn.dialect.name), params)
     return cursor
+
+
+@contextlib.contextmanager
+def batched(conn: sa.Connection) -> Iterator[None]:
+    """On PostgreSQL, send the statements run inside as one batch (psycopg's pipeline mode):
+    one network round trip for them all instead of one each, in the same transaction. For
+    statements whose results nobody reads before the block ends (deletes, inserts); an error
+    is raised, at the latest, when the block ends. Elsewhere, nothing changes."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    with conn.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+        yield
 
 
 def run_many(conn: sa.Connection, text: str, rows: list[dict[str, Any]]) -> None:
