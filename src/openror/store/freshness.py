@@ -45,6 +45,18 @@ def family_codes() -> dict[str, frozenset[str]]:
             for family, prefixes in _PREFIXES.items()}
 
 
+def family_of(code: str, codes: dict[str, frozenset[str]]) -> str:
+    """The family of an activity code (``codes``: ``family_codes()``)."""
+    return CRITICAL if code in codes[CRITICAL] else \
+        EMERGENCY if code in codes[EMERGENCY] else DEFAULT
+
+
+def most_demanding(known: str | None, family: str) -> str:
+    """Of a place's family so far (None: none yet) and one more, the one whose figures
+    go stale first."""
+    return family if known is None else min(known, family, key=FAMILIES.index)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     by_family: dict[str, timedelta] = field(default_factory=lambda: {
@@ -110,11 +122,10 @@ def _families(conn: sa.Connection, place_ids: list[str]) -> dict[str, str]:
         for offer, code in conn.execute(sa.select(t.c.id, t.c.code).where(
                 t.c.type == "HealthcareService", t.c.id.in_(offers[start:start + _CHUNK]),
                 t.c.param == "specialty")):
-            family = CRITICAL if code in codes[CRITICAL] else \
-                EMERGENCY if code in codes[EMERGENCY] else DEFAULT
-            for place in at[offer]:
-                if FAMILIES.index(family) < FAMILIES.index(found.get(place, DEFAULT)):
-                    found[place] = family
+            family = family_of(code, codes)
+            if family != DEFAULT:  # a place found nowhere here is of the default family
+                for place in at[offer]:
+                    found[place] = most_demanding(found.get(place), family)
     return found
 
 

@@ -82,19 +82,13 @@ def _special_places(conn: sa.Connection) -> dict[str, str]:
     for offer, code in conn.execute(sa.select(t.c.id, t.c.code).where(
             t.c.type == "HealthcareService", t.c.param == "specialty",
             t.c.code.in_(sorted(codes[freshness.CRITICAL] | codes[freshness.EMERGENCY])))):
-        family = freshness.CRITICAL if code in codes[freshness.CRITICAL] else freshness.EMERGENCY
-        offers[offer] = _demanding(offers.get(offer), family)
+        offers[offer] = freshness.most_demanding(offers.get(offer),
+                                                 freshness.family_of(code, codes))
     places: dict[str, str] = {}
     ids = sorted(offers)
     for start in range(0, len(ids), _CHUNK):
         for offer, place in conn.execute(sa.select(r.c.id, r.c.target_id).where(
                 r.c.type == "HealthcareService", r.c.id.in_(ids[start:start + _CHUNK]),
                 r.c.param == "location")):
-            places[place] = _demanding(places.get(place), offers[offer])
+            places[place] = freshness.most_demanding(places.get(place), offers[offer])
     return places
-
-
-def _demanding(known: str | None, family: str) -> str:
-    if known is None:
-        return family
-    return min(known, family, key=freshness.FAMILIES.index)
