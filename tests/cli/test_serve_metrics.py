@@ -46,24 +46,26 @@ def _value(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-def _metadata_requests_of(directory: str, worker: int) -> float:
-    """What one worker wrote in its own file (its share of the requests)."""
-    files = glob.glob(os.path.join(directory, f"histogram_{worker}.db"))
+def _written_by(directory: str, worker: int, kind: str, name: str,
+                labels: dict[str, str]) -> float:
+    """A value one worker wrote in its own file of ``kind`` (0: none yet)."""
+    files = glob.glob(os.path.join(directory, f"{kind}_{worker}.db"))
     for metric in MultiProcessCollector.merge(files):
         for sample in metric.samples:
-            if sample.name == COUNT and sample.labels == METADATA:
+            if sample.name == name and sample.labels == labels:
                 return float(sample.value)
     return 0.0
+
+
+def _metadata_requests_of(directory: str, worker: int) -> float:
+    """One worker's share of the requests."""
+    return _written_by(directory, worker, "histogram", COUNT, METADATA)
 
 
 def _published_pool(directory: str, worker: int) -> float:
     """The write pool size one worker published (0: not yet)."""
-    files = glob.glob(os.path.join(directory, f"gauge_livesum_{worker}.db"))
-    for metric in MultiProcessCollector.merge(files):
-        for sample in metric.samples:
-            if sample.name == "openror_db_pool_size" and sample.labels == {"engine": "write"}:
-                return float(sample.value)
-    return 0.0
+    return _written_by(directory, worker, "gauge_livesum", "openror_db_pool_size",
+                       {"engine": "write"})
 
 
 def _wait_for(condition: object, what: str, seconds: float = 60) -> None:
