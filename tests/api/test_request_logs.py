@@ -5,6 +5,7 @@ the access line names the route template and the caller (its id, never its token
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -18,6 +19,10 @@ from starlette.routing import Route
 from openror.config import Settings
 from openror.logs import JsonFormatter
 from tests.conftest import LiveServer
+
+
+def _access(lines: Lines) -> list[dict[str, object]]:
+    return [line for line in lines.lines if line["logger"] == "openror.access"]
 
 
 class Lines(logging.Handler):
@@ -74,7 +79,11 @@ def test_the_access_line_names_the_route_template_and_the_caller(
         server: LiveServer, lines: Lines) -> None:
     response = httpx.get(f"{server.url}/fhir/Location/some-place", headers=server.headers)
     assert response.status_code == 404
-    access = [line for line in lines.lines if line["logger"] == "openror.access"]
+    # the access line is written once the answer is sent: the client may read it first
+    deadline = time.monotonic() + 10
+    while not _access(lines) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    access = _access(lines)
     assert len(access) == 1
     line = access[0]
     assert line["request_id"] == response.headers["x-request-id"]
