@@ -279,11 +279,11 @@ def test_capacity_searches_within_what_the_profile_sees(loaded: Database, who: s
 
 
 def test_acts_are_searchable_only_by_profiles_that_see_them(loaded: Database) -> None:
-    act = ("characteristic", f"{world.R210}|0003")
+    act = ("characteristic", f"{world.R210}|0172")
     with pytest.raises(Forbidden, match="public characteristics"):
         search(loaded, P[0], "HealthcareService", act)
     with pytest.raises(Forbidden):
-        search(loaded, P[0], "HealthcareService", ("characteristic", "0003"))
+        search(loaded, P[0], "HealthcareService", ("characteristic", "0172"))
     assert search(loaded, P[2], "HealthcareService", act)[0] == {"hs-ms", "hs-mco"}
     care_mode = ("characteristic", f"{R213}|32")
     assert "hs-city" in search(loaded, P[0], "HealthcareService", care_mode)[0]

@@ -39,7 +39,7 @@ from tests.builders import SD, coding, telecom, tre
 
 R210 = tre("TRE_R210-ActeSpecifique")
 ACT = {"extension": [{"url": SD + "ror-act-type", "valueCode": "specificAct"}],
-       "coding": [{"system": R210, "code": "0003"}]}
+       "coding": [{"system": R210, "code": "0172"}]}  # ECG (JDV_J16)
 PHONES = {"1": "0100000001", "2": "0200000002", "3": "0300000003"}
 
 

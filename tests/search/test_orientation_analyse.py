@@ -103,7 +103,7 @@ def test_equipment_parameters(kwargs: dict[str, str], kinds: set[str], kg: float
 
 def test_acts_publics_and_open_now() -> None:
     need = analyse_need("cardio", act="0529", public="01,07", open_now="true")
-    assert [(a.code, a.label) for a in need.acts] == [("0529", "acte 0529")]
+    assert [(a.code, a.label) for a in need.acts] == [("0529", "Pose d'anneau gastrique")]
     assert [p.label for p in need.publics] == [
         "Personnes âgées en perte d'autonomie (PA) et aidants", "Tout public"]
     assert need.open_now is True

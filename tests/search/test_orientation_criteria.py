@@ -41,7 +41,7 @@ LAON, SOISSONS, SAINT_QUENTIN, CHAUNY, HIRSON = "02408", "02722", "02691", "0217
 NOW = datetime(2026, 11, 25, 9, 0)
 UCUM = "http://unitsofmeasure.org"
 BED_250_350, BED_350_450 = "089", "090"
-ACT = "0529"  # a TRE_R210 code of the ROR guide's examples (JDV_J16 is not bundled)
+ACT = "0529"  # a TRE_R210 code of the ROR guide's examples (JDV_J16: pose d'anneau gastrique)
 
 
 @dataclass(frozen=True)
@@ -245,16 +245,16 @@ def test_explanations_tell_the_criteria_and_the_opening(stored: Database) -> Non
                      act=ACT)
     [first] = pipeline.explained(outcome, NOW)
     assert first["text"] == (
-        "Cardiologie générale; à 0,0 km; acte spécifique : acte 0529; public : Personnes "
-        "âgées en perte d'autonomie (PA) et aidants; équipement : Lit d'hospitalisation "
-        "obésité (poids entre 250 et 350 kg) - bariatrique, jusqu'à 300 kg; ouvert 24 h/24; "
-        "disponibilité non renseignée.")
+        "Cardiologie générale; à 0,0 km; acte spécifique : Pose d'anneau gastrique; "
+        "public : Personnes âgées en perte d'autonomie (PA) et aidants; équipement : "
+        "Lit d'hospitalisation obésité (poids entre 250 et 350 kg) - bariatrique, "
+        "jusqu'à 300 kg; ouvert 24 h/24; disponibilité non renseignée.")
     assert [c["criterion"] for c in first["criteria"]] == [
         "activity", "act", "public", "equipment", "opening"]
     acts = orient(stored, act=ACT)
     assert acts.results[1].candidate.id == "bari-chauny"
     assert pipeline.explained(acts, NOW)[1]["criteria"][1] == {
-        "criterion": "act", "text": "acte réalisé hors cabinet : acte 0529"}
+        "criterion": "act", "text": "acte réalisé hors cabinet : Pose d'anneau gastrique"}
 
 
 def test_why_not_names_the_failed_criterion(stored: Database) -> None:
@@ -282,7 +282,7 @@ def test_why_not_names_the_failed_criterion(stored: Database) -> None:
         "filters", "(public) : public accueilli non renseigné (Personnes âgées en perte "
                    "d'autonomie (PA) et aidants demandé)")
     assert why(orient(stored, act=ACT), "plain-laon") == (
-        "filters", "(act) : acte demandé non proposé (acte 0529)")
+        "filters", "(act) : acte demandé non proposé (Pose d'anneau gastrique)")
 
 
 #: offer -> (open now, French text, next opening) at NOW

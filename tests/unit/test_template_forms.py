@@ -69,3 +69,53 @@ def test_the_written_offer_records_its_template_once() -> None:
         {"url": p.EXT_SENSITIVE_UNIT, "valueBoolean": False},
         {"url": p.EXT_TEMPLATE, "valueCanonical": "https://example.org/Questionnaire/y|2"}]
     assert body["extension"][0]["valueCanonical"].endswith("x|1")  # not changed in place
+
+
+def test_enable_when_becomes_a_condition_on_the_form_s_own_field() -> None:
+    zone = tf.apply(GP, entry.KEYS, entry.built_in).rule("zone")
+    assert zone.enable_when == (tf.Condition("modalities", "=", "05"),)
+    assert not zone.enabled({"modalities": ["03", "04"]})
+    assert zone.enabled({"modalities": ["03", "05"]})
+    editor_rules = tf.apply(GP, editor.KEYS, editor.built_in)
+    assert editor_rules.rule("zones").enabled({"modalites": ("05",)})
+    assert not editor_rules.rule("zones").enabled({"modalites": ()})
+    # the closing dates apply once a closing type is chosen (« exists »)
+    dates = editor_rules.rule("fermeture_debut")
+    assert not dates.enabled({"fermeture_type": ""}) and dates.enabled({"fermeture_type": "PRO"})
+    # the guided entry has no closing type: the condition on it is left aside
+    assert tf.apply(GP, entry.KEYS, entry.built_in).rule("closure_start").enabled({})
+
+
+def test_condition_operators() -> None:
+    def holds(operator: str, answer: str, value: object) -> bool:
+        return tf.Rule(enable_when=(tf.Condition("x", operator, answer),)).enabled(
+            {"x": value})
+    assert holds("exists", "false", "") and not holds("exists", "false", "a")
+    assert holds("!=", "05", ["03"]) and not holds("!=", "05", ["05"])
+    assert holds(">=", "18", "18") and not holds("<", "18", "20,5")
+    assert not holds(">", "1", "")  # nothing to compare: does not hold
+    both = tf.Rule(enable_when=(tf.Condition("x", "=", "1"), tf.Condition("y", "=", "2")),
+                   enable_any=True)
+    assert both.enabled({"x": "0", "y": "2"}) and not both.enabled({"x": "0", "y": "0"})
+
+
+def test_initial_values_prefill_a_new_offer_of_the_editor() -> None:
+    rules = tf.apply(GP, editor.KEYS, editor.built_in)
+    values = {"age_min": "", "age_max": "", "publics": (), "nom": ""}
+    filled = editor.prefilled(rules, values)
+    assert (filled["age_min"], filled["age_max"], filled["publics"]) == ("0", "150", ("07",))
+    # a value already there is kept
+    assert editor.prefilled(rules, {**values, "age_min": "16"})["age_min"] == "16"
+
+
+def test_initial_values_prefill_the_empty_fields_of_a_new_draft() -> None:
+    data = {"offers": [{"id": "o1", "place": None, "site": "s"}], "places": [],
+            "sites": [{"key": "s", "offers": ["o1"]}],
+            "values": {"o:o1": {"age_min": "", "age_max": "99", "publics": []},
+                       "s:s": {"contacts": []}},
+            "forms": {"o1": entry._applied(GP, {})}}
+    entry.prefill(data)
+    assert data["values"]["o:o1"] == {"age_min": "0", "age_max": "99", "publics": ["07"]}
+    # the rules kept in the draft carry the conditions (drafts of before: 4 items)
+    assert entry.forms(data).offer("o1").enabled("zone", {"modalities": ["05"]})
+    assert entry._rule([True, False, False, ""]).enable_when == ()

@@ -115,7 +115,7 @@ def test_a_referent_closes_two_offers_at_once(page: Page, server: LiveServer,
     page.get_by_label("Sélectionner l'offre Téléconsultations").check()
     page.get_by_role("button", name="Fermer les offres cochées…").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Fermer 2 offres"
-    page.get_by_label("Type de fermeture").select_option(label="Fermeture provisoire")
+    page.get_by_label("Type de fermeture").select_option(label="Provisoire")
     page.get_by_label("Date de fermeture").fill("2026-11-20")
     page.get_by_label("Réouverture prévue le").fill("2027-01-05")
     shot(page, "fermeture")
@@ -142,3 +142,61 @@ def test_a_refused_field_is_reached_from_the_error_summary(
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "eq0-nombre"
     assert current(server, "Location", "loc-new-a")["meta"]["versionId"] == "2"
+
+
+def test_a_referent_enters_hours_contacts_zone_and_acts_without_script(
+        page: Page, server: LiveServer, world: WritePath) -> None:
+    """Rows of inputs and search-as-you-type lists (datalists): no script on the page."""
+    log_in(page, "ref", "/etablissement/offre/hs-a")
+    assert page.locator("script").count() == 0
+    acts = page.get_by_label("Actes spécifiques, ligne 1")
+    assert acts.get_attribute("list") == "actes-liste"
+    assert page.locator("#actes-liste option[value='ECG (électrocardiographie) (0172)']"
+                        ).count() == 1  # the JDV_J16 list
+    acts.fill("ECG (électrocardiographie) (0172)")
+    page.get_by_label("Compétences spécifiques, ligne 1").fill("Neuropsychologue (05)")
+    page.get_by_label("Plage 1 : type").select_option(label="Consultation sur rendez-vous")
+    page.get_by_label("Plage 1 : jour").select_option(label="Mardi")
+    page.get_by_label("Plage 1 : début").fill("8h30")
+    page.get_by_label("Plage 1 : fin").fill("12:00")
+    page.get_by_label("Contact 1 : à quoi il sert").select_option(label="Prise de rendez-vous")
+    page.get_by_label("Contact 1 : moyen").select_option(label="Téléphone fixe")
+    page.get_by_label("Contact 1 : numéro ou adresse").fill("03 23 00 00 01")
+    page.get_by_label("Contact 1 : qui peut le voir").select_option(
+        label="Réservé aux professionnels habilités")
+    page.get_by_label("Zone d'intervention, commune 1").fill("Gauchy (02430)")
+    if SHOTS and "sqlite" in os.environ.get("PYTEST_CURRENT_TEST", ""):
+        page.locator("fieldset.lignes-offre").screenshot(
+            path=str(Path(SHOTS) / "editeur-horaires-contacts.png"))
+    page.get_by_role("button", name="Enregistrer l'offre").click()
+    assert "Offre enregistrée (version 2)" in page.get_by_role("status").inner_text()
+    body = current(server, "HealthcareService", "hs-a")
+    [slot] = body["availableTime"]
+    assert (slot["availableStartTime"], slot["availableEndTime"]) == ("08:30:00", "12:00:00")
+    assert page.get_by_label("Plage 1 : début").input_value() == "08:30"
+    assert page.get_by_label("Contact 1 : numéro ou adresse").input_value() == "03 23 00 00 01"
+    codes = {c["code"] for ch in body["characteristic"] for c in ch["coding"]}
+    assert {"0172", "05"} <= codes
+    history = page.locator(".historique").inner_text()
+    assert "Mardi 08:30–12:00 (consultation sur rendez-vous)" in history
+    assert "Gauchy (02430)" in history
+
+
+def test_a_referent_edits_the_site_and_adds_a_unit(page: Page, server: LiveServer,
+                                                   world: WritePath) -> None:
+    log_in(page, "ref", "/etablissement/organisation/eg-a")
+    page.get_by_role("link", name="Modifier Site A").click()
+    page.get_by_label("Téléphone", exact=True).fill("03 23 06 71 71")
+    page.get_by_label("Qui peut voir le téléphone et le courriel").select_option(
+        label="Visible par tous, y compris les sites publics")
+    page.get_by_label("Adresse", exact=True).fill("1 avenue Michel de l'Hospital")
+    shot(page, "structure")
+    page.get_by_role("button", name="Enregistrer la structure").click()
+    assert "Structure enregistrée (version 2)" in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="Retour à la structure").click()
+    page.get_by_role("link", name="Ajouter une unité à Site A").click()
+    page.get_by_label("Nom (obligatoire)").fill("Service de gynécologie")
+    page.get_by_role("button", name="Créer l'unité").click()
+    assert "Unité interne créée." in page.get_by_role("status").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Service de gynécologie"
+    assert current(server, "Organization", "eg-a")["telecom"][0]["value"] == "03 23 06 71 71"

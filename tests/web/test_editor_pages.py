@@ -96,7 +96,7 @@ def test_editing_an_offer_writes_it_as_the_person_with_the_nos_vocabularies(
     with logged_in(server, "ref") as (client, _):
         form = edited(client, OFFER, nom="Consultations de gynécologie",
                       activite="Gynécologie médicale", age_min="15", age_max="99",
-                      actes="0172")
+                      **{"actes-0": "ECG (électrocardiographie) (0172)"})
         form.update({"modalites-04": "04", "publics-08": "08"})
         saved = client.post(OFFER, data=form)
     assert saved.status_code == 200

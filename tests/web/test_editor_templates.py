@@ -86,10 +86,11 @@ def test_a_hospital_offer_follows_the_mco_template(server: LiveServer,
     for name in ("nom", "champ", "activite", "mode", "age_min", "age_max", "sensible"):
         assert f'id="champ-{name}"' in form, name
     # the rest is folded under the form, still sent with it
-    for name in ("categorie", "temporalite", "modalites", "publics", "actes", "lieux",
-                 "commentaire", "fermeture_type"):
+    for name in ("categorie", "temporalite", "modalites", "publics", "actes", "competences",
+                 "expertise", "lieux", "horaires", "contacts", "zones", "commentaire",
+                 "fermeture_type"):
         assert f'id="champ-{name}"' in rest and f'id="champ-{name}"' not in form, name
-    assert "Autres champs, hors du modèle de saisie (10)" in words(folded(page))
+    assert "Autres champs, hors du modèle de saisie (15)" in words(folded(page))
     assert "<details class=\"hors-modele\">" in page  # closed: nothing to look at there
 
 
@@ -223,3 +224,22 @@ def test_the_inbox_links_to_the_editor_only_for_what_the_person_may_edit(
     may = quality_links.editable(db, editor_world.person("ref"),
                                  [offer, Unit("HealthcareService", "hs-b", None), None])
     assert may == frozenset({"HealthcareService/hs-a"})  # hs-b is another referent's
+
+
+def test_the_template_enable_when_hides_fields_until_they_apply(
+        server: LiveServer, world: WritePath) -> None:
+    """The GP template's ``enableWhen``: the intervention zone applies to home visits (05),
+    the closing dates to a closing type. Hidden fields are still sent, so a save keeps what
+    they hold; they show once what they depend on is saved."""
+    url = "/etablissement/offre/hs-p"
+    with logged_in(server, "op") as (client, _):
+        page = client.get(url).text
+        assert '<div class="cible" id="champ-zones" hidden>' in page
+        assert '<div class="cible" id="champ-fermeture_debut" hidden>' in page
+        form = form_of(page, url)
+        assert "zones-0" in form  # drawn hidden, sent all the same
+        form.update({"modalites-05": "05", "fermeture_type": "PRO"})
+        saved = client.post(url, data=form)
+        assert saved.status_code == 200, words(saved.text)
+    assert '<div class="cible" id="champ-zones">' in saved.text
+    assert '<div class="cible" id="champ-fermeture_debut">' in saved.text

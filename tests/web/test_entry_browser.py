@@ -148,12 +148,12 @@ def _registry(walk: Walk) -> None:
 def _offers(walk: Walk) -> None:
     """Step 2: acts (search as you type: the datalist's option), equipment."""
     page = walk.page
-    walk.fill(page.locator("#o0-acts-0"), "Électrocardiogramme (ECG) (0172)")
-    walk.fill(page.locator("#o1-acts-0"), "Frottis cervico-utérin (1208)")
+    walk.fill(page.locator("#o0-acts-0"), "ECG (électrocardiographie) (0172)")
+    walk.fill(page.locator("#o1-acts-0"), "Frottis du col utérin (1208)")
     walk.click(page.get_by_role("button", name=re.compile(
         "Ajouter des lignes : Actes spécifiques")).nth(1))
     page.wait_for_url(re.compile("/saisie/etape-2"))
-    walk.fill(page.locator("#o1-acts-1"), "Pose de dispositif intra-utérin (DIU) (1245)")
+    walk.fill(page.locator("#o1-acts-1"), "Pose de DIU (1245)")
     walk.fill(page.locator("#o1-acts-2"), "Pose d'implant contraceptif (1244)")
     walk.fill(page.locator("#p0-e0-type"), "Echographe transportable (021)")
     walk.fill(page.locator("#p0-e0-count"), "1")

@@ -260,7 +260,7 @@ def test_membership_of_a_health_house_is_declared(server: LiveServer,
 # -- validation ----------------------------------------------------------------------------------
 
 CHANGES = {
-    2: {"o0-acts-0": "Électrocardiogramme (ECG) (0172)", "o1-acts-0": "frottis cervico-utérin",
+    2: {"o0-acts-0": "ECG (électrocardiographie) (0172)", "o1-acts-0": "frottis du col utérin",
         "p0-e0-type": "Echographe transportable (021)", "p0-e0-count": "1"},
     3: {"o0-zone-3": "Gauchy (02430)", "p0-description": "Rez-de-chaussée, rampe d'accès",
         "p0-accessibility": "1"},
@@ -279,7 +279,7 @@ def test_validation_writes_the_offers_as_entered_visible_through_fhir(
         walk(client, CHANGES)
         review = text(client.get("/saisie/etape-6").text)
         assert "Tout est prêt" in review
-        assert "Électrocardiogramme (ECG)" in review and "Gauchy (02430)" in review
+        assert "ECG (électrocardiographie)" in review and "Gauchy (02430)" in review
         assert "Ne pas diffuser sur les sites publics" in review
         done = client.post("/saisie/valider", data={"csrf": csrf})
         assert done.status_code == 200, text(done.text)

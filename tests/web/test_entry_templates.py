@@ -265,3 +265,29 @@ def test_a_quality_warning_is_shown_next_to_its_field_after_a_save(
         assert "Cabinet du Dr Claire VALMONT, Saint-Quentin : Contact 1 (numéro ou adresse) — " \
                "PE Peuplement de l'offre : manque contact avec télécommunication." in \
                re.sub(r"\s+", " ", unescape(last.group(1)))
+
+
+def test_the_zone_applies_only_to_home_visits_and_asks_for_itself_once_ticked(
+        server: LiveServer, world: WritePath) -> None:
+    """The GP template's ``enableWhen``: the intervention zone (ZoneInter) applies when the
+    reception modalities include home visits (05). Hidden otherwise; ticking home visits
+    and continuing shows step 3 again, on the zone, instead of moving on."""
+    with logged_in(server, "demo-pro") as (client, csrf):
+        start(client, csrf)
+        for n in (1, 2):
+            assert post_step(client, n).status_code == 303
+        page = client.get("/saisie/etape-3").text
+        hidden = [int(i) for i in re.findall(r'<fieldset class="lignes" id="o(\d+)-zone" '
+                                             r'hidden>', page)]
+        shown = [int(i) for i in re.findall(r'<fieldset class="lignes" id="o(\d+)-zone">',
+                                            page)]
+        assert hidden and shown  # the demo GP visits patients from her office only
+        i = hidden[0]
+        answer = post_step(client, 3, {f"o{i}-modalities-05": "1"})
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/saisie/etape-3?completer=1#o{i}-zone-0"
+        again = client.get("/saisie/etape-3?completer=1").text
+        assert f'<fieldset class="lignes" id="o{i}-zone">' in again  # now drawn
+        assert "fait apparaître de nouveaux champs" in text(again)
+        # continuing again moves on: the zone is optional in the template
+        assert post_step(client, 3).headers["location"].startswith("/saisie/etape-4")

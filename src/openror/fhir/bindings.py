@@ -94,6 +94,7 @@ SYSTEM_BINDINGS: Final[dict[str, dict[str, str]]] = {
         _TRE("TRE_R240-TemporaliteAccueil"): "JDV_J30",
         _TRE("TRE_R238-OuvertureAnnuelle"): "JDV_J28",
         _TRE("TRE_R253-TypeMaternite"): "JDV_J227",
+        _TRE("TRE_R344-NiveauExpertise"): "JDV_J227",
         _TRE("TRE_R210-ActeSpecifique"): "JDV_J16",
     },
     "Organization.type.coding": {_TRE("TRE_R66-CategorieEtablissement"): "JDV_J55"},

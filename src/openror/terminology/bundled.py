@@ -17,6 +17,8 @@ def default_terminology() -> Terminology:
     return Terminology(
         (
             load_release([DATA / "nos"], label="NOS 2023 (data/nos)"),
+            load_release([DATA / "nos_ror_value_sets.json"],
+                         label="NOS 2023 ROR value sets (IG-NOS)"),
             load_release([DATA / "geo"], label="COG 2026 geography"),
             load_release([DATA / "spec_codes.json"], label="ROR IG 0.7.0 (SPEC.md)"),
         )

@@ -16,8 +16,8 @@ Without a template (none applies, or none is loaded) the form keeps its built-in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from openror.fhir import profiles as p
@@ -43,6 +43,15 @@ class Key:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One ``enableWhen`` of a template item, on a field of the form."""
+
+    field: str  # the form field the condition's question stands for
+    operator: str  # exists = != > < >= <=
+    answer: str  # a code, "true" / "false", or a number as text
+
+
+@dataclass(frozen=True)
 class Rule:
     """What the form does with one field."""
 
@@ -50,6 +59,34 @@ class Rule:
     required: bool = False
     read_only: bool = False
     preset: str = ""  # the template's initial value (a code; "oui" for a true boolean)
+    #: the template's ``enableWhen``: the field applies only when they hold
+    enable_when: tuple[Condition, ...] = ()
+    enable_any: bool = False  # ``enableBehavior`` any (else all)
+
+    def enabled(self, values: Mapping[str, Any]) -> bool:
+        """Whether the field applies, given the form's current values (the stored ones
+        or those just posted); conditions on a field the form lacks are left aside."""
+        checks = [_holds(c, values.get(c.field)) for c in self.enable_when]
+        if not checks:
+            return True
+        return any(checks) if self.enable_any else all(checks)
+
+
+def _holds(condition: Condition, value: Any) -> bool:
+    items = [str(x) for x in value if str(x)] if isinstance(value, list | tuple) else \
+        [str(value)] if value not in (None, "", False) else []
+    if condition.operator == "exists":
+        return bool(items) == (condition.answer == "true")
+    if condition.operator == "=":
+        return condition.answer in items
+    if condition.operator == "!=":
+        return condition.answer not in items
+    try:
+        have, want = float(items[0].replace(",", ".")), float(condition.answer)
+    except (IndexError, ValueError):
+        return False
+    return {">": have > want, "<": have < want, ">=": have >= want,
+            "<=": have <= want}.get(condition.operator, True)
 
 
 @dataclass(frozen=True)
@@ -89,7 +126,30 @@ def apply(template: Questionnaire | None, keys: Sequence[Key],
     fields = applicable_fields(template, include_hidden=True)
     groups = _groups(template.resource.get("item"), False, {})
     used = Used(template.id, template.title, template.version, template.canonical)
-    return Applied(used, {k.name: _rule(k, fields, groups) for k in keys})
+    by_link = {link: k.name for k in keys for link in k.link_ids}
+    return Applied(used, {k.name: _conditioned(_rule(k, fields, groups), k, fields, by_link)
+                          for k in keys})
+
+
+def _conditioned(rule: Rule, key: Key, fields: list[Field], by_link: dict[str, str]) -> Rule:
+    """``rule`` with the ``enableWhen`` of the questions that stand for the key (those on a
+    question the form has: the field it stands for)."""
+    if not rule.shown:
+        return rule
+    own = [f for f in fields if not f.hidden and f.enable_when and f.link_id in key.link_ids]
+    if not own:
+        return rule
+    found = tuple(Condition(by_link[c.question], c.operator, _answer(c.answer))
+                  for c in own[0].enable_when if c.question in by_link)
+    return replace(rule, enable_when=found, enable_any=own[0].enable_behavior == "any")
+
+
+def _answer(answer: str | bool | int | float) -> str:
+    """A condition's answer as the form's values hold it: a Coding's code, a boolean."""
+    if isinstance(answer, bool):
+        return "true" if answer else "false"
+    text = str(answer)
+    return text.rpartition("|")[2] if "|" in text else text
 
 
 @dataclass(frozen=True)
@@ -113,7 +173,9 @@ def _rule(key: Key, fields: list[Field], groups: dict[str, _Item]) -> Rule:
         return Rule(shown=False)
     read_only = bool(found) and all(i.read_only for i in found)
     required = key.mandatory or any(i.required for i in visible)
-    preset = next((i.preset for i in found if i.preset), "")
+    # the question named by linkId first (ageMin and ageMax share the age range element)
+    own = [_preset(f) for f in fields if f.link_id in key.link_ids and not f.hidden]
+    preset = next((x for x in own if x), "") or next((i.preset for i in found if i.preset), "")
     return Rule(True, required and not read_only, read_only, preset)
 
 

@@ -53,7 +53,7 @@ def test_wrong_system_for_value_set(term: Terminology) -> None:
 
 
 def test_unknown_value_set(term: Terminology) -> None:
-    assert term.check("JDV_J16", None, "0529").status == "unknown-valueset"
+    assert term.check("JDV_J35", None, "01").status == "unknown-valueset"  # not bundled
 
 
 def test_retired_old_commune_code(term: Terminology) -> None:

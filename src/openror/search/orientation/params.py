@@ -61,8 +61,8 @@ def kilograms(raw: str) -> float:
 
 
 def act_codes(raw: str | None) -> tuple[Coded, ...]:
-    """Specific acts (TRE_R210). The NOS extract bundled lacks JDV_J16: when the value set
-    is not loaded the codes are taken as given (an unknown one matches no offer)."""
+    """Specific acts (TRE_R210), checked against JDV_J16 (bundled since 2026-11); should a
+    terminology lack it, the codes are taken as given (an unknown one matches no offer)."""
     if not raw or default_terminology().value_set(ACTS) is not None:
         return codes(raw, ACTS, "act")
     found = []

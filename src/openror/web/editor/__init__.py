@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from openror.web.editor import close_pages, offer_pages, place_pages, tree_pages
+from openror.web.editor import close_pages, offer_pages, org_pages, place_pages, tree_pages
 
 ROUTES: list[BaseRoute] = [*tree_pages.ROUTES, *close_pages.ROUTES, *offer_pages.ROUTES,
-                           *place_pages.ROUTES]
+                           *place_pages.ROUTES, *org_pages.ROUTES]

@@ -37,9 +37,9 @@ class Closure:
     @property
     def text(self) -> str:
         """« fermeture provisoire à partir du 20/11/2026, réouverture prévue le … »."""
-        label = offer_form.CLOSING.extra[0 if self.kind == offer_form.PROVISIONAL else 1].label
+        kind = "provisoire" if self.kind == offer_form.PROVISIONAL else "définitive"
         until = f", réouverture prévue le {_french(self.end)}" if self.end else ""
-        return f"{label.lower()} à partir du {_french(self.start)}{until}"
+        return f"fermeture {kind} à partir du {_french(self.start)}{until}"
 
 
 @dataclass(frozen=True)

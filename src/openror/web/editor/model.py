@@ -18,6 +18,9 @@ Values = dict[str, Value]
 TEXT, TEXTAREA, SELECT, SEARCH, CHECKBOXES, NUMBER, DATE, CHECKBOX, CODES, ROWS = (
     "text", "textarea", "select", "search", "checkboxes", "number", "date", "checkbox",
     "codes", "rows")
+#: several codes of one vocabulary, one search-as-you-type input each (``<name>-<j>``):
+#: the stored ones, then a few empty inputs for more (ui.FormView.texts)
+SEARCHES = "searches"
 #: a commune, typed and found with the gazetteer (place_form.read_commune), not with the
 #: whole JDV_J124 list; its search list holds the communes of the place's département
 COMMUNE = "commune"
@@ -72,11 +75,24 @@ def read(fields: Sequence[Field], form: Mapping[str, str], terminology: Terminol
             values[f.name] = "oui" if raw else ""
         elif f.kind == SEARCH and f.vocabulary is not None:
             values[f.name] = code_of(f.vocabulary, terminology, raw)
+        elif f.kind == SEARCHES and f.vocabulary is not None:
+            values[f.name] = _searches(f, form, terminology)
         elif f.kind == ROWS:
             values[f.name] = rows(form) if rows else ()
         else:
             values[f.name] = raw.strip()
     return values
+
+
+def _searches(f: Field, form: Mapping[str, str], terminology: Terminology
+               ) -> tuple[str, ...]:
+    """The codes of a field of several search inputs, in row order, once each."""
+    assert f.vocabulary is not None
+    prefix = f"{f.name}-"
+    rows = sorted((int(k[len(prefix):]), v) for k, v in form.items()
+                  if k.startswith(prefix) and k[len(prefix):].isdigit())
+    found = (code_of(f.vocabulary, terminology, typed) for _, typed in rows)
+    return tuple(dict.fromkeys(code for code in found if code))
 
 
 def changed(fields: Sequence[Field], before: Values, after: Values) -> list[Field]:

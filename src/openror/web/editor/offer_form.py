@@ -9,20 +9,22 @@ is sent unchanged makes an unchanged body, which the write path stores as no ver
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from openror.fhir import profiles as p
-from openror.terminology import Terminology
-from openror.web.editor import bits
+from openror.terminology import Terminology, default_terminology
+from openror.web.editor import bits, model, offer_rows
 from openror.web.editor.model import (
     CHECKBOX,
     CHECKBOXES,
-    CODES,
     DATE,
     NUMBER,
     SEARCH,
+    SEARCHES,
     SELECT,
     TEXT,
     TEXTAREA,
@@ -30,7 +32,7 @@ from openror.web.editor.model import (
     Value,
     Values,
 )
-from openror.web.editor.vocab import Choice, Vocabulary, tre
+from openror.web.editor.vocab import Vocabulary, tre
 
 Json = dict[str, Any]
 
@@ -40,16 +42,19 @@ R213, R338, R240 = (tre("TRE_R213-ModePriseEnCharge"), tre("TRE_R338-ModaliteAcc
                     tre("TRE_R240-TemporaliteAccueil"))
 R239, R210, R286 = (tre("TRE_R239-PublicPrisEnCharge"), tre("TRE_R210-ActeSpecifique"),
                     tre("TRE_R286-TypeFermeture"))
+R243, R253, R344 = (tre("TRE_R243-CompetenceSpecifique"), tre("TRE_R253-TypeMaternite"),
+                    tre("TRE_R344-NiveauExpertise"))
 SPECIFIC_ACT = "specificAct"
 CLOSING_SLICE = "closingReopeningDate"
 CLOSING_DESCRIPTION = "Période de fermeture et de réouverture prévisionnelle"
 PROVISIONAL, DEFINITIVE = "PRO", "DEF"
 
-#: the bundled NOS files lack JDV_J185 (TypeFermeture de l'offre); its codes are those of
-#: TRE_R286 the ROR uses for closures (ror-quality.md: PRO provisional, DEF definitive)
-CLOSING = Vocabulary(R286, "JDV_J185", (Choice(PROVISIONAL, "Fermeture provisoire"),
-                                        Choice(DEFINITIVE, "Fermeture définitive")))
+#: JDV_J185 (TRE_R286: PRO provisional, DEF definitive), bundled (terminology/data)
+CLOSING = Vocabulary(R286, "JDV_J185")
 ACTIVITY = Vocabulary(R211, "JDV_J17")
+#: JDV_J227 gathers two code systems: maternity types (TRE_R253, 01-04) and the other
+#: expertise labels (TRE_R344); a code is written with the system the value set gives it
+EXPERTISE = Vocabulary(R344, "JDV_J227")
 
 FIELDS: tuple[Field, ...] = (
     Field("nom", "Nom de l'offre", TEXT, "Le nom sous lequel les professionnels connaissent "
@@ -79,15 +84,24 @@ FIELDS: tuple[Field, ...] = (
     Field("age_max", "Âge maximum (ans)", NUMBER, "150 s'il n'y a pas d'âge maximum.",
           advice="Indiquez l'âge maximum en années, au moins l'âge minimum (150 s'il n'y a "
                  "pas de limite).", required=True),
-    Field("actes", "Actes spécifiques", CODES, "Codes de la nomenclature des actes "
-          "spécifiques, séparés par des virgules, par exemple « 0172, 0529 ».",
-          Vocabulary(R210, "JDV_J16"),
-          "Indiquez des codes d'actes spécifiques séparés par des virgules."),
+    Field("actes", "Actes spécifiques", SEARCHES, "Un acte par ligne : tapez quelques "
+          "lettres (par exemple « écho » ou « ECG ») puis choisissez dans la liste ; videz "
+          "une ligne pour retirer l'acte.", Vocabulary(R210, "JDV_J16"),
+          "Choisissez chaque acte dans la liste proposée (nomenclature des actes "
+          "spécifiques)."),
+    Field("competences", "Compétences spécifiques", SEARCHES, "Une compétence par ligne "
+          "(langue des signes, neuropsychologue…) : tapez quelques lettres puis choisissez.",
+          Vocabulary(R243, "JDV_J33"),
+          "Choisissez chaque compétence dans la liste proposée."),
+    Field("expertise", "Niveaux d'expertise", SEARCHES, "Seulement un niveau reconnu "
+          "(type de maternité, centre de référence ou de compétences labellisé…).", EXPERTISE,
+          "Choisissez chaque niveau d'expertise dans la liste proposée."),
     Field("sensible", "Unité sensible", CHECKBOX, "Une unité sensible n'est visible que des "
           "régulateurs et des gestionnaires de crise.",
           advice="Cochez la case si l'unité est sensible."),
     Field("lieux", "Lieux de réalisation", CHECKBOXES, "Les lieux où l'offre est réalisée.",
           advice="Choisissez parmi les lieux de l'établissement."),
+    *offer_rows.FIELDS,
     Field("commentaire", "Commentaire", TEXTAREA,
           advice="Le commentaire est un texte libre."),
     Field("fermeture_type", "Type de fermeture", SELECT, "Laissez « Offre ouverte » si l'offre "
@@ -98,16 +112,23 @@ FIELDS: tuple[Field, ...] = (
           advice="Indiquez une date au format jj/mm/aaaa, après la date de fermeture."),
 )
 BY_NAME = {f.name: f for f in FIELDS}
+ROW_FIELDS = frozenset(f.name for f in offer_rows.FIELDS)
 
-#: characteristic slices the form manages: field -> (system, act type)
-_CHARACTERISTICS = {"mode": R213, "modalites": R338, "temporalite": R240, "actes": R210,
-                    "fermeture_type": R286}
+
+def read(form: Mapping[str, str], terminology: Terminology) -> Values:
+    """The values of a posted offer form, rows of hours and contacts and zones included."""
+    return {**model.read(FIELDS, form, terminology), **offer_rows.read(form)}
+
+#: characteristic slices the form manages: field -> its code systems
+_CHARACTERISTICS = {"mode": (R213,), "modalites": (R338,), "temporalite": (R240,),
+                    "actes": (R210,), "competences": (R243,), "expertise": (R253, R344),
+                    "fermeture_type": (R286,)}
 
 
 def _characteristic_field(item: Json) -> str | None:
-    for name, system in _CHARACTERISTICS.items():
-        if bits.has_system(item, system):
-            if system == R210 and _act_type(item) not in (None, SPECIFIC_ACT):
+    for name, systems in _CHARACTERISTICS.items():
+        if any(bits.has_system(item, system) for system in systems):
+            if name == "actes" and _act_type(item) not in (None, SPECIFIC_ACT):
                 return None  # an act outside the office: not this form's
             return name
     return None
@@ -123,7 +144,7 @@ def values_of(body: Json) -> Values:
 
     def char_codes(name: str) -> list[str]:
         return [c for item in chars if _characteristic_field(item) == name
-                for c in bits.codes(item, _CHARACTERISTICS[name])]
+                for system in _CHARACTERISTICS[name] for c in bits.codes(item, system)]
 
     patients = bits.extension(body, p.EXT_PATIENT_TYPE)
     ages = (bits.part(patients, "ageRange") or {}).get("valueRange") or {}
@@ -143,12 +164,15 @@ def values_of(body: Json) -> Values:
         "age_min": bits.number_text((ages.get("low") or {}).get("value")),
         "age_max": bits.number_text((ages.get("high") or {}).get("value")),
         "actes": tuple(dict.fromkeys(char_codes("actes"))),
+        "competences": tuple(dict.fromkeys(char_codes("competences"))),
+        "expertise": tuple(dict.fromkeys(char_codes("expertise"))),
         "sensible": "oui" if sensitive.get("valueBoolean") is True else "",
         "lieux": tuple(sorted(set(bits.reference_ids(body.get("location"), "Location")))),
         "commentaire": str(body.get("comment") or ""),
         "fermeture_type": _first(char_codes("fermeture_type")),
         "fermeture_debut": str((closing.get("during") or {}).get("start") or "")[:10],
         "fermeture_fin": str((closing.get("during") or {}).get("end") or "")[:10],
+        **offer_rows.values_of(body),
     }
 
 
@@ -179,20 +203,34 @@ def apply(body: Json, values: Values) -> tuple[Json, dict[str, str]]:
                 errors[name] = error
         elif name.startswith("fermeture_"):
             _set_closing(out, name, str(value))
+        elif name in ROW_FIELDS:
+            offer_rows.apply(out, name, value)
         else:
             _SETTERS[name](out, value)
     return out, errors
 
 
 def _set_characteristic(out: Json, name: str, value: Value) -> None:
-    system = _CHARACTERISTICS[name]
     kept = [c for c in bits.dicts(out.get("characteristic")) if _characteristic_field(c) != name]
     codes = value if isinstance(value, tuple) else ((value,) if value else ())
-    added = [bits.concept(system, code) for code in codes]
+    added = [bits.concept(_system_of(name, code), code) for code in codes]
     if name == "actes":
         added = [{"extension": [{"url": p.EXT_ACT_TYPE, "valueCode": SPECIFIC_ACT}], **a}
                  for a in added]
     bits.set_or_drop(out, "characteristic", kept + added)
+
+
+def _system_of(name: str, code: str) -> str:
+    """The code system a code of the field is written with (JDV_J227 spans two)."""
+    if name == "expertise":
+        return expertise_systems().get(code, R344)
+    return _CHARACTERISTICS[name][0]
+
+
+@functools.cache
+def expertise_systems() -> dict[str, str]:
+    """Code -> system of the bundled JDV_J227 (the release an offer is checked against)."""
+    return {c.code: c.system for c in default_terminology().expand("JDV_J227")}
 
 
 def _set_patients(out: Json, name: str, value: Value) -> str | None:
@@ -316,6 +354,7 @@ def locate(body: Json) -> list[tuple[str, str]]:
              (f"{base}.specialty", "activite"), (f"{base}.category", "categorie"),
              (f"{base}.characteristic$", "mode"), (f"{base}.location", "lieux"),
              (f"{base}.comment", "commentaire"), (f"{base}.notAvailable$", "fermeture_debut")]
+    found += offer_rows.locate(body)
     for i, item in enumerate(bits.dicts(body.get("characteristic"))):
         name = _characteristic_field(item)
         if name:
@@ -341,13 +380,20 @@ def locate(body: Json) -> list[tuple[str, str]]:
 
 #: fields told by what an expression names (the quality rules' paths, the care mode slice)
 HINTS = ((p.EXT_PATIENT_TYPE, "age_min"), (p.EXT_SENSITIVE_UNIT, "sensible"),
-         (R213, "mode"), (R211, "activite"), (R240, "temporalite"))
+         (R213, "mode"), (R211, "activite"), (R240, "temporalite"), (R210, "actes"),
+         (R243, "competences"), (R344, "expertise"), (R253, "expertise"))
 
 
 # -- what a version says ------------------------------------------------------------------
 
 def shown(name: str, value: Value, terminology: Terminology, names: dict[str, str]) -> str:
     """A field's value in words, for the change log (« — » when empty)."""
+    if name in ROW_FIELDS:
+        return offer_rows.shown(name, value, terminology)
+    return _shown(name, value, terminology, names)
+
+
+def _shown(name: str, value: Value, terminology: Terminology, names: dict[str, str]) -> str:
     f = BY_NAME[name]
     items = value if isinstance(value, tuple) else ((value,) if value else ())
     if not items:
@@ -374,7 +420,7 @@ def _french_date(text: str) -> str:
 OTHER_ELEMENTS = {
     "telecom": "messageries de l'offre", "availableTime": "horaires",
     "coverageArea": "zone desservie", "active": "offre active",
-    "characteristic": "autres caractéristiques (compétences, spécialisations…)",
+    "characteristic": "autres caractéristiques (spécialisations, actes hors cabinet…)",
     "specialty": "famille d'activité", "identifier": "identifiant de l'offre",
     "providedBy": "structure de rattachement", "notAvailable": "autres indisponibilités",
     p.EXT_HS_CONTACT: "contacts", p.EXT_TERRITORIAL_DIVISION: "zone d'intervention",
@@ -388,7 +434,7 @@ def unmanaged(body: Json) -> Json:
     """What of ``body`` the form does not show (the change log lists its changes apart)."""
     rest = {k: v for k, v in body.items()
             if k not in ("name", "type", "category", "location", "comment", "meta", "id",
-                         "resourceType")}
+                         "resourceType", "availableTime")}
     rest["specialty"] = [s for s in bits.dicts(body.get("specialty"))
                          if not bits.has_system(s, R211)]
     rest["characteristic"] = [c for c in bits.dicts(body.get("characteristic"))
@@ -396,7 +442,8 @@ def unmanaged(body: Json) -> Json:
     rest["notAvailable"] = [n for n in bits.dicts(body.get("notAvailable"))
                             if n.get("id") != CLOSING_SLICE]
     rest["extension"] = [e for e in bits.dicts(body.get("extension")) if e.get("url") not in (
-        p.EXT_PATIENT_TYPE, p.EXT_SENSITIVE_UNIT, p.EXT_CREATION_DATE)]
+        p.EXT_PATIENT_TYPE, p.EXT_SENSITIVE_UNIT, p.EXT_CREATION_DATE, p.EXT_HS_CONTACT,
+        p.EXT_TERRITORIAL_DIVISION)]
     return rest
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,8 +17,10 @@ from starlette.routing import Route
 from openror.access.caller import Caller
 from openror.errors import InvalidInput, error
 from openror.fhir.profiles import region_of
+from openror.geo import current_gazetteer
 from openror.services.container import Services
 from openror.store import object_history
+from openror.store.resources import read_current
 from openror.web import template_forms as tf
 from openror.web.editor import (
     access,
@@ -25,22 +28,27 @@ from openror.web.editor import (
     flags,
     history,
     offer_form,
+    offer_rows,
     org_view,
     saving,
     template_use,
     tree,
 )
-from openror.web.editor.model import Form, read
+from openror.web.editor.model import Form
 from openror.web.editor.ui import FormView
 from openror.web.editor.vocab import Choice
+from openror.web.entry import choices as entry_choices
+from openror.web.entry import values as entry_values
 from openror.web.forms import checked_form
 from openror.web.pages import logged_in
 from openror.web.render import caller_of, page, redirect
 from openror.web.template_forms import Applied
 
 KIND = saving.Kind(history.OFFER, offer_form.apply, offer_form.locate, offer_form.HINTS,
-                   link_field="lieux")
+                   link_field="lieux", parts=offer_rows.part_fields)
 PREFIX = "/etablissement"
+#: the places read for the départements of the zone's communes
+MAX_PLACES = 20
 
 
 @dataclass
@@ -60,6 +68,8 @@ class OfferPage:
     dropped: list[str] = field(default_factory=list)  # its places the copy could not keep
     #: the entry template the form follows (None: the built-in list)
     rules: Applied | None = None
+    #: the départements of its places: their communes are proposed for the zone
+    departements: list[str] = field(default_factory=list)
 
     @property
     def template(self) -> str:
@@ -93,6 +103,20 @@ def _around(conn: Any, provider: str, values: dict[str, Any]) -> tuple[
     return path, [Choice(rid, name) for rid, name in places.items()]
 
 
+def _departements(conn: Any, places: list[Choice]) -> list[str]:
+    """The départements of the places (their commune), in the order first met."""
+    found: dict[str, None] = {}
+    for place in places[:MAX_PLACES]:
+        stored = read_current(conn, "Location", place.code)
+        if stored is None or stored.content is None:
+            continue
+        commune = current_gazetteer().commune(entry_values.commune_of(
+            orjson.loads(stored.content)))
+        if commune is not None:
+            found.setdefault(commune.departement)
+    return list(found)
+
+
 def load(services: Services, caller: Caller, rid: str) -> tuple[OfferPage, dict[str, Any]]:
     with services.db.read() as conn:
         stored, body = access.require_edit(conn, caller, "HealthcareService", rid)
@@ -102,8 +126,10 @@ def load(services: Services, caller: Caller, rid: str) -> tuple[OfferPage, dict[
         entries = history.entries(conn, history.OFFER, rid, services.terminology)
         changes = object_history.count(conn, "HealthcareService", rid)
         rules = template_use.applied(conn, body, path)
+        departements = _departements(conn, places)
     view = OfferPage(rid, stored.version, str(body.get("name") or rid), provider, path, places,
-                     offer_form.status(body, date.today()), entries, changes, rules=rules)
+                     offer_form.status(body, date.today()), entries, changes, rules=rules,
+                     departements=departements)
     return view, body
 
 
@@ -135,8 +161,9 @@ def start(services: Services, caller: Caller, provider: str, source: str | None
             base = offer_form.new_offer(provider, region_of(org))
         path, places = _around(conn, provider, offer_form.values_of(base))
         rules = template_use.applied(conn, base, path)
+        departements = _departements(conn, places)
     return OfferPage(None, 0, "", provider, path, places, source=source,
-                     dropped=dropped, rules=rules), base
+                     dropped=dropped, rules=rules, departements=departements), base
 
 
 def _keep_own_places(conn: Any, caller: Caller, body: dict[str, Any]) -> list[str]:
@@ -157,12 +184,15 @@ def _show(request: Request, view: OfferPage, form: Form, status: int = 200,
           ) -> Response:
     services = _services(request)
     rules = view.rules or template_use.fallback()
-    fields = FormView(template_use.fields(rules), form, services.terminology,
+    fields = FormView({**template_use.fields(rules), **offer_rows.part_fields(form.values)},
+                      form, services.terminology,
                       extra={"lieux": view.places},
                       theirs=outcome.meanwhile.theirs if outcome and outcome.meanwhile else {},
-                      folded=template_use.folded(rules), flagged=flagged)
+                      folded=template_use.folded(rules), flagged=flagged,
+                      disabled=template_use.disabled(rules, form.values))
     return page(request, "editeur/offre.html", status, offer=view, ui=fields,
-                outcome=outcome, **{"created": False, **context})
+                outcome=outcome, communes=entry_choices.communes_of(view.departements),
+                **{"created": False, **context})
 
 
 def _flags(services: Services, rid: str, body: dict[str, Any], query: Any
@@ -195,7 +225,7 @@ async def offer_save(request: Request) -> Response:
     services, caller, rid = _services(request), caller_of(request), request.path_params["id"]
     version = saving.posted_version(form)
     rules, stored = await run_in_threadpool(_rules, services, caller, rid)
-    mine = template_use.restore(rules, read(offer_form.FIELDS, form, services.terminology),
+    mine = template_use.restore(rules, offer_form.read(form, services.terminology),
                                 stored)
     kind = replace(KIND, apply=template_use.applying(rules))
     outcome = await run_in_threadpool(saving.update, services, caller, kind, rid, version,
@@ -211,9 +241,11 @@ async def new_offer(request: Request) -> Response:
     view, base = await run_in_threadpool(start, _services(request), caller_of(request),
                                          request.path_params["id"], source)
     values = offer_form.values_of(base)
+    rules = view.rules or template_use.fallback()
     if source:
         values["nom"] = f"{values['nom']} (copie)"
-    rules = view.rules or template_use.fallback()
+    else:
+        values = template_use.prefilled(rules, values)
     return _show(request, view, Form(template_use.restore(rules, values, values)))
 
 
@@ -225,7 +257,7 @@ async def create_offer(request: Request) -> Response:
     view, base = await run_in_threadpool(start, services, caller, request.path_params["id"],
                                          source)
     rules = view.rules or template_use.fallback()
-    mine = template_use.restore(rules, read(offer_form.FIELDS, form, services.terminology),
+    mine = template_use.restore(rules, offer_form.read(form, services.terminology),
                                 offer_form.values_of(base))
     reason = "éditeur établissement : " + ("duplication d'une offre" if source
                                            else "création d'une offre")

@@ -44,9 +44,14 @@ KEYS: Final[tuple[Key, ...]] = (
     Key("age_min", ("ageMin",), (f"{PT}.extension:ageRange",), mandatory=True),
     Key("age_max", ("ageMax",), (f"{PT}.extension:ageRange",), mandatory=True),
     Key("actes", ("acteSpecifique",), (f"{HS}.characteristic:specificAct",)),
+    Key("competences", ("CompetenceSpecifique",), (f"{HS}.characteristic:specificCompetence",)),
+    Key("expertise", ("niveauExpertise",), (f"{HS}.characteristic:expertiseLevel",)),
     Key("sensible", ("uniteSensible",),
         (f"{HS}.extension:ror-healthcareservice-sensitive-unit",), mandatory=True),
     Key("lieux", (), (f"{HS}.location",)),
+    Key("horaires", ("Horaires",), (f"{HS}.availableTime",)),
+    Key("contacts", ("contactEG",), (f"{HS}.extension:ror-healthcareservice-contact",)),
+    Key("zones", ("ZoneInter",), (f"{HS}.extension:ror-territorial-division",)),
     Key("commentaire", (), (f"{HS}.comment",)),
     Key("fermeture_type", ("typeFermeture",), (f"{HS}.characteristic:temporalityStopService",)),
     Key("fermeture_debut", ("dateFermeture",), (f"{CLOSING}.start",)),
@@ -91,6 +96,25 @@ def folded(rules: Applied) -> list[str]:
     return [f.name for f in offer_form.FIELDS if not rules.rule(f.name).shown]
 
 
+def disabled(rules: Applied, values: Values) -> frozenset[str]:
+    """The fields whose ``enableWhen`` does not hold with these values: drawn hidden (their
+    inputs still sent, so that nothing is emptied by a save), shown once they apply — the
+    zone of intervention of the GP template applies only to home visits."""
+    return frozenset(f.name for f in offer_form.FIELDS
+                     if not rules.rule(f.name).enabled(values))
+
+
+def prefilled(rules: Applied, values: Values) -> Values:
+    """A new offer's values with the template's ``initial`` values in its empty fields
+    (the GP template: all publics, ages 0 to 150)."""
+    out = dict(values)
+    for f in offer_form.FIELDS:
+        preset = rules.rule(f.name).preset
+        if preset and not _filled(out.get(f.name, "")):
+            out[f.name] = _preset(f.name, preset)
+    return out
+
+
 def restore(rules: Applied, mine: Values, stored: Values) -> Values:
     """The posted values, with each read-only field as stored (or the template's preset
     when nothing is stored: a new offer takes the template's care mode)."""
@@ -104,7 +128,7 @@ def restore(rules: Applied, mine: Values, stored: Values) -> Values:
 
 def _preset(name: str, preset: str) -> Value:
     kind = offer_form.BY_NAME[name].kind
-    return (preset,) if preset and kind in ("checkboxes", "codes") else preset
+    return (preset,) if preset and kind in ("checkboxes", "codes", "searches") else preset
 
 
 def applying(rules: Applied) -> Callable[[Json, Values], tuple[Json, dict[str, str]]]:

@@ -67,7 +67,8 @@ async def organisation(request: Request) -> Response:
     # from an anomaly of the inbox: the element at fault, highlighted, with the remedy
     notes, flagged = flags.with_rule({}, request.query_params, org_view.BY_NAME)
     return page(request, "editeur/etablissement.html", chosen=set(), notes=notes,
-                flagged=flagged, **found)
+                flagged=flagged, query_created=request.query_params.get("cree") == "1",
+                **found)
 
 
 ROUTES = [Route(PREFIX, establishments, methods=["GET"]),

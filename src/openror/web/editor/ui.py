@@ -8,8 +8,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from openror.terminology import Terminology
-from openror.web.editor.model import CHECKBOX, CHECKBOXES, COMMUNE, SEARCH, Field, Form
+from openror.web.editor import offer_rows
+from openror.web.editor.model import (
+    CHECKBOX,
+    CHECKBOXES,
+    COMMUNE,
+    SEARCH,
+    SEARCHES,
+    Field,
+    Form,
+)
 from openror.web.editor.vocab import Choice
+from openror.web.entry import choices as entry_choices
+
+#: empty inputs drawn under the stored codes of a field of several search inputs
+EMPTY_SEARCHES = 3
 
 
 @dataclass
@@ -25,6 +38,8 @@ class FormView:
     folded: list[str] = field(default_factory=list)
     #: the field an anomaly leads to (``?champ=``): highlighted
     flagged: str = ""
+    #: fields whose template ``enableWhen`` does not hold: drawn hidden
+    disabled: frozenset[str] = frozenset()
 
     def spec(self, name: str) -> Field:
         return self.fields[name]
@@ -40,7 +55,7 @@ class FormView:
         # a stored code missing from the bundled list stays visible and selected
         found += [Choice(code, f.vocabulary.label(self.terminology, code) if f.vocabulary
                          else code) for code in current if code not in known
-                  and f.kind != SEARCH]
+                  and f.kind not in (SEARCH, SEARCHES)]
         return found
 
     def text(self, name: str) -> str:
@@ -54,6 +69,43 @@ class FormView:
                 if choice.code == value:
                     return choice.text
         return value
+
+    def texts(self, name: str) -> list[str]:
+        """The inputs of a field of several search inputs: each stored code as its list
+        shows it (« Libellé (code) », a commune as « Nom (code postal) », or the code alone
+        when the list lacks it), then empty ones for more."""
+        value = self.form.values.get(name, ())
+        codes = value if isinstance(value, tuple) else ((value,) if value else ())
+        if self.fields[name].kind == offer_rows.COMMUNES:
+            return [entry_choices.commune_typed(code) for code in codes] + [""] * EMPTY_SEARCHES
+        by_code = {c.code: c.text for c in self.choices(name)}
+        return [by_code.get(code, code) for code in codes] + [""] * EMPTY_SEARCHES
+
+    def rows(self, name: str) -> list[dict[str, str]]:
+        """The rows of hours or contacts as drawn: the stored ones, then empty ones (a new
+        hour row proposes consultations on appointment)."""
+        value = self.form.values.get(name, ())
+        encoded = value if isinstance(value, tuple) else ()
+        attrs = offer_rows.HOURS if name == "horaires" else offer_rows.CONTACTS
+        empty = {a: "" for a in attrs}
+        if name == "horaires":
+            empty["type"] = "07"
+        return [offer_rows.decode(r, attrs) for r in encoded] + \
+            [dict(empty) for _ in range(offer_rows.EMPTY_ROWS)]
+
+    @property
+    def days(self) -> dict[int, str]:
+        return dict(entry_choices.DAYS)
+
+    @property
+    def levels(self) -> dict[str, tuple[str, str]]:
+        """Confidentiality levels (JDV_J222) in plain words: (short label, who sees it)."""
+        return dict(entry_choices.LEVELS)
+
+    @property
+    def lists(self) -> entry_choices.Lists:
+        """The entry's lists (kinds of hours, contact purposes and channels…)."""
+        return entry_choices.lists(self.terminology)
 
     def value(self, name: str) -> str:
         value = self.form.values.get(name, "")
@@ -82,6 +134,8 @@ class FormView:
         codes = value if isinstance(value, tuple) else ((value,) if value else ())
         if self.fields[name].kind == CHECKBOX:
             return "oui" if value else "non"
+        if name in ("horaires", "contacts", "zones"):  # rows of the offer form, in words
+            return offer_rows.shown(name, value, self.terminology)
         labels = {c.code: c.label for c in self.choices(name)}
         return ", ".join(labels.get(code, code) for code in codes) or "—"
 

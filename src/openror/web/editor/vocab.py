@@ -4,13 +4,13 @@ which sends back the text of the chosen option: « Médecine générale (437) »
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from openror.fhir.profiles import nos_url
 from openror.geo import normalise_name
 from openror.terminology import Terminology
+from openror.web.typed_codes import read_code
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Vocabulary:
         for extra in self.extra:
             if extra.code == code:
                 return extra.label
-        return terminology.display(self.system, code) or f"code {code}"
+        found = _labels(terminology, self).get(code)
+        return found or terminology.display(self.system, code) or f"code {code}"
 
     def described(self, terminology: Terminology, code: str) -> str:
         return f"{self.label(terminology, code)} ({code})"
@@ -60,29 +61,19 @@ def _choices(terminology: Terminology, vocabulary: Vocabulary) -> tuple[Choice, 
     return tuple(sorted(found.values(), key=lambda c: (normalise_name(c.label), c.code)))
 
 
+@lru_cache(maxsize=64)
+def _labels(terminology: Terminology, vocabulary: Vocabulary) -> dict[str, str]:
+    """Code -> label of the vocabulary's choices (a value set may span several systems)."""
+    return {c.code: c.label for c in _choices(terminology, vocabulary)}
+
+
 def tre(name: str) -> str:
     return nos_url(name)
 
 
-_TRAILING_CODE = re.compile(r"\(([^()\s]{1,20})\)\s*$")
-
-
 def code_of(vocabulary: Vocabulary, terminology: Terminology, typed: str) -> str:
-    """The code of what was typed: « Libellé (code) » as the list sends it, a bare code, or
-    a label typed in full (case and accents aside). Anything else comes back as typed, for
-    validation to refuse with the API's own rule (the code is not in the value set)."""
-    text = typed.strip()
-    if not text:
-        return ""
-    choices = vocabulary.choices(terminology)
-    codes = {c.code for c in choices}
-    found = _TRAILING_CODE.search(text)
-    if found and found.group(1) in codes:
-        return found.group(1)
-    if text in codes:
-        return text
-    wanted = normalise_name(text)
-    for choice in choices:
-        if normalise_name(choice.label) == wanted:
-            return choice.code
-    return found.group(1) if found else text
+    """The code of what was typed (web.typed_codes): « Libellé (code) » as the list sends
+    it, a bare code, or a label typed in full. Anything else comes back as its trailing code
+    or as typed, for validation to refuse with the API's own rule (the code is not in the
+    value set)."""
+    return read_code(vocabulary.choices(terminology), typed, keep_typed=False)

@@ -41,7 +41,7 @@ def _without(items: list[Any], test: Callable[[Any], bool]) -> list[Any]:
     return [x for x in items if not test(x)]
 
 
-def _replace_ext(body: Body, url: str, new: list[dict[str, Any]]) -> None:
+def replace_extension(body: Body, url: str, new: list[dict[str, Any]]) -> None:
     """Put ``new`` where the first extension of ``url`` was (at the end if none)."""
     old = body.get("extension") or []
     at = next((i for i, e in enumerate(old) if e.get("url") == url), len(old))
@@ -93,19 +93,28 @@ def build_offer(current: Body, values: dict[str, Any], changed: set[str],
         return terminology.display(system, code) or (_TEMPLATE_ACTS.get(code)
                                                      if system == v.TRE_R210 else None)
 
+    expertise = {c.code: c.system for c in terminology.expand("JDV_J227")}
+
+    def system_of(name: str, code: str) -> str:
+        """The system a code of a characteristic field is written with."""
+        if name == "expertise":  # JDV_J227 spans TRE_R253 and TRE_R344
+            return expertise.get(code, v.TRE_R344)
+        return {"modalities": TRE_R338, "competences": v.TRE_R243}[name]
+
     _texts(body, values, changed, display)
-    _characteristics(body, values, changed, display)
+    _characteristics(body, values, changed, display, system_of)
     if changed & {"publics", "age_min", "age_max"}:
-        _replace_ext(body, p.EXT_PATIENT_TYPE, [_patient_type(values)])
+        replace_extension(body, p.EXT_PATIENT_TYPE, [_patient_type(values)])
     if "zone" in changed:
-        _replace_ext(body, p.EXT_TERRITORIAL_DIVISION, [_zone(c) for c in values["zone"]])
+        replace_extension(body, p.EXT_TERRITORIAL_DIVISION,
+                          [zone_extension(c) for c in values["zone"]])
     _contacts(body, values, changed)
     if "hours" in changed:
-        _set(body, "availableTime", [_hours(r) for r in values["hours"]])
+        _set(body, "availableTime", [hours_entry(r) for r in values["hours"]])
     if changed & {"closure_start", "closure_end"}:
         _set(body, "notAvailable", _closure(values["closure_start"], values["closure_end"]))
     if diffusion_changed:
-        _replace_ext(body, p.EXT_SENSITIVE_UNIT, [_ext(
+        replace_extension(body, p.EXT_SENSITIVE_UNIT, [_ext(
             p.EXT_SENSITIVE_UNIT, valueBoolean=diffusion == "restreint")])
     if diffusion != "oui":
         _no_public_levels(body)
@@ -126,7 +135,8 @@ def _texts(body: Body, values: dict[str, Any], changed: set[str],
 
 def _contacts(body: Body, values: dict[str, Any], changed: set[str]) -> None:
     if "contacts" in changed:
-        _replace_ext(body, p.EXT_HS_CONTACT, [_contact(r) for r in values["contacts"]])
+        replace_extension(body, p.EXT_HS_CONTACT,
+                          [contact_extension(r) for r in values["contacts"]])
     if "mss" in changed:
         others = [t for t in body.get("telecom") or [] if t.get("system") != "email"]
         mss = [_telecom("email", values["mss"].strip(), "3", "2")] if values["mss"].strip() \
@@ -142,7 +152,8 @@ def _set(body: Body, key: str, value: Any) -> None:
 
 
 def _characteristics(body: Body, values: dict[str, Any], changed: set[str],
-                     display: Callable[[str, str], str | None]) -> None:
+                     display: Callable[[str, str], str | None],
+                     system_of: Callable[[str, str], str]) -> None:
     managed = {"acts", "outside_acts", "competences", "expertise", "modalities"} & changed
     if not managed:
         return
@@ -154,18 +165,17 @@ def _characteristics(body: Body, values: dict[str, Any], changed: set[str],
         found = values[name] if isinstance(values[name], list) else \
             [values[name]] if values[name] else []
         for code in found:
-            chars.append(_characteristic(name, code, display))
+            chars.append(_characteristic(name, code, display, system_of))
     body["characteristic"] = chars
 
 
-def _characteristic(name: str, code: str, display: Callable[[str, str], str | None]
-                    ) -> dict[str, Any]:
+def _characteristic(name: str, code: str, display: Callable[[str, str], str | None],
+                    system_of: Callable[[str, str], str]) -> dict[str, Any]:
     if name in ("acts", "outside_acts"):
         kind = v.SPECIFIC_ACT if name == "acts" else v.OUTSIDE_ACT
         return {"extension": [_ext(p.EXT_ACT_TYPE, valueCode=kind)],
                 "coding": [coding(v.TRE_R210, code, display(v.TRE_R210, code))]}
-    system = {"modalities": TRE_R338, "competences": v.TRE_R243,
-              "expertise": v.TRE_R253}[name]
+    system = system_of(name, code)
     return concept(system, code, display(system, code))
 
 
@@ -180,7 +190,7 @@ def _patient_type(values: dict[str, Any]) -> dict[str, Any]:
     return _ext(p.EXT_PATIENT_TYPE, extension=parts)
 
 
-def _zone(code: str) -> dict[str, Any]:
+def zone_extension(code: str) -> dict[str, Any]:
     """A commune (INSEE code): on an offer the profile fixes the division type to « commune »
     (TRE_R201 3). A text that is no commune is written as typed, for validation to refuse."""
     return _ext(p.EXT_TERRITORIAL_DIVISION, extension=[
@@ -194,7 +204,7 @@ def _telecom(system: str, value: str, channel: str, level: str) -> dict[str, Any
         _coded(p.EXT_TELECOM_CONFIDENTIALITY, TRE_R283, level)]}
 
 
-def _contact(row: dict[str, str]) -> dict[str, Any]:
+def contact_extension(row: dict[str, str]) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     if row.get("purpose"):
         parts.append(_coded("purposeContact", v.TRE_R287, row["purpose"]))
@@ -212,7 +222,7 @@ def _contact(row: dict[str, str]) -> dict[str, Any]:
     return _ext(p.EXT_HS_CONTACT, extension=parts)
 
 
-def _hours(row: dict[str, str]) -> dict[str, Any]:
+def hours_entry(row: dict[str, str]) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     if row.get("type"):
         parts.append(_coded(p.EXT_TYPE_OF_TIME, v.TRE_R252, row["type"]))
@@ -262,7 +272,7 @@ def build_place(current: Body, values: dict[str, Any], changed: set[str]) -> Bod
     if "description" in changed:
         _set(body, "description", values["description"].strip())
     if "equipment" in changed:
-        _replace_ext(body, p.EXT_EQUIPMENT, [_equipment(r) for r in values["equipment"]])
+        replace_extension(body, p.EXT_EQUIPMENT, [_equipment(r) for r in values["equipment"]])
     return body
 
 

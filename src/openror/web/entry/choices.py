@@ -7,7 +7,6 @@ Search-as-you-type needs no script: a text input with ``list=`` and a ``<datalis
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -15,7 +14,9 @@ from typing import Final
 from openror.geo import current_gazetteer
 from openror.geo.model import Commune
 from openror.terminology import Terminology
+from openror.web import typed_codes
 from openror.web.entry import fields as f
+from openror.web.typed_codes import fold
 
 #: confidentiality levels (JDV_J222) in plain words: (short label, who sees it)
 LEVELS: Final[dict[str, tuple[str, str]]] = {
@@ -62,12 +63,6 @@ class Choice:
         return f"{self.label} ({self.code})"
 
 
-def fold(text: str) -> str:
-    """Lower case without accents or extra spaces: how typed labels are compared."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(plain.lower().split())
-
-
 def value_set(terminology: Terminology, name: str,
               only: Iterable[str] | None = None) -> list[Choice]:
     found = [Choice(c.code, c.display) for c in terminology.expand(name)]
@@ -96,20 +91,9 @@ def label_of(choices: list[Choice], code: str) -> str:
 
 
 def read_code(choices: list[Choice], typed: str) -> str:
-    """The code a typed text stands for: « label (code) », the code itself or the exact
-    label; anything else is kept as typed, for validation to refuse next to its field."""
-    text = typed.strip()
-    match = _SUFFIX.match(text)
-    codes = {c.code: c for c in choices}
-    if match and match.group(2) in codes:
-        return match.group(2)
-    if text in codes:
-        return text
-    folded = fold(text)
-    for choice in choices:
-        if fold(choice.label) == folded:
-            return choice.code
-    return text
+    """The code a typed text stands for (web.typed_codes); anything else is kept as typed,
+    for validation to refuse next to its field and the step to show back as it was."""
+    return typed_codes.read_code(choices, typed, keep_typed=True)
 
 
 # -- communes (intervention zones) -------------------------------------------------------

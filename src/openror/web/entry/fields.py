@@ -120,7 +120,7 @@ FIELDS: Final[tuple[Field, ...]] = (
 _BY_KEY: Final = {f.key: f for f in FIELDS}
 
 #: HARD-CODED TEMPLATE — the specific acts the liberal template offers (SPEC §5.2 item 3.9,
-#: JDV_J16), used when the bundled terminology lacks JDV_J16 (the NOS extract does)
+#: JDV_J16), used only with a terminology that lacks JDV_J16 (the bundled one has it)
 TEMPLATE_ACTS: Final[tuple[tuple[str, str], ...]] = (
     ("0739", "Audiogramme"), ("0172", "Électrocardiogramme (ECG)"),
     ("1186", "Échographie clinique ciblée"), ("1208", "Frottis cervico-utérin"),

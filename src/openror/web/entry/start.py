@@ -37,5 +37,6 @@ async def begin(request: Request) -> Response:
     practice = await run_in_threadpool(read_practice, entry.services, entry.caller)
     data = draft.start(practice, entry.services.terminology)
     await run_in_threadpool(template_use.choose_all, entry.services, practice, data)
+    template_use.prefill(data)
     await session.save(entry, data, 1)
     return redirect(session.step_path(1))

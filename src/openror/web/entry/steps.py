@@ -148,8 +148,8 @@ async def step_save(request: Request) -> Response:
         return redirect(step_path(entry.reached))
     data, action = entry.data, form.get("action", "suivant")
     module = PARSERS.get(n)
+    before = copy.deepcopy(data["values"])
     if module is not None:
-        before = copy.deepcopy(data["values"])
         module.parse(form, data, choices.lists(entry.services.terminology))
         template_use.keep_unasked(data, before)
         outcome = await run_in_threadpool(merge.attempt, entry.services, entry.caller, data,
@@ -160,6 +160,10 @@ async def step_save(request: Request) -> Response:
     moved = await _stay_or_go_back(entry, n, action, module)
     if moved is not None:
         return moved
+    appeared = template_use.newly_enabled(data, before, n) if module is not None else []
+    if appeared and action == "suivant":  # fields that now apply: fill them in first
+        await session.save(entry, data, entry.reached)
+        return redirect(f"{step_path(n)}?completer=1#{appeared[0]}")
     if session.step_errors(data, n):
         await session.save(entry, data, entry.reached)
         return await render(request, entry, n, 400)

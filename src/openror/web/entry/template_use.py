@@ -98,7 +98,9 @@ def _applied(template: Questionnaire | None, done: dict[str, dict[str, Any]]
     if memo not in done:
         applied = tf.apply(template, KEYS, built_in)
         done[memo] = {"used": applied.used.to_json() if applied.used else None,
-                      "rules": {name: [r.shown, r.required, r.read_only, r.preset]
+                      "rules": {name: [r.shown, r.required, r.read_only, r.preset,
+                                       [[c.field, c.operator, c.answer]
+                                        for c in r.enable_when], r.enable_any]
                                 for name, r in applied.rules.items()}}
     return done[memo]
 
@@ -123,6 +125,10 @@ class FormOf:
     def read_only(self, key: str) -> bool:
         return self.rule(key).read_only
 
+    def enabled(self, key: str, values: dict[str, Any]) -> bool:
+        """Whether the template's ``enableWhen`` of the field holds with these values."""
+        return self.rule(key).enabled(values)
+
     def field(self, key: str) -> fields.Field:
         """The entry's field as this template has it."""
         r = self.rule(key)
@@ -130,8 +136,12 @@ class FormOf:
 
 
 def _rule(value: Any) -> Rule:
-    shown, required, read_only, preset = value
-    return Rule(bool(shown), bool(required), bool(read_only), str(preset))
+    """A rule as the draft keeps it (drafts begun before ``enableWhen`` have 4 items)."""
+    shown, required, read_only, preset, *rest = value
+    conditions = tuple(tf.Condition(*map(str, c)) for c in (rest[0] if rest else [])
+                       if isinstance(c, list) and len(c) == 3)
+    return Rule(bool(shown), bool(required), bool(read_only), str(preset), conditions,
+                bool(rest[1]) if len(rest) > 1 else False)
 
 
 def _combined(forms: Iterable[FormOf]) -> FormOf:
@@ -220,7 +230,8 @@ def missing(data: Data, step: int | None = None) -> dict[str, str]:
     for owner, n, form, keys in _owners(data):
         values = data["values"][owner]
         for key in keys:
-            if form.required(key) and form.shows(key) and _empty(values.get(key)):
+            if form.required(key) and form.shows(key) and _empty(values.get(key)) \
+                    and form.enabled(key, values):
                 field_id = _field_id(owner[0], n, key)
                 if step is None or ids.step_of(field_id) == step:
                     out[field_id] = f"{REQUIRED} {messages.ADVICE.get(key, '')}".strip()
@@ -242,3 +253,31 @@ def _field_id(kind: str, n: int, key: str) -> str:
     if key in ("acts", "outside_acts", "competences", "zone"):
         return ids.offer_row(n, key, 0)
     return ids.offer(n, key)
+
+
+def prefill(data: Data) -> None:
+    """A new draft's empty fields take their template's ``initial`` value (the GP template:
+    all publics, ages 0 to 150), as if entered: checked at each step, written on
+    validation."""
+    for owner, _, form, keys in _owners(data):
+        values = data["values"][owner]
+        for key in keys:
+            rule = form.rule(key)
+            if rule.preset and not rule.read_only and key in values and _empty(values[key]):
+                values[key] = [rule.preset] if isinstance(values[key], list) else rule.preset
+
+
+def newly_enabled(data: Data, before: dict[str, Any], step: int) -> list[str]:
+    """The fields of a step that the values just posted made apply (the zone once home
+    visits are ticked), by field id: the step is shown again for them."""
+    out = []
+    for owner, n, form, keys in _owners(data):
+        now, old = data["values"].get(owner), before.get(owner)
+        if now is None or old is None:
+            continue
+        for key in keys:
+            if form.shows(key) and form.enabled(key, now) and not form.enabled(key, old):
+                field_id = _field_id(owner[0], n, key)
+                if ids.step_of(field_id) == step:
+                    out.append(field_id)
+    return out

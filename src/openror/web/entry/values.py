@@ -18,6 +18,7 @@ TRE_R213: Final = p.TRE_R213_CARE_MODE
 TRE_R239: Final = p.nos_url("TRE_R239-PublicPrisEnCharge")
 TRE_R243: Final = p.nos_url("TRE_R243-CompetenceSpecifique")
 TRE_R253: Final = p.nos_url("TRE_R253-TypeMaternite")
+TRE_R344: Final = p.nos_url("TRE_R344-NiveauExpertise")
 TRE_R252: Final = p.nos_url("TRE_R252-TypeHoraire")
 TRE_R212: Final = p.nos_url("TRE_R212-Equipement")
 TRE_R287: Final = p.nos_url("TRE_R287-NatureContact")
@@ -25,8 +26,10 @@ TRE_R200: Final = p.nos_url("TRE_R200-CanalCommunication")
 TRE_R202: Final = p.nos_url("TRE_R202-AccessibiliteLieu")
 SPECIFIC_ACT, OUTSIDE_ACT = "specificAct", "outsideOfficeAct"
 #: the characteristic slices the entry manages: system -> field (acts by their act type)
+#: (JDV_J227 spans two systems: maternity types TRE_R253 and the other labels TRE_R344)
 CHARACTERISTIC_FIELDS: Final = {TRE_R338: "modalities", TRE_R243: "competences",
-                                TRE_R253: "expertise", TRE_R213: "care_mode"}
+                                TRE_R253: "expertise", TRE_R344: "expertise",
+                                TRE_R213: "care_mode"}
 _FHIR_DAYS: Final = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
 Values = dict[str, Any]
