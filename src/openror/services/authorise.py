@@ -14,9 +14,19 @@ from typing import Any, Final, Literal
 import sqlalchemy as sa
 
 from openror.access.caller import ANONYMOUS, WRITE_ALL, Caller, Grant
-from openror.access.roles import HIERARCHICAL, label
+from openror.access.roles import HIERARCHICAL, PROFESSIONAL, label
 from openror.errors import Forbidden, Unauthorized, error
-from openror.services.scopes import View, added_owning_links, governs
+from openror.services.scopes import (
+    ROLE,
+    View,
+    added_owning_links,
+    founded,
+    governs,
+    may_found,
+    practice,
+    role_organisations,
+)
+from openror.store import deferred
 from openror.store.hierarchy import Graph
 
 REGION_SCOPE = "region:"
@@ -97,12 +107,14 @@ def authorise_change(caller: Caller, change: Change, conn: sa.Connection) -> Aut
     for side, body, region in sides:
         if body is None or (region is not None and may_write(caller, region)):
             continue
-        if not _governed(hierarchical, View(graph, change.rtype, change.rid, body),
-                         change.rtype, change.rid):
+        view = View(graph, change.rtype, change.rid, body)
+        if not _governed(hierarchical, view, change.rtype, change.rid) and not (
+                change.before is None and _found(caller, hierarchical, view, change, conn)):
             raise _out_of_scope(caller, change, side)
         authority = "hierarchy"
     if change.after is not None:
         _authorise_links(caller, hierarchical, change, graph)
+        _authorise_role_organisation(caller, hierarchical, change, graph)
     if authority == "hierarchy" and change.rtype == "Task":
         _authorise_task_reply(caller, change)
     return authority
@@ -137,10 +149,67 @@ def _authorise_links(caller: Caller, grants: tuple[Grant, ...], change: Change,
     for rtype, rid in added_owning_links(change.rtype, change.before, change.after):
         region = graph.region(rtype, rid)
         if (region is not None and may_write(caller, region)) or \
-                _governed(grants, view, rtype, rid):
+                _governed(grants, view, rtype, rid) or _founding(graph.conn, rtype, rid):
             continue
         raise Forbidden([error("forbidden", f"{change.ref} may not link to {rtype}/{rid}: "
                                f"that resource is outside the scope of {_who(caller)}")])
+
+
+def _found(caller: Caller, grants: tuple[Grant, ...], view: View, change: Change,
+           conn: sa.Connection) -> bool:
+    """A professional's new offer or place (services.scopes.may_found): allowed on the
+    condition, checked at commit, that it is then theirs (store.deferred)."""
+    grant = next((g for g in grants if may_found(g, view, change.rtype, change.rid)), None)
+    if grant is None:
+        return False
+
+    def check(at_commit: sa.Connection) -> None:
+        if not founded(grant, Graph(at_commit), change.rtype, change.rid):
+            raise Forbidden([error("forbidden", _unfounded(caller, change))])
+
+    deferred.defer(conn, _founding_key(change.rtype, change.rid), check)
+    return True
+
+
+def _founding_key(rtype: str, rid: str) -> tuple[str, str, str]:
+    return ("founded", rtype, rid)
+
+
+def _founding(conn: sa.Connection, rtype: str, rid: str) -> bool:
+    """Whether ``rtype/rid`` is being founded in this transaction (linking to it is how
+    it becomes the founder's: the commit checks it is theirs alone)."""
+    return _founding_key(rtype, rid) in deferred.pending(conn)
+
+
+def _unfounded(caller: Caller, change: Change) -> str:
+    if change.rtype == "Location":
+        return (f"{change.ref} was created by {_who(caller)} but is not used only by offers "
+                "of theirs when the transaction ends: a professional creates a place for "
+                "their own offers")
+    return (f"{change.ref} was created by {_who(caller)} without their PractitionerRole in "
+            "it in the same transaction: a professional creates an offer together with "
+            "their role in it")
+
+
+def _authorise_role_organisation(caller: Caller, grants: tuple[Grant, ...], change: Change,
+                                 graph: Graph) -> None:
+    """Through a professional's role, the organisation a role names becomes their
+    practice (where they may found offers): a professional names only organisations of
+    their practice already."""
+    if change.rtype != ROLE:
+        return
+    added = set(role_organisations(change.after)) - set(role_organisations(change.before))
+    if not added or any(g.role != PROFESSIONAL for g in grants) or any(
+            may_write(caller, r) for r in filter(None, (change.region_after,))):
+        return
+    view = View(graph, change.rtype, change.rid, change.before)
+    mine = set().union(*(practice(view, g.scope, without=change.rid) for g in grants
+                         if g.scope is not None))
+    foreign = sorted(added - mine)
+    if foreign:
+        raise Forbidden([error("forbidden", f"{change.ref} may not name Organization/"
+                               f"{foreign[0]}: {_who(caller)} holds no role there",
+                               "PractitionerRole.organization")])
 
 
 def _who(caller: Caller) -> str:

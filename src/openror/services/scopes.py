@@ -8,7 +8,13 @@ hierarchy (docs/api/authentication.md, "Roles of people").
 - a **professional** governs their Practitioner, their roles, the offers in which every role
   is theirs, and the places of those offers (again: every offer using the place);
 - either governs an anomaly (Task) whose focus it governs (what it may change of it is
-  decided by services.authorise and the workflow rule).
+  decided by services.authorise and the workflow rule);
+- a **professional** may also *found* an offer of their practice — provided by an
+  organisation at which they hold a liberal role (exercise mode ``L``) — and a place for
+  their offers (``may_found``): the write is allowed on the condition, checked at commit
+  (``founded``), that the new offer is then theirs (it has roles, all theirs) and the new
+  place used only by offers of theirs. An offer is thus created only together with their
+  role in it; nothing else becomes theirs.
 
 Every decision is made on a :class:`View`: the stored links, except the written resource's
 own, which come from its body before or after the write.
@@ -18,9 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from openror.access.caller import Grant
 from openror.access.roles import PROFESSIONAL, REFERENT
+from openror.fhir.profiles import EXT_EXERCISE_MODE
 from openror.store.hierarchy import Graph, body_targets, reference_of
+from openror.store.resources import read_current
 
 #: organisation chains are a few levels deep; this bounds a walk through bad data (cycles)
 MAX_DEPTH = 16
@@ -145,3 +155,59 @@ def added_owning_links(rtype: str, before: dict[str, Any] | None,
             old = set(body_targets(before, rtype, param)) if before else set()
             added += [(target, t) for t in body_targets(after, rtype, param) if t not in old]
     return added
+
+
+# -- a professional's new offer or place -------------------------------------------------
+
+def practice(view: View, practitioner: str, without: str | None = None) -> set[str]:
+    """The organisations at which ``practitioner`` holds a role (``without`` that one)."""
+    return {org for role in view.referrers(ROLE, "practitioner", "Practitioner", practitioner)
+            if role != without for org in view.graph.targets(ROLE, role, "organization")}
+
+
+def liberal_practice(view: View, practitioner: str) -> set[str]:
+    """The organisations at which ``practitioner`` holds a liberal role (exercise mode
+    TRE_R23 ``L``): their own practice, not the hospital that employs them."""
+    mine: set[str] = set()
+    for role in view.referrers(ROLE, "practitioner", "Practitioner", practitioner):
+        stored = read_current(view.graph.conn, ROLE, role)
+        if stored is not None and stored.content and _is_liberal(orjson.loads(stored.content)):
+            mine.update(view.graph.targets(ROLE, role, "organization"))
+    return mine
+
+
+def _is_liberal(role: dict[str, Any]) -> bool:
+    return any(coding.get("code") == "L"
+               for ext in role.get("extension", []) if ext.get("url") == EXT_EXERCISE_MODE
+               for coding in ext.get("valueCodeableConcept", {}).get("coding", []))
+
+
+def may_found(grant: Grant, view: View, rtype: str, rid: str) -> bool:
+    """Whether a professional may create ``rtype/rid`` (``view``: with its new body) as a
+    new resource of their practice, on the condition ``founded`` checks at commit: an offer
+    provided by organisations of their liberal practice; a place managed by none other, in
+    no other place."""
+    if grant.role != PROFESSIONAL or grant.scope is None or view.body is None:
+        return False
+    mine = liberal_practice(view, grant.scope)
+    if rtype == HS:
+        providers = view.targets(HS, rid, "organization")
+        return bool(providers) and set(providers) <= mine
+    if rtype == "Location":
+        return not view.targets("Location", rid, "partof") and \
+            set(view.targets("Location", rid, "organization")) <= mine
+    return False
+
+
+def founded(grant: Grant, graph: Graph, rtype: str, rid: str) -> bool:
+    """At commit: the resource a professional founded is theirs (an offer with roles, all
+    theirs; a place used by offers, all theirs) — or no longer exists."""
+    found = read_current(graph.conn, rtype, rid)
+    if found is None or found.deleted:  # rolled back in a savepoint, or deleted since
+        return True
+    return governs(grant, View(graph, "", "", None), rtype, rid)
+
+
+def role_organisations(body: dict[str, Any] | None) -> list[str]:
+    """The organisations a role's body names (its ``organization``)."""
+    return [] if body is None else body_targets(body, ROLE, "organization")

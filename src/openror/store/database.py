@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store import write_positions
+from openror.store import deferred, write_positions
 from openror.store.dialect import (
     WriterQueue,
     create_engines,
@@ -27,7 +27,8 @@ class Database:
 
     ``write()`` yields a connection inside a transaction that commits when the block ends and
     rolls back if it raises: a change, its version, its feed entry, its log entry and its derived
-    rows are all written, or none is.
+    rows are all written, or none is. The checks deferred to the commit (``store.deferred``)
+    run just before it.
 
     With ``replicas`` (PostgreSQL streaming replicas, ``store.replicas``), ``read()`` and the
     point reads of a request under a read context (``store.read_context``) may be served by a
@@ -60,6 +61,7 @@ class Database:
         with self.writer.connect() as conn:
             with self._writers.turn(), conn.begin():
                 yield conn
+                deferred.settle(conn)  # what must hold at commit (store.deferred)
             if noted and self.replicas is not None:  # what the caller's later reads must see
                 self.replicas.after_write(conn)
 

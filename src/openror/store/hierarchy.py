@@ -20,6 +20,7 @@ LINKS: dict[tuple[str, str], str] = {
     ("Location", "partof"): "partOf",
     ("PractitionerRole", "practitioner"): "practitioner",
     ("PractitionerRole", "service"): "healthcareService",
+    ("PractitionerRole", "organization"): "organization",
 }
 
 # as store.search_rows reads a reference: relative, or the last two segments of a URL

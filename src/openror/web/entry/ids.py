@@ -38,6 +38,8 @@ def equipment(m: int, j: int, attr: str) -> str:
 def step_of(field_id: str) -> int:
     """The step whose page holds the field (6, the review, for what none holds)."""
     head, _, rest = field_id.partition("-")
+    if head in ("no", "nl"):  # « Ajouter une offre » (2), « Ajouter un lieu » (3)
+        return 2 if head == "no" else 3
     if field_id == "diffusion" or head.startswith("s"):
         return 4
     if head.startswith("p"):

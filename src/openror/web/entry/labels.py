@@ -13,6 +13,12 @@ ATTRS: Final = {"purpose": "à quoi il sert", "channel": "moyen", "value": "num�
                 "description": "précision", "level": "qui peut le voir", "type": "type",
                 "day": "jour", "start": "début", "end": "fin", "from": "valable du",
                 "to": "valable au", "count": "nombre"}
+#: the fields of « Ajouter une offre » and « Ajouter un lieu » (web.entry.additions)
+ADDITIONS: Final = {"no-structure": "Nouvelle offre : structure",
+                    "no-activite": "Nouvelle offre : activité",
+                    "no-mode": "Nouvelle offre : mode de prise en charge",
+                    "nl-offre": "Nouveau lieu : offre pratiquée dans ce lieu",
+                    "nl-nom": "Nouveau lieu : nom"}
 _ID = re.compile(r"^([osp])(\d+)-(?:([ceh])(\d+)-)?([a-z_]+?)(?:-(\d+))?$")
 
 
@@ -24,6 +30,8 @@ def _label(key: str) -> str:
 def describe(data: Data, field_id: str) -> str:
     if field_id == "diffusion":
         return fields.field("diffusion").label
+    if field_id in ADDITIONS:
+        return ADDITIONS[field_id]
     match = _ID.match(field_id)
     if match is None:
         return "Saisie"

@@ -22,10 +22,11 @@ from openror.errors import Issue, OpenRORError
 from openror.services.batch import Batch
 from openror.services.container import Services
 from openror.services.writes import resource_type
+from openror.store import deferred
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, read_current
 from openror.web import field_notes, template_forms
-from openror.web.entry import build, draft, ids, locate, messages, template_use
+from openror.web.entry import additions, build, draft, ids, locate, messages, template_use
 from openror.web.entry import fields as f
 from openror.web.entry import values as v
 
@@ -57,11 +58,19 @@ def attempt(services: Services, caller: Caller, data: draft.Data, *, commit: boo
     try:
         with services.db.write() as conn:
             batch = Batch(services.writes, conn, log, caller=caller)
+            for m, entry in enumerate(data["places"]):  # new places first: offers use them
+                if entry.get("new"):
+                    _new_place(services, conn, batch, data, m, entry, outcome)
             for i, entry in enumerate(data["offers"]):
-                _offer(services, conn, batch, data, i, entry["id"], outcome)
+                if entry.get("new"):
+                    _new_offer(services, conn, batch, data, i, entry, outcome)
+                else:
+                    _offer(services, conn, batch, data, i, entry["id"], outcome)
             for m, entry in enumerate(data["places"]):
-                if entry["editable"]:
+                if entry["editable"] and not entry.get("new"):
                     _place(services, conn, batch, data, m, entry["id"], outcome)
+            if not outcome.errors:  # what the write path checks at commit, told now
+                _settle(conn, data, outcome)
             if outcome.errors or not commit:
                 raise _RollBack
     except _RollBack:
@@ -103,10 +112,94 @@ def _offer(services: Services, conn: sa.Connection, batch: Batch, data: draft.Da
     diffusion = data["values"]["g"]["diffusion"]
     body = build.build_offer(current, effective, changed, services.terminology, diffusion,
                              diffusion != data["base"]["g"]["diffusion"])
+    body = _with_places(body, data["offers"][i].get("added_places") or [])
     used = template_use.forms(data).used(rid)
     if used is not None and body != current:  # the template it was entered with
         body = template_forms.stamp(body, used.canonical)
     _write(services, conn, batch, stored, body, locate.offer_locator(body, i, k), outcome)
+
+
+def _with_places(body: dict[str, Any], places: list[str]) -> dict[str, Any]:
+    """The offer with the places added to it in this entry (« Ajouter un lieu »)."""
+    held = {str(x.get("reference")) for x in body.get("location") or []
+            if isinstance(x, dict)}
+    added = [{"reference": f"Location/{x}"} for x in places if f"Location/{x}" not in held]
+    return {**body, "location": [*(body.get("location") or []), *added]} if added else body
+
+
+def _new_offer(services: Services, conn: sa.Connection, batch: Batch, data: draft.Data,
+               i: int, entry: dict[str, Any], outcome: Outcome) -> None:
+    """An offer added in this entry, with the person's role in it, in this transaction."""
+    rid = entry["id"]
+    k = draft.site_index(data, entry["site"])
+    base, site_base = data["base"][f"o:{rid}"], data["base"][f"s:{entry['site']}"]
+    wanted = draft.offer_values(data, rid)
+    changed = {key for key in OFFER_KEYS
+               if wanted[key] != (site_base[key] if key in draft.SITE_KEYS else base[key])}
+    effective = {**base, **{key: wanted[key] for key in changed}}
+    if f.HOME_VISIT not in effective["modalities"] and effective["zone"]:
+        effective["zone"] = []
+    diffusion = data["values"]["g"]["diffusion"]
+    skeleton = additions.skeleton_offer(rid, entry["provider"], entry["care"])
+    body = build.build_offer(skeleton, effective, changed, services.terminology, diffusion,
+                             diffusion != "oui")
+    body = _with_places(body, entry.get("added_places") or [])
+    used = template_use.forms(data).used(rid)
+    if used is not None:
+        body = template_forms.stamp(body, used.canonical)
+    where = locate.offer_locator(body, i, k)
+    if not _create(services, conn, batch, body, where, outcome):
+        return
+    role = additions.new_role(entry, data["practitioner"], entry.get("added_places") or [])
+    _create(services, conn, batch, role, locate.Locator(default=ids.offer(i, "name")), outcome)
+
+
+def _new_place(services: Services, conn: sa.Connection, batch: Batch, data: draft.Data,
+               m: int, entry: dict[str, Any], outcome: Outcome) -> None:
+    rid = entry["id"]
+    skeleton = additions.skeleton_place(rid, entry.get("name") or entry["title"],
+                                        entry.get("provider"))
+    base, wanted = data["base"][f"p:{rid}"], data["values"][f"p:{rid}"]
+    # a new place: its address always (validation says what is missing), the rest if typed
+    changed = {key for key in PLACE_KEYS if wanted[key] != base[key]} | {"line", "postal",
+                                                                          "city"}
+    body = build.build_place(skeleton, wanted, changed)
+    _create(services, conn, batch, body, locate.place_locator(body, m), outcome)
+
+
+def _create(services: Services, conn: sa.Connection, batch: Batch, body: dict[str, Any],
+            where: locate.Locator, outcome: Outcome) -> bool:
+    """Create ``body`` (a new offer, its role, a new place); False when refused."""
+    rtype, rid = body["resourceType"], body["id"]
+    try:
+        with batch.savepoint():
+            result = services.writes.commit_version(
+                conn, resource_type(rtype, "create"), rid, None, body, "create", batch.log,
+                caller=batch.caller)
+    except OpenRORError as exc:
+        for issue in exc.issues:
+            if issue.is_error:
+                _place_error(outcome, where, issue, exc.status)
+        return False
+    for note in field_notes.notes(result.warnings):
+        target = where.find(note.expression) if note.expression else where.default
+        outcome.notices.append((target or "", note.text))
+    outcome.written.append(f"{rtype}/{rid}/_history/{result.stored.version}")
+    return True
+
+
+def _settle(conn: sa.Connection, data: draft.Data, outcome: Outcome) -> None:
+    """The write path's checks at commit (a new offer with the person's role in it, a new
+    place used by their offers only), shown next to the new offer or place they concern."""
+    try:
+        deferred.settle(conn)
+    except OpenRORError as exc:
+        new = [ids.offer(i, "name") for i, o in enumerate(data["offers"]) if o.get("new")]
+        new += [ids.place(m, "line") for m, p in enumerate(data["places"]) if p.get("new")]
+        target = new[0] if new else ""
+        for issue in exc.issues:
+            if issue.is_error:
+                outcome.errors[target] = messages.message(target, issue, exc.status)
 
 
 def _field_of(key: str, i: int, k: int) -> str:

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openror.web.entry import draft, session, template_use
+from openror.web.entry import additions, draft, session, template_use
 from openror.web.entry.practice import read_practice
 from openror.web.entry.session import entry_of
 from openror.web.forms import checked_form
@@ -36,6 +36,7 @@ async def begin(request: Request) -> Response:
     entry = await entry_of(request)
     practice = await run_in_threadpool(read_practice, entry.services, entry.caller)
     data = draft.start(practice, entry.services.terminology)
+    data["practices"] = additions.practices(practice)
     await run_in_threadpool(template_use.choose_all, entry.services, practice, data)
     template_use.prefill(data)
     await session.save(entry, data, 1)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from openror.errors import InvalidInput, error
 from openror.web import field_notes
 from openror.web.entry import (
+    additions,
     choices,
     ids,
     merge,
@@ -90,7 +91,10 @@ def _choices(entry: Entry) -> dict[str, Any]:
         codes = data["values"][f"o:{rid}"]["zone"]
         return rows.shown([choices.commune_typed(code) for code in codes], data, group, "")
 
-    return {"shown_codes": shown_codes, "public_choices": public_choices,
+    practice_choices = [choices.Choice(x["id"], x["title"]) for x in data.get("practices", [])]
+    offer_choices = [choices.Choice(o["id"], o["title"]) for o in data["offers"]]
+    return {"practice_choices": practice_choices, "offer_choices": offer_choices,
+            "shown_codes": shown_codes, "public_choices": public_choices,
             "modality_choices": modality_choices, "zone_rows": zone_rows,
             "commune": step_places.commune}
 
@@ -149,15 +153,19 @@ async def step_save(request: Request) -> Response:
     data, action = entry.data, form.get("action", "suivant")
     module = PARSERS.get(n)
     before = copy.deepcopy(data["values"])
+    added: dict[str, str] | None = None
     if module is not None:
-        module.parse(form, data, choices.lists(entry.services.terminology))
+        lists = choices.lists(entry.services.terminology)
+        module.parse(form, data, lists)
         template_use.keep_unasked(data, before)
+        added = _add(form, data, lists, n, action)
         outcome = await run_in_threadpool(merge.attempt, entry.services, entry.caller, data,
                                           commit=False)
         # the template's « obligatoire » first, told by the form; the API's rules besides
-        data["errors"] = {**outcome.errors, **template_use.missing(data, n)}
+        data["errors"] = {**outcome.errors, **template_use.missing(data, n), **(added or {})}
         data["notices"] = field_notes.joined(outcome.notices)
-    moved = await _stay_or_go_back(entry, n, action, module)
+    moved = await _show_added(request, entry, n, added) if added is not None else \
+        await _stay_or_go_back(entry, n, action, module)
     if moved is not None:
         return moved
     appeared = template_use.newly_enabled(data, before, n) if module is not None else []
@@ -170,3 +178,35 @@ async def step_save(request: Request) -> Response:
     await session.save(entry, data, max(entry.reached, n + 1))
     checked = f"?verifier={n}" if session.step_notices(data, n) else ""
     return redirect(step_path(min(n + 1, session.LAST)) + checked)
+
+
+def _add(form: dict[str, str], data: dict[str, Any], lists: choices.Lists, n: int,
+         action: str) -> dict[str, str] | None:
+    """« Ajouter une offre » (step 2), « Ajouter un lieu » (step 3): the errors of the small
+    form (empty: added); None for any other action."""
+    if n == step_offers.STEP and action == additions.ADD_OFFER:
+        return additions.add_offer(form, data, lists)
+    if n == step_places.STEP and action == additions.ADD_PLACE:
+        return additions.add_place(form, data)
+    return None
+
+
+async def _show_added(request: Request, entry: Entry, n: int, added: dict[str, str]
+                      ) -> Response:
+    """After « Ajouter une offre / un lieu »: the step again, at the new offer or place (or
+    with what to correct in the small form)."""
+    data = entry.data
+    if not added:  # a new offer or place is empty yet: no « obligatoire » before it is seen
+        anchor = _added_anchor(data, n)
+        prefix = ("o" if n == step_offers.STEP else "p") + anchor.rsplit("-", 1)[1] + "-"
+        data["errors"] = {k: t for k, t in data["errors"].items() if not k.startswith(prefix)}
+    await session.save(entry, data, entry.reached)
+    if added:
+        return await render(request, entry, n, 400)
+    return redirect(f"{step_path(n)}#{_added_anchor(data, n)}")
+
+
+def _added_anchor(data: dict[str, Any], n: int) -> str:
+    if n == step_offers.STEP:
+        return f"offre-{len(data['offers']) - 1}"
+    return f"lieu-{len(data['places']) - 1}"

@@ -255,11 +255,13 @@ def _field_id(kind: str, n: int, key: str) -> str:
     return ids.offer(n, key)
 
 
-def prefill(data: Data) -> None:
+def prefill(data: Data, only: str | None = None) -> None:
     """A new draft's empty fields take their template's ``initial`` value (the GP template:
     all publics, ages 0 to 150), as if entered: checked at each step, written on
-    validation."""
+    validation. ``only``: the fields of that owner alone (an offer added to the draft)."""
     for owner, _, form, keys in _owners(data):
+        if only is not None and owner != only:
+            continue
         values = data["values"][owner]
         for key in keys:
             rule = form.rule(key)
