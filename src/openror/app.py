@@ -20,10 +20,13 @@ from openror.api import (
     auth_routes,
     capacity_api,
     errors,
+    export_routes,
+    federation_api,
     fhir_routes,
     login_routes,
     oidc_routes,
     openapi_routes,
+    opendata_routes,
     orientation_api,
     quality_api,
     quality_reports_api,
@@ -50,6 +53,8 @@ from openror.services.ownership import OWNERSHIP
 from openror.services.read_audit import ReadAudit
 from openror.services.task_writer import SystemTaskWriter
 from openror.store import statistics
+from openror.sync.export import jobs as export_jobs
+from openror.sync.export.runner import Runner as ExportRunner
 from openror.sync.subscriptions import delivery as subscription_delivery
 from openror.sync.subscriptions import matching as subscription_matching
 from openror.web import routes as web_routes
@@ -66,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     services.writes.rules.append(TaskWorkflow())  # the anomaly workflow (quality.task_writes)
     services.writes.checks.append(OfferChecks(services.terminology))  # quality.on_write
     trail = ReadAudit(services.db, settings.audit_retention_days)
+    export_runner = ExportRunner(services.db, settings)  # sync.export: $export jobs
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -79,7 +85,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         reminding = asyncio.create_task(_remind(services, chores))
         checking = asyncio.create_task(_quality_run(services, chores))
         metering = asyncio.create_task(metrics.publish_pools(services))
+        exporting = asyncio.create_task(_run_exports(services, export_runner, chores))
         yield
+        exporting.cancel()
+        export_runner.stop()  # a job under way goes back to the queue for another process
+        await asyncio.gather(*app.state.export_tasks, return_exceptions=True)
         metering.cancel()
         checking.cancel()
         reminding.cancel()
@@ -95,14 +105,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Mount("/fhir", routes=[*subscription_routes.FHIR_ROUTES, *fhir_routes.ROUTES]),
+            Mount("/fhir", routes=[*export_routes.ROUTES, *subscription_routes.FHIR_ROUTES,
+                                   *fhir_routes.ROUTES]),
             Mount("/auth", routes=[*auth_routes.ROUTES, *login_routes.ROUTES,
                                    *oidc_routes.ROUTES]),
             Mount("/-", routes=system_routes.ROUTES),
+            Mount("/opendata", routes=opendata_routes.ROUTES),
             Mount("/api", routes=[*capacity_api.ROUTES, *quality_api.ROUTES,
                                   *quality_reports_api.ROUTES,
                                   *orientation_api.ROUTES, *openapi_routes.ROUTES,
-                                  *subscription_routes.API_ROUTES]),
+                                  *subscription_routes.API_ROUTES,
+                                  *federation_api.ROUTES]),
             *web_routes.ROUTES,
         ],
         middleware=[Middleware(SecurityHeadersMiddleware),
@@ -117,6 +130,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.services = services
     app.state.read_audit = trail
+    app.state.export_runner = export_runner
+    app.state.export_tasks = set()  # exports started by a kick-off, awaited at shutdown
     app.state.metrics = metrics.registry_for(services)  # GET /-/metrics
     # failed client authentications, per client id, in this process (see access.throttle)
     app.state.token_throttle = FailureThrottle(limit=10, window_s=300)
@@ -168,6 +183,19 @@ async def _notify_subscribers(services: Services, chores: Chores) -> None:
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.sync").exception("subscription delivery failed")
         await asyncio.sleep(settings.subscription_interval_seconds)
+
+
+async def _run_exports(services: Services, runner: ExportRunner, chores: Chores) -> None:
+    """$export jobs no process runs (queued while this one was busy, or abandoned by a
+    process that stopped), and the deletion of expired files (sync.export)."""
+    every = services.settings.export_interval_seconds
+    while every > 0:
+        try:
+            await chores.run(export_jobs.sweep, services.db, runner.exports)
+            await chores.run(runner.run_pending)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.sync").exception("export jobs run failed")
+        await asyncio.sleep(every)
 
 
 async def _refresh_statistics(services: Services, chores: Chores) -> None:

@@ -468,3 +468,13 @@ from openror.cli_ops import COMMANDS as OPS_COMMANDS  # noqa: E402 (backup, rest
 
 for _command in OPS_COMMANDS:
     main.add_command(_command)
+
+from openror.cli_federate import COMMANDS as FEDERATE_COMMANDS  # noqa: E402 (federate …)
+
+for _command in FEDERATE_COMMANDS:
+    main.add_command(_command)
+
+from openror.cli_export import COMMANDS as EXPORT_COMMANDS  # noqa: E402 (export, opendata)
+
+for _command in EXPORT_COMMANDS:
+    main.add_command(_command)

@@ -75,6 +75,20 @@ SETTINGS_DOC: dict[str, str] = {
     "delivery (due notifications and retries) in each server process; 0 turns it off.",
     "subscription_max_failures": "Consecutive failed notifications (each after 8 attempts) "
     "after which a subscription is set to status error and its contacts are told.",
+    "export_dir": "Directory of the $export files (default: data_dir/exports); with several "
+    "hosts, storage they all share, since any of them may be asked for a file.",
+    "export_retention_hours": "Hours the files of a finished $export are kept; then they are "
+    "deleted and polling the job answers 404 (expired).",
+    "export_file_max_resources": "Most resources in one $export file; a type with more is "
+    "split into numbered files.",
+    "export_lease_seconds": "Lease of a server process on the $export job it runs, renewed as "
+    "it writes; when a process dies, another takes the job after this long.",
+    "export_interval_seconds": "Seconds between two looks of each server process for $export "
+    "jobs to run (queued, or abandoned by a stopped process) and expired files to delete; 0 "
+    "turns it off (jobs then run only in the process that received them).",
+    "opendata_dir": "Directory of the open-data publications (openror opendata publish "
+    "--out): its 'current' one is served read-only, without a token, at /opendata/; empty: "
+    "not served.",
     "capacity_stale_after": "How old an availability figure may be before it is flagged "
     "stale, per activity family: 'family=age,…' with ages in m, h or d; families are "
     "critical (intensive care), emergency and default (docs/api/capacity.md).",
@@ -139,6 +153,12 @@ class Settings:
     rate_limit_per_minute: int = 1200
     rate_limit_burst: int = 200
     audit_retention_days: int = 365
+    export_dir: str = ""
+    export_retention_hours: int = 24
+    export_file_max_resources: int = 100_000
+    export_lease_seconds: int = 120
+    export_interval_seconds: int = 5
+    opendata_dir: str = ""
     capacity_stale_after: str = "critical=24h,emergency=24h,default=72h"
     alert_interval_seconds: int = 10
     subscription_interval_seconds: int = 5

@@ -21,6 +21,9 @@ from openror.services.container import Services
 OPEN_PATHS = frozenset({"/fhir/metadata", "/api/openapi.json", "/-/health", "/-/ready",
                         "/-/metrics", "/auth/token"}) | session_auth.OPEN_PATHS  # and logging in
 
+#: the open-data publication (api.opendata_routes): files of what profile 0 reads
+OPEN_PREFIX = "/opendata/"
+
 _HOW = ("get one from POST /auth/token (OAuth2 client credentials) and send "
         "'Authorization: Bearer <token>'")
 
@@ -50,7 +53,7 @@ class AuthenticationMiddleware:
         await self.app(scope, receive, send)
 
     async def _caller(self, scope: Scope) -> Caller:
-        if scope["path"] in OPEN_PATHS:
+        if scope["path"] in OPEN_PATHS or scope["path"].startswith(OPEN_PREFIX):
             return ANONYMOUS
         header = _authorization(scope)
         if header is None:

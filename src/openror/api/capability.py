@@ -36,6 +36,21 @@ _SEARCH_NOTE = (
     "parameters are ignored and reported, or refused with Prefer: handling=strict."
 )
 
+#: FHIR Bulk Data 2.0 export, at system and type level (docs/api/export.md)
+EXPORT = {
+    "name": "export",
+    "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export|2.0.0",
+    "documentation": "Asynchronous (202 + Content-Location; Prefer: respond-async accepted, "
+    "not required). _outputFormat application/fhir+ndjson (default; also application/ndjson, "
+    "ndjson) or the ROR JSON variant application/fhir+json / application/json (one Bundle of "
+    "type collection per file); _type, _since, _typeFilter (searches, OR per type; without "
+    "_type they name the types exported), includeAssociatedData=_myCompleteExtract (the "
+    "offers with their organisations and all parents, places, roles and practitioners; with "
+    "_since, an offer comes when any of its graph changed). One snapshot per export "
+    "(transactionTime); the read policy of the caller applies; files for the same caller "
+    "only, kept for a limited time.",
+}
+
 _SPECIAL = (
     ("_has", "special", R4_SP + "Resource-has", "Reverse chaining, nestable"),
     ("_filter", "special", R4_SP + "Resource-filter",
@@ -62,11 +77,25 @@ def _includes(rtype: str) -> tuple[list[str], list[str]]:
     return forward, reverse
 
 
+_FEED_NOTE = (
+    "Newest first, paged with _before; _since (instant, inclusive), _count. With _after=<seq> "
+    "(0: from the beginning): the change feed, oldest first, gap-free (no change skipped or "
+    "repeated, even with concurrent writers); each entry carries its sequence number in the "
+    "extension https://openror.org/fhir/StructureDefinition/change-sequence (valueString), "
+    "and the next link, always present, carries the _after to ask next (docs/api/sync.md).")
+
+
+def _interaction(code: str) -> dict[str, str]:
+    if code in ("history-type", "history-system"):
+        return {"code": code, "documentation": _FEED_NOTE}
+    return {"code": code}
+
+
 def _resource(rt: ResourceType) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "type": rt.name,
         "profile": rt.profiles[0],
-        "interaction": [{"code": code} for code in rt.interactions],
+        "interaction": [_interaction(code) for code in rt.interactions],
         "versioning": "versioned-update",
         "readHistory": True,
     }
@@ -89,8 +118,10 @@ def _resource(rt: ResourceType) -> dict[str, Any]:
         entry["documentation"] += _QUESTIONNAIRE_NOTE
     if rt.name in _MEASURE_NOTES:
         entry["documentation"] += _MEASURE_NOTES[rt.name]
+    if rt.allows("search-type"):  # GET [base]/[type]/$export (docs/api/export.md)
+        entry["operation"] = [EXPORT]
     if rt.name == "HealthcareService":
-        entry["operation"] = [OPERATION]  # $orientation
+        entry["operation"] = [OPERATION, EXPORT]  # $orientation
     return entry
 
 
@@ -221,6 +252,7 @@ def capability_statement(base: str, anonymous_access: bool = False) -> dict[str,
                              + _SEARCH_NOTE,
             "resource": [*(_resource(rt) for rt in REGISTRY.values()),
                          *(_own_table(rt) for rt in OWN_TABLES.values())],
-            "interaction": [{"code": "history-system"}],
+            "interaction": [_interaction("history-system")],
+            "operation": [EXPORT],
         }],
     }

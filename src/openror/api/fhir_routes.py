@@ -181,7 +181,7 @@ async def history(request: Request) -> Response:
     rid = _path(request, "id") if "id" in request.path_params else None
     page = await run_in_threadpool(services.reader.history, rtype, rid, caller_of(request),
                                    since=params.since, count=params.count,
-                                   before_seq=params.before)
+                                   before_seq=params.before, after_seq=params.after)
     base = base_url(request, services.settings.base_url)
     return FhirResponse(history_bundle.render(page, base, str(request.url), params))
 

@@ -17,6 +17,10 @@ from openror.services.reads import HistoryPage
 from openror.store.feed import HistoryRow
 from openror.store.resources import naive_utc
 
+#: on each history entry: the change's sequence number, as a string (it is a 64-bit
+#: number, beyond FHIR R4 ``integer``); docs/api/sync.md
+SEQUENCE_URL = "https://openror.org/fhir/StructureDefinition/change-sequence"
+
 _METHOD = {"create": ("POST", "201"), "update": ("PUT", "200"), "patch": ("PATCH", "200"),
            "delete": ("DELETE", "204")}
 
@@ -26,15 +30,22 @@ class HistoryParams:
     since: datetime | None
     count: int
     before: int | None
+    #: the gap-free feed: changes numbered above it, oldest first (None: newest first)
+    after: int | None = None
 
     @classmethod
     def parse(cls, request: Request, settings: Settings) -> HistoryParams:
         q = request.query_params
-        unknown = set(q) - {"_since", "_count", "_before", "_format"}
+        unknown = set(q) - {"_since", "_count", "_before", "_after", "_format"}
         if unknown:
             raise InvalidInput([error("not-supported", f"unknown _history parameter(s): "
-                                      f"{', '.join(sorted(unknown))}; use _since, _count")])
-        return cls(_since(q.get("_since")), _count(q.get("_count"), settings), _int(q, "_before"))
+                                      f"{', '.join(sorted(unknown))}; use _since, _count, "
+                                      "_after")])
+        after, before = _int(q, "_after"), _int(q, "_before")
+        if after is not None and before is not None:
+            raise InvalidInput([error("invalid", "_after (oldest first, forward) and _before "
+                                      "(newest first, backward) cannot be combined", "_after")])
+        return cls(_since(q.get("_since")), _count(q.get("_count"), settings), before, after)
 
 
 def _since(raw: str | None) -> datetime | None:
@@ -60,15 +71,18 @@ def _int(q: QueryParams, name: str) -> int | None:
     raw = q.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
-        raise InvalidInput([error("invalid", f"{name} must be a number", name)])
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise InvalidInput([error("invalid", f"{name} must be a whole number from 0 "
+                                  "(a change's sequence number)", name)])
     return int(raw)
 
 
 def _entry(row: HistoryRow, base: str) -> dict[str, object]:
     method, status = _METHOD[row.action]
     url = f"{row.type}/{row.id}" if method != "POST" else row.type
-    entry: dict[str, object] = {"fullUrl": f"{base}/{row.type}/{row.id}"}
+    entry: dict[str, object] = {
+        "extension": [{"url": SEQUENCE_URL, "valueString": str(row.seq)}],
+        "fullUrl": f"{base}/{row.type}/{row.id}"}
     if row.content is not None:
         entry["resource"] = orjson.Fragment(row.content)
     entry["request"] = {"method": method, "url": url}
@@ -77,19 +91,33 @@ def _entry(row: HistoryRow, base: str) -> dict[str, object]:
     return entry
 
 
+def _next_url(page: HistoryPage, self_url: str, params: HistoryParams) -> str | None:
+    """Where the next page is: older changes (``_before``), or, on an ``_after`` page,
+    always, the changes after this one's (the same place again when there were none)."""
+    query: dict[str, object] = {"_count": params.count}
+    if page.next_after is not None:
+        query["_after"] = page.next_after
+    elif page.next_before is not None:
+        query["_before"] = page.next_before
+    else:
+        return None
+    if params.since is not None:
+        query["_since"] = fhir_instant(params.since)
+    return f"{self_url.split('?', maxsplit=1)[0]}?{urlencode(query)}"
+
+
 def render(page: HistoryPage, base: str, self_url: str, params: HistoryParams) -> bytes:
     links = [{"relation": "self", "url": self_url}]
-    if page.next_before is not None:
-        query: dict[str, object] = {"_count": params.count, "_before": page.next_before}
-        if params.since is not None:
-            query["_since"] = fhir_instant(params.since)
-        next_url = f"{self_url.split('?', maxsplit=1)[0]}?{urlencode(query)}"
+    next_url = _next_url(page, self_url, params)
+    if next_url is not None:
         links.append({"relation": "next", "url": next_url})
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "history",
-        "total": page.total,
-        "link": links,
-        "entry": [_entry(row, base) for row in page.rows],
-    }
+    entries = [_entry(row, base) for row in page.rows]
+    bundle: dict[str, object] = {"resourceType": "Bundle"}
+    if page.as_of is not None:  # a safe next _lastUpdated=ge value (docs/api/sync.md)
+        bundle["meta"] = {"lastUpdated": fhir_instant(page.as_of)}
+    bundle["type"] = "history"
+    if page.total is not None:
+        bundle["total"] = page.total
+    bundle["link"] = links
+    bundle["entry"] = entries
     return orjson.dumps(bundle)

@@ -15,6 +15,7 @@ from openror.search import engine
 from openror.search.engine import Hit, Page, encode_cursor
 from openror.search.includes import Included
 from openror.search.model import Content, Near
+from openror.services.metadata import fhir_instant
 
 DISTANCE_EXT = "http://hl7.org/fhir/StructureDefinition/location-distance"
 UCUM = "http://unitsofmeasure.org"
@@ -34,7 +35,10 @@ def render(page: Page, base: str, request_url: str, pairs: list[tuple[str, str]]
     outcome = _outcome(page)
     if outcome is not None:
         entries.append({"resource": outcome, "search": {"mode": "outcome"}})
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    bundle: dict[str, Any] = {"resourceType": "Bundle"}
+    if page.as_of is not None:  # a safe next _lastUpdated=ge value (docs/api/sync.md)
+        bundle["meta"] = {"lastUpdated": fhir_instant(page.as_of)}
+    bundle["type"] = "searchset"
     if page.total is not None:
         bundle["total"] = page.total
     bundle["link"] = _links(page, request_url, pairs)

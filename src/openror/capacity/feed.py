@@ -26,6 +26,7 @@ from openror.errors import Forbidden, NotFound, PreconditionFailed, Unauthorized
 from openror.services.authorise import REGION_SCOPE
 from openror.services.writes import WritePath, WriteResult, resource_type
 from openror.store import derived
+from openror.store.deadlocks import retried
 from openror.store.feed import LogEntry
 from openror.store.resources import utcnow
 
@@ -39,6 +40,7 @@ class CapacityFeed:
     def __init__(self, writes: WritePath) -> None:
         self.writes = writes
 
+    @retried  # store.deadlocks
     def update(self, identifier: str, parameters: Any, log: LogEntry, *,
                caller: Caller) -> WriteResult:
         _may_address(caller, identifier)  # first: a caller without rights learns nothing

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -30,7 +30,7 @@ from openror.search.scope import searching_as
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
 from openror.search.sql import all_of
-from openror.store import rawsql, read_context
+from openror.store import feed_order, rawsql, read_context
 from openror.store.database import Database
 from openror.store.freshness import annotate_places
 from openror.store.read_policy import shown
@@ -59,6 +59,9 @@ class Page:
     total: int | None = None  # None: over the cap and not counted (_total=none)
     kept: int = 0  # matches that can be paged through (at most CAP)
     cursor: str | None = None  # the snapshot, when there are several pages
+    #: first pages: every change made before this time was visible to the search, a safe
+    #: next ``_lastUpdated=ge`` value (store.feed_order.newest); None on later pages
+    as_of: datetime | None = None
 
     @property
     def truncated(self) -> bool:
@@ -88,13 +91,14 @@ class SearchEngine:
         guard.check(self.caller, q)
         with self.db.read() as conn, searching_as(self.caller):
             _consistent(conn)
+            as_of = feed_order.newest(conn).at  # first: the snapshot the search sees
             q = replace(q, criteria=groups.prepare(conn, q.rtype, q.criteria))
             if q.summary == "count":
-                return Page(q, 0, [], total=_count(conn, q))
+                return Page(q, 0, [], total=_count(conn, q), as_of=as_of)
             hits, total = _matches(conn, q)
             matches, included = self._served(conn, q, [Hit(*h) for h in hits[:q.count]],
                                              fresh)
-        page = Page(q, 0, matches, included, total, len(hits))
+        page = Page(q, 0, matches, included, total, len(hits), as_of=as_of)
         if paged and q.count and len(hits) > q.count:
             page.cursor = self._save(q, hits, total)
         return page

@@ -34,6 +34,9 @@ class Upsert:
     owned: frozenset[str]
     owned_extensions: frozenset[str] = frozenset()
     checked: bool = False  # validated by an import's check phase (see commit_version)
+    #: the resource replaces the current version whole, meta tags included (federation: the
+    #: source's version as it is), instead of being reconciled and its references resolved
+    replace: bool = False
 
 
 class Batch:

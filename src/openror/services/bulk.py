@@ -25,8 +25,8 @@ from openror.errors import InvalidInput, error
 from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
-from openror.services.writes import Prepared, WritePath, WriteResult, resource_type
-from openror.store import capacity_history, rawsql, search_index
+from openror.services.writes import Prepared, WritePath, WriteResult, resource_type, restamp
+from openror.store import capacity_history, feed_order, rawsql, search_index
 from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, stored_from_row
@@ -47,6 +47,8 @@ _INSERT_CURRENT = ("INSERT INTO resource (type, id, version, last_updated, delet
 _UPDATE_CURRENT = ("UPDATE resource SET version = :version, last_updated = :last_updated, "
                    "deleted = :deleted, region = :region, content = :content "
                    "WHERE type = :type AND id = :id AND version = :previous")
+_RESTAMP_CURRENT = ("UPDATE resource SET last_updated = :last_updated, content = :content "
+                    "WHERE type = :type AND id = :id AND version = :version")
 _CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :type AND id = :id"
 _CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :type AND source_id = :id"
 _INSERT_IDENTIFIER = ("INSERT INTO identifier_index (type, id, system, value) "
@@ -97,8 +99,9 @@ class BulkWriter:
             results.append(found.result)
             self._remember(found)
         self._check_references(prepared)
-        self._flush(prepared)
-        return results
+        settled = {id(p.result): s.result for p, s in zip(prepared, self._flush(prepared),
+                                                           strict=True)}
+        return [settled.get(id(result), result) for result in results]
 
     # -- per record ----------------------------------------------------------------------
 
@@ -108,7 +111,7 @@ class BulkWriter:
         rt = resource_type(rtype, "create")
         # The items are private (decoded from the staging table for this batch): no copy.
         incoming = item.resource
-        if _may_refer_logically(incoming):
+        if not item.replace and _may_refer_logically(incoming):
             resolve_references(incoming, self._lookup)
         tag_key(incoming, item)
         rid = self._id_of(item, rtype)
@@ -118,8 +121,8 @@ class BulkWriter:
             return self.writes.prepare(rt, rid or str(uuid.uuid4()), current, incoming,
                                        "create", self.log, owned, item.checked, numbers,
                                        caller=self.caller, conn=self.conn)
-        merged = reconcile(orjson.loads(current.content), incoming, item.owned,
-                           item.owned_extensions)
+        merged = incoming if item.replace else reconcile(
+            orjson.loads(current.content), incoming, item.owned, item.owned_extensions)
         return self.writes.prepare(rt, current.id, current, merged, "update", self.log, owned,
                                    item.checked, numbers, caller=self.caller,
                                    conn=self.conn)
@@ -153,10 +156,15 @@ class BulkWriter:
             if rid:
                 wanted.setdefault(rtype, set()).add(rid)
         found: dict[tuple[str, str], StoredResource] = {}
-        for rtype, ids in wanted.items():
+        for rtype, ids in sorted(wanted.items()):
             stmt = sa.select(resource.c.id, resource.c.version, resource.c.last_updated,
                              resource.c.deleted, resource.c.content).where(
                 resource.c.type == rtype, resource.c.id.in_(sorted(ids)))
+            if self.dialect == "postgresql":
+                # locked now, in one order for every writer, not once the feed's turn is
+                # held (store.feed_order): a writer holding a row and waiting for the
+                # turn would otherwise deadlock with this one
+                stmt = stmt.order_by(resource.c.id).with_for_update()
             for rid, *row in self.conn.execute(stmt):
                 found[(rtype, rid)] = stored_from_row(rtype, rid, row)
         return found
@@ -188,34 +196,66 @@ class BulkWriter:
 
     # -- writes, gathered ------------------------------------------------------------------
 
-    def _flush(self, prepared: list[Prepared]) -> None:
+    def _flush(self, prepared: list[Prepared]) -> list[Prepared]:
+        """Store the batch; return it with the times settled under the feed's turn.
+
+        What depends neither on the change numbers nor on the times is written before the
+        turn (``store.feed_order``), which is then held to commit: derived rows, and the
+        current rows with the times settled against the feed as it is now (most of the
+        changes that commit while a batch is prepared have done so by then); under the
+        turn, only the rows overtaken since get their time again."""
         if not prepared:
-            return
+            return prepared
+        self._replace_derived(prepared)
+        head = feed_order.newest(self.conn).at
+        prepared = [restamp(p, head) for p in prepared]
+        self._write_currents(prepared)
+        floor = feed_order.take_turn(self.conn)  # from here to commit, one writer at a time
+        settled = [restamp(p, floor) for p in prepared]
+        rawsql.run_many(self.conn, _RESTAMP_CURRENT, [
+            {"type": s.new.type, "id": s.new.id, "version": s.new.version,
+             "last_updated": rawsql.db_time(s.new.last_updated, self.dialect),
+             "content": s.new.content}
+            for p, s in zip(prepared, settled, strict=True) if s is not p])
+        self._number(settled)
+        self._record_capacities(settled)
+        return settled
+
+    def _write_currents(self, prepared: list[Prepared]) -> None:
+        inserts, updates = [], []
+        for p in prepared:
+            new = p.new
+            current = {"type": new.type, "id": new.id, "version": new.version,
+                       "last_updated": rawsql.db_time(new.last_updated, self.dialect),
+                       "deleted": False, "region": new.region, "content": new.content}
+            if p.current is None:
+                inserts.append(current)
+            else:
+                updates.append({**current, "previous": p.current.version})
+        rawsql.run_many(self.conn, _INSERT_CURRENT, inserts)
+        self._update_currents(updates)
+
+    def _number(self, prepared: list[Prepared]) -> None:
+        """The feed, log and version rows, under the turn."""
         seqs = self._reserve_seqs(len(prepared))
-        feed, logs, versions, inserts, updates = [], [], [], [], []
+        feed, logs, versions = [], [], []
         for seq, p in zip(seqs, prepared, strict=True):
             new, at = p.new, rawsql.db_time(p.new.last_updated, self.dialect)
-            row = {"type": new.type, "id": new.id, "version": new.version,
-                   "last_updated": at, "deleted": False}
             feed.append({"seq": seq, "type": new.type, "id": new.id, "version": new.version,
                          "action": new.action, "at": at})
             logs.append({"seq": seq, "actor": self.log.actor, "at": at, "request_id": None,
                          "batch_id": self.log.batch_id, "reason": self.log.reason,
                          "before_version": new.version - 1 if new.version > 1 else None,
                          "after_version": new.version})
-            versions.append({**row, "seq": seq, "content": new.content})
-            current = {**row, "region": new.region, "content": new.content}
-            if p.current is None:
-                inserts.append(current)
-            else:
-                updates.append({**current, "previous": p.current.version})
+            versions.append({"type": new.type, "id": new.id, "version": new.version,
+                             "last_updated": at, "deleted": False, "seq": seq,
+                             "content": new.content})
         for sql, rows in ((_INSERT_FEED, feed), (_INSERT_LOG, logs),
-                          (_INSERT_VERSION, versions), (_INSERT_CURRENT, inserts)):
+                          (_INSERT_VERSION, versions)):
             rawsql.run_many(self.conn, sql, rows)
-        self._update_currents(updates)
-        self._replace_derived(prepared)
 
     def _reserve_seqs(self, count: int) -> list[int]:
+        feed_order.lock(self.conn)  # numbering order = commit order (store.feed_order)
         if self.dialect == "postgresql":
             sql = ("SELECT nextval(pg_get_serial_sequence('change_feed', 'seq')) "
                    "FROM generate_series(1, :n)")
@@ -243,6 +283,8 @@ class BulkWriter:
             row for p in prepared for row in reference_rows(p.new.type, p.new.id, p.targets)])
         search_index.insert(self.conn, [index_rows(p.new.type, p.new.id, p.body)
                                         for p in prepared])
+
+    def _record_capacities(self, prepared: list[Prepared]) -> None:
         for p in prepared:
             if p.new.type == "Location":
                 capacity_history.record_write(
@@ -267,7 +309,7 @@ def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
                     walk(value)
 
     for item in items:
-        if _may_refer_logically(item.resource):
+        if not item.replace and _may_refer_logically(item.resource):
             walk(item.resource)
     return found
 

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from openror.access.caller import Caller
 from openror.errors import Gone, NotFound, error
 from openror.services.writes import resource_type
-from openror.store import capacity_history, feed, freshness, read_policy, visibility
+from openror.store import capacity_history, feed, feed_order, freshness, read_policy, visibility
 from openror.store.database import Database
 from openror.store.resources import StoredResource, read_current, utcnow
 
@@ -20,8 +20,12 @@ from openror.store.resources import StoredResource, read_current, utcnow
 @dataclass(frozen=True)
 class HistoryPage:
     rows: list[feed.HistoryRow]
-    total: int
+    total: int | None  # None: not counted (``_after`` pages)
     next_before: int | None  # pass as before_seq to get the next (older) page
+    #: ``_after`` pages: where the next page starts (pass as after_seq); None otherwise
+    next_after: int | None = None
+    #: every change made before this time is in the feed already (None: empty feed)
+    as_of: datetime | None = None
 
 
 class Reader:
@@ -81,19 +85,41 @@ class Reader:
         return found if caller.sees_everything else _as_seen(conn, found, caller)
 
     def history(self, rtype: str | None, rid: str | None, caller: Caller, *,
-                since: datetime | None, count: int, before_seq: int | None) -> HistoryPage:
+                since: datetime | None, count: int, before_seq: int | None,
+                after_seq: int | None = None) -> HistoryPage:
+        """Newest first, paged with ``before_seq``; or, with ``after_seq``, the changes
+        numbered above it, oldest first (the gap-free feed)."""
         if rtype is not None:
             resource_type(rtype, "history-instance" if rid else "history-type")
         with self.db.read() as conn:
             if rid is not None and rtype is not None and not _exists(conn, rtype, rid, caller):
                 raise _not_found(rtype, rid)
+            # first: what the page's own reads will see at least (store.feed_order.newest)
+            head = feed_order.newest(conn)
+            if after_seq is not None:
+                return self._forward(conn, rtype, rid, caller, since, count, after_seq,
+                                     head.seq, head.at)
             rows = feed.history(conn, rtype=rtype, rid=rid, since=since,
                                 before_seq=before_seq, limit=count + 1, caller=caller)
             total = feed.count_history(conn, rtype=rtype, rid=rid, since=since, caller=caller)
             more = len(rows) > count
             rows = rows[:count]
             shown = [_row_as_seen(conn, row, caller) for row in rows]
-        return HistoryPage(shown, total, rows[-1].seq if more and rows else None)
+        return HistoryPage(shown, total, rows[-1].seq if more and rows else None,
+                           as_of=head.at)
+
+    def _forward(self, conn: sa.Connection, rtype: str | None, rid: str | None,
+                 caller: Caller, since: datetime | None, count: int, after_seq: int,
+                 horizon: int, as_of: datetime | None) -> HistoryPage:
+        """An ``_after`` page. A page that is not full holds every change up to the
+        horizon this caller may see: the next one starts there, past the changes of other
+        types or hidden from the caller, which are not scanned again."""
+        rows = feed.after(conn, after_seq, rtype=rtype, rid=rid, since=since, limit=count,
+                          caller=caller)
+        last = rows[-1].seq if rows else after_seq
+        next_after = last if len(rows) == count else max(last, horizon, after_seq)
+        shown = [_row_as_seen(conn, row, caller) for row in rows]
+        return HistoryPage(shown, None, None, next_after=next_after, as_of=as_of)
 
 
 def _as_seen(conn: sa.Connection, found: StoredResource,

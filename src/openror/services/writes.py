@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -36,10 +36,19 @@ from openror.services import metadata
 from openror.services import provenance as provenance_of
 from openror.services.authorise import Authority, Change, authorise_change
 from openror.services.conditions import Criteria
-from openror.store import capacity_history, counters, derived
+from openror.store import capacity_history, counters, derived, feed_order
 from openror.store.database import Database
+from openror.store.deadlocks import retried
 from openror.store.feed import LogEntry
-from openror.store.resources import NewVersion, StoredResource, read_current, utcnow, write_version
+from openror.store.resources import (
+    NewVersion,
+    StoredResource,
+    number,
+    read_current,
+    restamp_current,
+    utcnow,
+    write_current,
+)
 from openror.terminology import Terminology
 
 AfterWrite = Callable[[sa.Connection, str, str, dict[str, Any] | None], None]
@@ -133,6 +142,27 @@ def raise_missing_references(body: dict[str, Any], missing: Iterable[tuple[str, 
         "or correct the reference", s.expression) for s in sites])
 
 
+def settle(conn: sa.Connection, prepared: Prepared) -> Prepared:
+    """Take the change feed's turn (``store.feed_order``, held until commit) and settle the
+    version's time under it."""
+    return restamp(prepared, feed_order.take_turn(conn))
+
+
+def restamp(prepared: Prepared, floor: datetime | None) -> Prepared:
+    """``prepared`` with its time later than ``floor``: a version stamped before a change
+    that committed meanwhile takes a time just after that change's (times increase along
+    the feed, so ``_lastUpdated=ge`` deltas miss nothing). Only a writer overtaken between
+    its stamp and its turn pays a second serialisation of its body."""
+    at = feed_order.settled_time(prepared.new.last_updated, floor)
+    if at == prepared.new.last_updated or prepared.new.content is None:
+        return prepared
+    prepared.body["meta"]["lastUpdated"] = metadata.fhir_instant(at)
+    content = jsonio.dumps(prepared.body)
+    stored = replace(prepared.result.stored, last_updated=at, content=content)
+    return replace(prepared, new=replace(prepared.new, last_updated=at, content=content),
+                   result=replace(prepared.result, stored=stored))
+
+
 def _copy(body: dict[str, Any]) -> dict[str, Any]:
     """A private copy of a JSON body (faster than copy.deepcopy for JSON values)."""
     copied: dict[str, Any] = orjson.loads(orjson.dumps(body))
@@ -174,6 +204,7 @@ class WritePath:
 
     # -- public operations -------------------------------------------------------------
 
+    @retried  # a victim of a deadlock with a writer of several resources
     def create(self, body: dict[str, Any], log: LogEntry,
                if_none_exist: Criteria | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(body["resourceType"], "create")
@@ -188,6 +219,7 @@ class WritePath:
             return self.commit_version(conn, rt, rid, None, _copy(body), "create", log,
                                        caller=caller)
 
+    @retried
     def update(self, rtype: str, rid: str, body: dict[str, Any], log: LogEntry,
                if_match: str | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "update", caller)
@@ -204,6 +236,7 @@ class WritePath:
             return self.commit_version(conn, rt, rid, current, _copy(body), action, log,
                                        caller=caller)
 
+    @retried
     def conditional_update(self, rtype: str, criteria: Criteria, body: dict[str, Any],
                            log: LogEntry, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "update")
@@ -224,6 +257,7 @@ class WritePath:
             return self.commit_version(conn, rt, rid, current, new, "update", log,
                                        caller=caller)
 
+    @retried
     def patch(self, rtype: str, rid: str, parameters: dict[str, Any], log: LogEntry,
               if_match: str | None = None, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "patch")
@@ -232,6 +266,7 @@ class WritePath:
             check_if_match(current, if_match)
             return self._patch(conn, rt, current, parameters, log, caller)
 
+    @retried
     def conditional_patch(self, rtype: str, criteria: Criteria, parameters: dict[str, Any],
                           log: LogEntry, *, caller: Caller) -> WriteResult:
         rt = resource_type(rtype, "patch")
@@ -242,27 +277,38 @@ class WritePath:
             return self._patch(conn, rt, self.live(conn, rtype, rid), parameters, log,
                                caller)
 
+    @retried
     def delete(self, rtype: str, rid: str, log: LogEntry, *, caller: Caller) -> StoredResource:
-        rt = resource_type(rtype, "delete")
+        resource_type(rtype, "delete")
         with self.db.write() as conn:
-            current = read_current(conn, rtype, rid, for_update=True)
-            if current is None:
-                raise _not_found(rtype, rid)
-            if current.deleted:
-                return current
-            assert current.content is not None
-            authorise_change(caller, Change(rtype, rid, orjson.loads(current.content), None,
-                                            self.region_of(current), None), conn)
-            self._refuse_if_referenced(conn, rtype, rid)
-            new = NewVersion(rt.name, rid, current.version + 1, utcnow(), None, None, "delete")
-            write_version(conn, new, log)
-            derived.clear(conn, rtype, rid)
-            if rtype == "Location":
-                capacity_history.record_write(conn, rid, new.version, new.last_updated,
-                                              self.region_of(current), current.content, None)
-            for hook in self.after_write:
-                hook(conn, rtype, rid, None)
-            return StoredResource(rtype, rid, new.version, new.last_updated, True, None)
+            return self.delete_in(conn, rtype, rid, log, caller=caller)
+
+    def delete_in(self, conn: sa.Connection, rtype: str, rid: str, log: LogEntry, *,
+                  caller: Caller) -> StoredResource:
+        """``delete`` inside the caller's transaction (federation applies a page in one)."""
+        current = read_current(conn, rtype, rid, for_update=True)
+        if current is None:
+            raise _not_found(rtype, rid)
+        if current.deleted:
+            return current
+        assert current.content is not None
+        authorise_change(caller, Change(rtype, rid, orjson.loads(current.content), None,
+                                        self.region_of(current), None), conn)
+        self._refuse_if_referenced(conn, rtype, rid)
+        derived.clear(conn, rtype, rid)
+        new = NewVersion(rtype, rid, current.version + 1, utcnow(), None, None, "delete")
+        write_current(conn, new)
+        for hook in self.after_write:
+            hook(conn, rtype, rid, None)
+        at = feed_order.settled_time(new.last_updated, feed_order.take_turn(conn))
+        if at != new.last_updated:  # the turn, as in commit_version
+            new = replace(new, last_updated=at)
+            restamp_current(conn, new)
+        number(conn, new, log)
+        if rtype == "Location":
+            capacity_history.record_write(conn, rid, new.version, new.last_updated,
+                                          self.region_of(current), current.content, None)
+        return StoredResource(rtype, rid, new.version, new.last_updated, True, None)
 
     # -- steps -----------------------------------------------------------------------
 
@@ -304,18 +350,25 @@ class WritePath:
         if isinstance(prepared, WriteResult):
             return prepared
         self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
-        write_version(conn, prepared.new, log)
         derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
                         targets=prepared.targets,
                         previous=None if current is None or current.deleted else current.content,
                         previous_body=prepared.previous, content=prepared.new.content)
+        write_current(conn, prepared.new)
+        for hook in self.after_write:
+            hook(conn, rt.name, rid, prepared.body)
+        # from here to commit, one writer at a time (store.feed_order): what does not
+        # depend on the version's number and time was written before
+        stamped = prepared.new
+        prepared = settle(conn, prepared)
+        if prepared.new is not stamped:
+            restamp_current(conn, prepared.new)
+        number(conn, prepared.new, log)
         if rt.name == "Location":
             capacity_history.record_write(
                 conn, rid, prepared.new.version, prepared.new.last_updated,
                 prepared.new.region, current.content if current else None, prepared.body,
                 prepared.previous)
-        for hook in self.after_write:
-            hook(conn, rt.name, rid, prepared.body)
         return prepared.result
 
     def prepare(self, rt: ResourceType, rid: str, current: StoredResource | None,

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openror.access.caller import SYSTEM, Caller
-from openror.store import rawsql, visibility
+from openror.store import feed_order, rawsql, visibility
 from openror.store.schema import change_feed, change_log, resource_version
 
 
@@ -66,6 +66,9 @@ _INSERT_LOG = (
 
 def append(conn: sa.Connection, rtype: str, rid: str, version: int, action: str,
            at: datetime, log: LogEntry) -> int:
+    """Number one change. ``at`` must come from ``feed_order.settled_time`` under the turn
+    this takes again (cheap, re-entrant): numbering order must be commit order."""
+    feed_order.lock(conn)
     when = rawsql.db_time(at, conn.dialect.name)
     cursor = rawsql.run(conn, _INSERT_FEED, {
         "type": rtype, "id": rid, "version": version, "action": action, "at": when})
@@ -95,6 +98,25 @@ def history(
     stmt = _feed_filter(stmt, rtype, rid, since, caller=caller)
     if before_seq is not None:
         stmt = stmt.where(cf.c.seq < before_seq)
+    return [HistoryRow(*row) for row in conn.execute(stmt)]
+
+
+def after(
+    conn: sa.Connection, after_seq: int, *, rtype: str | None = None, rid: str | None = None,
+    since: datetime | None = None, limit: int = 100, caller: Caller,
+) -> list[HistoryRow]:
+    """Changes numbered above ``after_seq``, oldest first (the feed consumers page forward
+    with ``_after``): no change is skipped or repeated, since numbering order is commit
+    order (``feed_order``). Only those of the resources ``caller`` may see."""
+    cf, rv = change_feed, resource_version
+    stmt = (
+        sa.select(cf.c.seq, cf.c.type, cf.c.id, cf.c.version, cf.c.action, cf.c.at, rv.c.content)
+        .join(rv, rv.c.seq == cf.c.seq)
+        .where(cf.c.seq > after_seq)
+        .order_by(cf.c.seq)
+        .limit(limit)
+    )
+    stmt = _feed_filter(stmt, rtype, rid, since, caller=caller)
     return [HistoryRow(*row) for row in conn.execute(stmt)]
 
 

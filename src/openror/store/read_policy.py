@@ -26,12 +26,15 @@ def version_withheld(caller: Caller, rtype: str, content: bytes | None) -> bool:
     return is_sensitive_unit(orjson.loads(content))
 
 
-def shown(conn: sa.Connection, caller: Caller, rtype: str, rid: str, content: bytes) -> bytes:
+def shown(conn: sa.Connection, caller: Caller, rtype: str, rid: str, content: bytes,
+          medico_social: bool | None = None) -> bytes:
     """``content`` (a stored version) without what the caller may not see; the same bytes
-    when nothing is withheld."""
+    when nothing is withheld. ``medico_social``: whether the resource is of that field, when
+    the caller already knows (an export reads it for all at once); None: looked up."""
     if rtype not in REDACTED_TYPES or caller.profile == 1:
         return content
-    ms = caller.profile == 3 and visibility.medico_social(conn, rtype, rid)
+    ms = caller.profile == 3 and (visibility.medico_social(conn, rtype, rid)
+                                  if medico_social is None else medico_social)
     rules = policy.field_rules(caller, ms)
     if not may_withhold(rtype, content, rules):
         return content

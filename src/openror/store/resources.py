@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openror.errors import InvalidInput, PreconditionFailed, error
-from openror.store import feed, rawsql
+from openror.store import feed, feed_order, rawsql
 from openror.store.dialect import lock_clause
 
 
@@ -81,6 +81,22 @@ _UPDATE_CURRENT = (
     "region = :region, content = :content "
     "WHERE type = :type AND id = :id AND version = :previous"
 )
+#: the feed, log and version rows of one change at once (PostgreSQL: DML in a WITH clause)
+_NUMBER_PG = (
+    "WITH f AS (INSERT INTO change_feed (type, id, version, action, at) "
+    "VALUES (:type, :id, :version, :action, :at) RETURNING seq), "
+    "l AS (INSERT INTO change_log (seq, actor, at, request_id, batch_id, reason, "
+    "before_version, after_version) SELECT seq, :actor, CAST(:at AS timestamp), "
+    "CAST(:request_id AS varchar), CAST(:batch_id AS varchar), CAST(:reason AS text), "
+    "CAST(:before_version AS integer), CAST(:version AS integer) FROM f) "
+    "INSERT INTO resource_version (type, id, version, last_updated, deleted, seq, content) "
+    "SELECT :type, :id, :version, CAST(:at AS timestamp), CAST(:deleted AS boolean), seq, "
+    "CAST(:content AS bytea) FROM f RETURNING seq"
+)
+_RESTAMP_CURRENT = (
+    "UPDATE resource SET last_updated = :last_updated, content = :content "
+    "WHERE type = :type AND id = :id AND version = :version"
+)
 
 
 def stored_from_row(rtype: str, rid: str, row: Any) -> StoredResource:
@@ -104,26 +120,57 @@ def write_version(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> i
     """Append ``new`` as the next version; return its change-feed sequence number.
 
     The current row is updated only if it still holds the previous version, so two writers that
-    read the same version cannot both win: the loser gets 412.
+    read the same version cannot both win: the loser gets 412. Both steps at once; the write
+    path does them apart, the current row before the feed's turn (``store.feed_order``).
     """
-    seq = feed.append(conn, new.type, new.id, new.version, new.action, new.last_updated, log)
-    values = {
-        "type": new.type, "id": new.id, "version": new.version,
-        "last_updated": rawsql.db_time(new.last_updated, conn.dialect.name),
-        "deleted": new.content is None,
-    }
-    rawsql.run(conn, _INSERT_VERSION, {**values, "seq": seq, "content": new.content})
-    current = {**values, "region": new.region,
+    write_current(conn, new)
+    return number(conn, new, log)
+
+
+def write_current(conn: sa.Connection, new: NewVersion) -> None:
+    """The current row of ``new``: inserted (version 1) or updated if it still holds the
+    previous version (412 otherwise)."""
+    current = {"type": new.type, "id": new.id, "version": new.version,
+               "last_updated": rawsql.db_time(new.last_updated, conn.dialect.name),
+               "deleted": new.content is None, "region": new.region,
                "content": new.content if new.content is not None else b""}
     if new.version == 1:
         rawsql.run(conn, _INSERT_CURRENT, current)
-        return seq
+        return
     cursor = rawsql.run(conn, _UPDATE_CURRENT, {**current, "previous": new.version - 1})
     if cursor.rowcount != 1:
         raise PreconditionFailed([error(
             "conflict",
             f"{new.type}/{new.id} was changed by someone else meanwhile; read it again and retry",
         )])
+
+
+def restamp_current(conn: sa.Connection, new: NewVersion) -> None:
+    """The current row, written by ``write_current``, gets ``new``'s settled time and
+    bytes (``services.writes.restamp``)."""
+    rawsql.run(conn, _RESTAMP_CURRENT, {
+        "type": new.type, "id": new.id, "version": new.version,
+        "last_updated": rawsql.db_time(new.last_updated, conn.dialect.name),
+        "content": new.content if new.content is not None else b""})
+
+
+def number(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> int:
+    """The change-feed and change-log entries of ``new`` and its version row, under the
+    feed's turn (taken again, re-entrant): return its sequence number. On PostgreSQL in one
+    round trip, since every one under the turn makes every writer wait."""
+    if conn.dialect.name == "postgresql":
+        with rawsql.batched(conn):
+            feed_order.lock(conn)
+            cursor = rawsql.run(conn, _NUMBER_PG, {
+                "type": new.type, "id": new.id, "version": new.version, "action": new.action,
+                "at": new.last_updated, "actor": log.actor, "request_id": log.request_id,
+                "batch_id": log.batch_id, "reason": log.reason,
+                "before_version": new.version - 1 if new.version > 1 else None,
+                "deleted": new.content is None, "content": new.content})
+        return int(cursor.fetchone()[0])
+    seq = feed.append(conn, new.type, new.id, new.version, new.action, new.last_updated, log)
+    rawsql.run(conn, _INSERT_VERSION, {
+        "type": new.type, "id": new.id, "version": new.version,
+        "last_updated": rawsql.db_time(new.last_updated, conn.dialect.name),
+        "deleted": new.content is None, "seq": seq, "content": new.content})
     return seq
-
-

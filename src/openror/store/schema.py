@@ -198,6 +198,8 @@ from openror.store import alert_tables as _alert_tables  # noqa: E402,F401
 from openror.store import audit as _audit  # noqa: E402,F401
 from openror.store import capacity_history as _capacity_history  # noqa: E402,F401
 from openror.store import entry_drafts as _entry_drafts  # noqa: E402,F401
+from openror.store import export_tables as _export_tables  # noqa: E402,F401
+from openror.store import federation_tables as _federation_tables  # noqa: E402,F401
 from openror.store import finess_tables as _finess_tables  # noqa: E402,F401
 from openror.store import geo_tables as _geo_tables  # noqa: E402,F401
 from openror.store import people_tables as _people_tables  # noqa: E402,F401

@@ -187,6 +187,22 @@ def medico_social(conn: sa.Connection, rtype: str, rid: str) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
+def medico_social_ids(rtype: str) -> Ids | None:
+    """The ids of the ``rtype`` resources ``medico_social`` holds for, all at once (an
+    export); None for a type it never holds for."""
+    r = search_ref
+    ms = _services_of_fields(frozenset({policy.FIELD_MEDICO_SOCIAL}))
+    if rtype == "HealthcareService":
+        return ms
+    if rtype == "Location":
+        return sa.select(r.c.target_id).where(r.c.type == "HealthcareService",
+                                              r.c.param == "location", r.c.id.in_(ms))
+    if rtype == "PractitionerRole":
+        return sa.select(r.c.id).where(r.c.type == "PractitionerRole", r.c.param == "service",
+                                       r.c.target_id.in_(ms))
+    return None
+
+
 def feed_condition(caller: Caller, type_column: Any, id_column: Any, action_column: Any
                    ) -> sa.ColumnElement[bool] | None:
     """For history and the change feed: the entries of resources that are live and visible

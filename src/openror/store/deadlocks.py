@@ -1,0 +1,50 @@
+"""Run a write transaction again when PostgreSQL aborted it to break a deadlock.
+
+The change feed's turn (``store.feed_order``) is taken after a writer has locked the row it
+changes. A transaction that writes several resources holds the turn from its first one on,
+and may then want the row of a single writer that waits for the turn: PostgreSQL detects the
+cycle (after ``deadlock_timeout``) and aborts one of the two, usually the writer that began
+waiting first, the single one. Its whole transaction was rolled back, so running it again
+is safe; it then finds the row as the other one left it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import psycopg
+import sqlalchemy as sa
+
+ATTEMPTS = 3
+_DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
+log = logging.getLogger("openror.store")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def deadlocked(exc: BaseException) -> bool:
+    """Raised by SQLAlchemy (the driver's error as ``orig``) or by the driver itself (the
+    hot-path statements of ``store.rawsql``)."""
+    return _DEADLOCK in (getattr(exc, "sqlstate", None),
+                         getattr(getattr(exc, "orig", None), "sqlstate", None))
+
+
+def retried(write: Callable[P, T]) -> Callable[P, T]:
+    """``write`` (which opens and commits its own transaction) run again, up to
+    ``ATTEMPTS`` times in all, when its transaction was the victim of a deadlock."""
+    @functools.wraps(write)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return write(*args, **kwargs)
+            except (sa.exc.DBAPIError, psycopg.Error) as exc:
+                if not deadlocked(exc) or attempt == ATTEMPTS:
+                    raise
+                log.info("write aborted to break a deadlock; running it again (%s)",
+                         write.__qualname__)
+        raise AssertionError("unreachable")
+    return run
