@@ -524,8 +524,7 @@ STEPS = [
      "validate_resource"),
     ("    of which: serialise (jsonio.dumps)", "openror.fhir.jsonio", "dumps"),
     ("  reference check", "openror.services.writes:WritePath", "_check_references"),
-    ("  current row", "openror.services.writes", "write_current"),
-    ("  store version, change feed, change log", "openror.services.writes", "number"),
+    ("  store version, change feed, change log", "openror.services.writes", "write_version"),
     ("  derived search rows (derived.replace)", "openror.store.derived", "replace"),
     ("  capacity history", "openror.store.capacity_history", "record_write"),
     # PostgreSQL only: the statements themselves, whichever step sends them
