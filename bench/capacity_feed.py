@@ -524,7 +524,8 @@ STEPS = [
      "validate_resource"),
     ("    of which: serialise (jsonio.dumps)", "openror.fhir.jsonio", "dumps"),
     ("  reference check", "openror.services.writes:WritePath", "_check_references"),
-    ("  store version, change feed, change log", "openror.services.writes", "write_version"),
+    ("  current row", "openror.services.writes", "write_current"),
+    ("  store version, change feed, change log", "openror.services.writes", "number"),
     ("  derived search rows (derived.replace)", "openror.store.derived", "replace"),
     ("  capacity history", "openror.store.capacity_history", "record_write"),
     # PostgreSQL only: the statements themselves, whichever step sends them

@@ -29,7 +29,7 @@ from openror.services.writes import Prepared, WritePath, WriteResult, resource_t
 from openror.store import capacity_history, feed_order, rawsql, search_index
 from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.feed import LogEntry
-from openror.store.resources import StoredResource, stored_from_row
+from openror.store.resources import StoredResource, restamp_currents, stored_from_row
 from openror.store.schema import identifier_index, resource
 from openror.store.search_rows import index_rows
 
@@ -47,8 +47,6 @@ _INSERT_CURRENT = ("INSERT INTO resource (type, id, version, last_updated, delet
 _UPDATE_CURRENT = ("UPDATE resource SET version = :version, last_updated = :last_updated, "
                    "deleted = :deleted, region = :region, content = :content "
                    "WHERE type = :type AND id = :id AND version = :previous")
-_RESTAMP_CURRENT = ("UPDATE resource SET last_updated = :last_updated, content = :content "
-                    "WHERE type = :type AND id = :id AND version = :version")
 _CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :type AND id = :id"
 _CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :type AND source_id = :id"
 _INSERT_IDENTIFIER = ("INSERT INTO identifier_index (type, id, system, value) "
@@ -212,11 +210,8 @@ class BulkWriter:
         self._write_currents(prepared)
         floor = feed_order.take_turn(self.conn)  # from here to commit, one writer at a time
         settled = [restamp(p, floor) for p in prepared]
-        rawsql.run_many(self.conn, _RESTAMP_CURRENT, [
-            {"type": s.new.type, "id": s.new.id, "version": s.new.version,
-             "last_updated": rawsql.db_time(s.new.last_updated, self.dialect),
-             "content": s.new.content}
-            for p, s in zip(prepared, settled, strict=True) if s is not p])
+        restamp_currents(self.conn, [s.new for p, s in zip(prepared, settled, strict=True)
+                                     if s is not p])
         self._number(settled)
         self._record_capacities(settled)
         return settled

@@ -45,7 +45,7 @@ from openror.store.resources import (
     StoredResource,
     number,
     read_current,
-    restamp_current,
+    restamp_currents,
     utcnow,
     write_current,
 )
@@ -303,7 +303,7 @@ class WritePath:
         at = feed_order.settled_time(new.last_updated, feed_order.take_turn(conn))
         if at != new.last_updated:  # the turn, as in commit_version
             new = replace(new, last_updated=at)
-            restamp_current(conn, new)
+            restamp_currents(conn, [new])
         number(conn, new, log)
         if rtype == "Location":
             capacity_history.record_write(conn, rid, new.version, new.last_updated,
@@ -362,7 +362,7 @@ class WritePath:
         stamped = prepared.new
         prepared = settle(conn, prepared)
         if prepared.new is not stamped:
-            restamp_current(conn, prepared.new)
+            restamp_currents(conn, [prepared.new])
         number(conn, prepared.new, log)
         if rt.name == "Location":
             capacity_history.record_write(

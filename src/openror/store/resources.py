@@ -5,6 +5,7 @@ Functions take an open connection; the caller owns the transaction (see services
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -116,17 +117,6 @@ def read_current(
     return None if row is None else stored_from_row(rtype, rid, row)
 
 
-def write_version(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> int:
-    """Append ``new`` as the next version; return its change-feed sequence number.
-
-    The current row is updated only if it still holds the previous version, so two writers that
-    read the same version cannot both win: the loser gets 412. Both steps at once; the write
-    path does them apart, the current row before the feed's turn (``store.feed_order``).
-    """
-    write_current(conn, new)
-    return number(conn, new, log)
-
-
 def write_current(conn: sa.Connection, new: NewVersion) -> None:
     """The current row of ``new``: inserted (version 1) or updated if it still holds the
     previous version (412 otherwise)."""
@@ -145,13 +135,13 @@ def write_current(conn: sa.Connection, new: NewVersion) -> None:
         )])
 
 
-def restamp_current(conn: sa.Connection, new: NewVersion) -> None:
-    """The current row, written by ``write_current``, gets ``new``'s settled time and
-    bytes (``services.writes.restamp``)."""
-    rawsql.run(conn, _RESTAMP_CURRENT, {
+def restamp_currents(conn: sa.Connection, news: Sequence[NewVersion]) -> None:
+    """The current rows, written by ``write_current``, get ``news``' settled times and bytes
+    (``services.writes.restamp``)."""
+    rawsql.run_many(conn, _RESTAMP_CURRENT, [{
         "type": new.type, "id": new.id, "version": new.version,
         "last_updated": rawsql.db_time(new.last_updated, conn.dialect.name),
-        "content": new.content if new.content is not None else b""})
+        "content": new.content if new.content is not None else b""} for new in news])
 
 
 def number(conn: sa.Connection, new: NewVersion, log: feed.LogEntry) -> int:
