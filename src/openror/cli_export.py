@@ -62,7 +62,8 @@ def export(out: Path, types: tuple[str, ...], since: str | None, type_filters: t
         db.dispose()
     manifest = {"transactionTime": fhir_instant(result.transaction_time),
                 "output": [{"type": f.type, "url": f.name, "count": f.count}
-                           for f in result.files], "error": []}
+                           for f in result.files], "error": [],
+                "extension": engine.feed_extension(result.feed_position)}
     (out / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     click.echo(f"exported {result.count:,} resources as of "
                f"{manifest['transactionTime']} into {out}")

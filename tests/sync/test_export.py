@@ -22,6 +22,7 @@ from openror.cli import main
 from openror.config import Settings
 from openror.errors import TooManyRequests
 from openror.services.container import Services
+from openror.services.reads import Reader
 from openror.store.export_tables import export_job
 from openror.store.feed import LogEntry
 from openror.store.resources import utcnow
@@ -132,6 +133,12 @@ def test_an_export_is_the_state_at_its_transaction_time(services: Services,
     assert max(f.count for f in result.files) == 2  # large types are split
     assert [f.name for f in result.files if f.type == "HealthcareService"] == [
         "HealthcareService-001.ndjson", "HealthcareService-002.ndjson"]
+    # the feed after the snapshot's position holds exactly the writes made meanwhile
+    later = Reader(services.db).history(None, None, SYSTEM, since=None, count=100,
+                                        before_seq=None, after_seq=result.feed_position)
+    assert len(later.rows) == 3 * len(TYPES) + 1
+    assert {r.id for r in later.rows if r.type == "Organization"} == {ids["ej"], *made}
+    assert all(r.at > result.transaction_time for r in later.rows)
 
 
 def test_jobs_are_claimed_once_and_taken_over_after_a_lost_lease(services: Services,

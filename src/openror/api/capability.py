@@ -47,7 +47,9 @@ EXPORT = {
     "_type they name the types exported), includeAssociatedData=_myCompleteExtract (the "
     "offers with their organisations and all parents, places, roles and practitioners; with "
     "_since, an offer comes when any of its graph changed). One snapshot per export "
-    "(transactionTime); the read policy of the caller applies; files for the same caller "
+    "(transactionTime), whose change-feed position the manifest gives (extension "
+    "https://openror.org/fhir/StructureDefinition/change-sequence: go on with "
+    "_history?_after=); the read policy of the caller applies; files for the same caller "
     "only, kept for a limited time.",
 }
 

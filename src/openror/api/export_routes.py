@@ -33,7 +33,7 @@ from openror.search.scope import searching_as
 from openror.services.container import Services
 from openror.services.metadata import fhir_instant
 from openror.services.writes import resource_type
-from openror.sync.export import jobs, select
+from openror.sync.export import engine, jobs, select
 from openror.sync.export.request import NDJSON, pairs_of_parameters, parse
 from openror.sync.export.runner import Runner, exports_dir
 
@@ -130,6 +130,8 @@ def _manifest(request: Request, services: Services, job: jobs.Job) -> dict[str, 
         "output": [{"type": f.type, "url": f"{base}/$export-file/{job.id}/{f.name}",
                     "count": f.count} for f in job.files],
         "error": [],
+        **({} if job.feed_position is None else
+           {"extension": engine.feed_extension(job.feed_position)}),
     }
 
 

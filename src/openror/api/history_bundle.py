@@ -15,11 +15,8 @@ from openror.errors import InvalidInput, error
 from openror.services.metadata import fhir_instant
 from openror.services.reads import HistoryPage
 from openror.store.feed import HistoryRow
+from openror.store.feed_order import SEQUENCE_URL
 from openror.store.resources import naive_utc
-
-#: on each history entry: the change's sequence number, as a string (it is a 64-bit
-#: number, beyond FHIR R4 ``integer``); docs/api/sync.md
-SEQUENCE_URL = "https://openror.org/fhir/StructureDefinition/change-sequence"
 
 _METHOD = {"create": ("POST", "201"), "update": ("PUT", "200"), "patch": ("PATCH", "200"),
            "delete": ("DELETE", "204")}

@@ -23,6 +23,8 @@ export_job = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("progress", sa.String(500), nullable=True),
     sa.Column("transaction_time", sa.DateTime, nullable=True),
+    # the snapshot's newest change: the feed's position a consumer goes on from
+    sa.Column("feed_position", sa.BigInteger, nullable=True),
     sa.Column("directory", sa.String(200), nullable=True),  # of the files, under exports/
     sa.Column("output", sa.Text, nullable=True),  # JSON list of {type, name, count}
     sa.Column("error", sa.String(1000), nullable=True),

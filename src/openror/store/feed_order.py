@@ -27,6 +27,11 @@ import sqlalchemy as sa
 
 from openror.store import backlog, rawsql
 
+#: how the API names a change's sequence number: an extension on each history entry
+#: (``valueString``: a 64-bit number, beyond FHIR R4 ``integer``) and the key of an export
+#: manifest's position in the feed (docs/api/sync.md)
+SEQUENCE_URL = "https://openror.org/fhir/StructureDefinition/change-sequence"
+
 #: the advisory lock key of the feed's turn (an arbitrary constant: "feed" in ASCII)
 FEED_LOCK_KEY = 0x66656564
 

@@ -25,6 +25,7 @@ from openror.search.scope import searching_as
 from openror.services.metadata import fhir_instant
 from openror.store import read_policy, visibility
 from openror.store.database import Database
+from openror.store.feed_order import SEQUENCE_URL
 from openror.store.schema import resource
 from openror.sync.export import select
 from openror.sync.export.files import OutputFile, TypeFiles
@@ -46,6 +47,7 @@ class Cancelled(Exception):
 class ExportResult:
     transaction_time: datetime  # naive UTC
     files: list[OutputFile]
+    feed_position: int  # the snapshot's newest change: ``_history?_after=`` goes on from it
 
     @property
     def count(self) -> int:
@@ -68,7 +70,14 @@ def run(db: Database, caller: Caller, request: ExportRequest, directory: Path, *
                 progress(f"{rtype}: {out.count:,} written ({done})")
             pipe.submit(partial(_close, out, files))
             progress(f"{n + 1} of {len(request.types)} types done")
-    return ExportResult(snap.at, files)
+    return ExportResult(snap.at, files, snap.seq)
+
+
+def feed_extension(position: int) -> dict[str, str]:
+    """A manifest's ``extension`` (the name Bulk Data 2.0 leaves to servers): the change
+    feed's position of the snapshot, from which ``_history?_after=`` gives every later change
+    (docs/api/sync.md). A string: the number is 64-bit."""
+    return {SEQUENCE_URL: str(position)}
 
 
 def _close(out: TypeFiles, files: list[OutputFile]) -> None:

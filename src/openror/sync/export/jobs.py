@@ -49,6 +49,7 @@ class Job:
     status: str
     progress: str | None
     transaction_time: datetime | None
+    feed_position: int | None
     directory: str | None
     files: list[OutputFile]
     error: str | None
@@ -146,7 +147,8 @@ def finish(db: Database, claim: Claim, result: ExportResult, retention: timedelt
         return bool(conn.execute(export_job.update().where(
             export_job.c.id == claim.job.id, export_job.c.lease_owner == claim.token).values(
             status="done", lease_until=None, updated_at=now, progress="done",
-            transaction_time=result.transaction_time, directory=claim.directory,
+            transaction_time=result.transaction_time, feed_position=result.feed_position,
+            directory=claim.directory,
             output=orjson.dumps(output).decode(), expires_at=now + retention)).rowcount)
 
 
@@ -225,5 +227,5 @@ def _job(row: Any) -> Job:
              for f in orjson.loads(row["output"] or "[]")]
     return Job(row["id"], row["owner"], caller, row["request"],
                ExportRequest.from_json(orjson.loads(row["params"])), row["status"],
-               row["progress"], row["transaction_time"], row["directory"], files, row["error"],
-               row["expires_at"])
+               row["progress"], row["transaction_time"], row["feed_position"], row["directory"],
+               files, row["error"], row["expires_at"])

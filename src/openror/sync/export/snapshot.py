@@ -31,6 +31,7 @@ BEFORE_ANY_WRITE = datetime(1970, 1, 1)
 class Snapshot:
     conn: sa.Connection  # inside the snapshot's read transaction
     at: datetime  # naive UTC: the transactionTime
+    seq: int  # the newest change it sees: the feed's position to go on from (0: none)
 
 
 @contextmanager
@@ -42,6 +43,6 @@ def snapshot(db: Database) -> Iterator[Snapshot]:
         conn.begin()
         head = feed_order.newest(conn)  # the first read: the snapshot starts here
         try:
-            yield Snapshot(conn, head.at or BEFORE_ANY_WRITE)
+            yield Snapshot(conn, head.at or BEFORE_ANY_WRITE, head.seq)
         finally:
             conn.rollback()
