@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from openror import logs
+from openror import logs, write_hooks
 from openror.access.rate_limit import RateLimiter
 from openror.access.throttle import FailureThrottle
 from openror.api import (
@@ -56,7 +56,6 @@ from openror.store import statistics
 from openror.sync.export import jobs as export_jobs
 from openror.sync.export.runner import Runner as ExportRunner
 from openror.sync.subscriptions import delivery as subscription_delivery
-from openror.sync.subscriptions import matching as subscription_matching
 from openror.web import routes as web_routes
 
 
@@ -66,8 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     logs.configure(settings.log_level)
     mail_backend = backend_from(settings.mail_backend)  # a wrong setting stops the start
     services = Services.open(settings)
-    services.writes.after_write.append(alerts.after_place_write)
-    services.writes.after_write.append(subscription_matching.after_write)  # sync.subscriptions
+    write_hooks.install(services.writes)  # capacity alerts, subscriptions
     services.writes.rules.append(TaskWorkflow())  # the anomaly workflow (quality.task_writes)
     services.writes.checks.append(OfferChecks(services.terminology))  # quality.on_write
     trail = ReadAudit(services.db, settings.audit_retention_days)

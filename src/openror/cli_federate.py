@@ -25,10 +25,16 @@ if TYPE_CHECKING:
 _DATABASE_HELP = "Database URL (default: OPENROR_DATABASE_URL)."
 
 
-def _services(database: str | None) -> Services:
+def _services(database: str | None, *, writing: bool = False) -> Services:
+    """``writing``: the process writes changes of a source, with the hooks the server
+    installs (alerts and subscriptions hear of them)."""
+    from openror import write_hooks
     from openror.services.container import Services
 
-    return Services.open(load_settings().with_overrides(database_url=database))
+    services = Services.open(load_settings().with_overrides(database_url=database))
+    if writing:
+        write_hooks.install(services.writes)
+    return services
 
 
 @click.group()
@@ -197,7 +203,7 @@ def federate_run(name: str | None, mode: str, every: float, page_size: int, atte
     def client(row: SourceRow) -> SourceClient:
         return SourceClient(row, attempts=attempts)
 
-    services = _services(database)
+    services = _services(database, writing=True)
     try:
         followers = [Follower(services.writes, n, page_size=page_size, client=client)
                      for n in _names(services, name)]
@@ -242,7 +248,7 @@ def federate_verify(name: str | None, repair: bool, database: str | None) -> Non
     something differs (after the repair, with --repair)."""
     from openror.sync.federation.verify import Verifier
 
-    services = _services(database)
+    services = _services(database, writing=repair)
     try:
         reports = [Verifier(services.writes, n).run(repair=repair)
                    for n in _names(services, name)]

@@ -9,10 +9,15 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from openror.access.caller import Caller
 from openror.cli import main
 from openror.services.clients import Clients
+from openror.store.resources import utcnow
+from openror.sync.subscriptions.delivery import deliver_due
+from openror.sync.subscriptions.registry import Subscriptions
 from tests.builders import organization
 from tests.sync.federation_fixture import Instance
+from tests.sync.test_subscriptions import Receiver, subscription
 
 World = tuple[Instance, Instance, Instance]
 
@@ -77,3 +82,29 @@ def test_bad_input_is_one_line_and_exit_1(world: World, tmp_path: Path) -> None:
     unreachable = _run(follower, "federate", "run", "dead", "--attempts", "2")
     assert unreachable.exit_code == 1
     assert unreachable.output.startswith("dead: failed: source dead: ")
+
+
+def test_subscribers_of_the_follower_hear_of_federated_changes(world: World,
+                                                                tmp_path: Path) -> None:
+    """``federate run`` writes with the server's hooks: a subscription on the follower is
+    notified of each organisation that came from the source."""
+    source, _, follower = world
+    made = Clients(follower.services.db, follower.settings).add("subscriber", 1)
+    owner = Caller(f"client:{made.client_id}", 1, client_id=made.client_id)
+    receiver = Receiver()
+    try:
+        Subscriptions(follower.services.db).create(
+            subscription(receiver.url, "Organization"), owner)
+        ids = {source.create(organization(name=f"Site {n}", finess=f"11000020{n}"))
+               for n in range(2)}
+        reader = Clients(source.services.db, source.settings).add("national", 1)
+        secret = tmp_path / "secret"
+        secret.write_text(reader.client_secret)
+        _run(follower, "federate", "add", source.url + "/fhir", "--client", reader.client_id,
+             "--secret-file", str(secret), "--name", "region11")
+        assert _run(follower, "federate", "run", "region11").exit_code == 0
+        assert deliver_due(follower.services.db, 8, now=utcnow()) == 2
+        assert {url.split("/")[-1] for _, url, _ in receiver.events()} == ids
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
