@@ -20,6 +20,7 @@ from openror.errors import PreconditionFailed, error
 from openror.fhir import capacity_indicators as ci
 from openror.fhir.profiles import nos_url
 from openror.services.writes import WritePath, resource_type
+from openror.store.deadlocks import retried
 from openror.store.feed import LogEntry
 from openror.store.resources import utcnow
 
@@ -61,6 +62,7 @@ class ManualEntry:
     def __init__(self, writes: WritePath) -> None:
         self.writes = writes
 
+    @retried  # several places: may be aborted to break a deadlock with a feeder (deadlocks)
     def save(self, places: list[PlaceCounts], log: LogEntry, *, caller: Caller) -> int:
         """Write every place's counts in one transaction; return how many places changed."""
         rt = resource_type("Location", "update")

@@ -23,6 +23,7 @@ from openror.services.batch import Batch
 from openror.services.container import Services
 from openror.services.writes import resource_type
 from openror.store import deferred
+from openror.store.deadlocks import retried
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, read_current
 from openror.web import field_notes, template_forms
@@ -51,6 +52,7 @@ class _RollBack(Exception):
     pass
 
 
+@retried  # several resources: may be aborted to break a deadlock (store.deadlocks)
 def attempt(services: Services, caller: Caller, data: draft.Data, *, commit: bool
             ) -> Outcome:
     outcome = Outcome()
