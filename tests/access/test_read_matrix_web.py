@@ -16,7 +16,7 @@ import pytest
 from openror.config import Settings
 from tests.access import world
 from tests.access.world import PHONES
-from tests.api.people_fixture import PASSWORD, people
+from tests.api.people_fixture import PASSWORD, add_accounts
 from tests.conftest import LiveServer, wipe
 
 #: login -> (linked practitioner, roles)
@@ -41,10 +41,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory
         db = live.app.state.services.db
         wipe(db)
         world.load(db)
-        for login, (practitioner, roles) in PERSONS.items():
-            people(live).users.add(login, login.title(), f"{login}@example.org",
-                                   practitioner, roles)
-            people(live).logins.set_password(login, PASSWORD)
+        add_accounts(live, PERSONS)
         yield live
 
 

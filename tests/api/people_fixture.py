@@ -3,7 +3,7 @@ loopback), the roles world of tests/services, and accounts for each role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import httpx
@@ -45,11 +45,17 @@ def world(people_server: LiveServer) -> LiveServer:
     db = people_server.app.state.services.db
     wipe(db)
     roles_world.load(db)
-    for login, (practitioner, roles) in ACCOUNTS.items():
-        people(people_server).users.add(login, login.title(), f"{login}@example.org",
-                                        practitioner, roles)
-        people(people_server).logins.set_password(login, PASSWORD)
+    add_accounts(people_server, ACCOUNTS)
     return people_server
+
+
+def add_accounts(server: LiveServer,
+                 accounts: Mapping[str, tuple[str | None, Sequence[str]]]) -> None:
+    """An account with PASSWORD per login: (linked practitioner, roles)."""
+    for login, (practitioner, roles) in accounts.items():
+        people(server).users.add(login, login.title(), f"{login}@example.org", practitioner,
+                                 tuple(roles))
+        people(server).logins.set_password(login, PASSWORD)
 
 
 def browser(server: LiveServer) -> httpx.Client:

@@ -14,7 +14,7 @@ from openror.services.writes import WritePath
 from openror.store.feed import LogEntry
 from openror.store.resources import read_current
 from openror.terminology import default_terminology
-from tests.api.people_fixture import PASSWORD, people
+from tests.api.people_fixture import add_accounts
 from tests.api.search_fixture import _tag, establishment, offer, place, professional, role
 from tests.conftest import LiveServer, wipe
 
@@ -63,10 +63,7 @@ def load(server: LiveServer) -> WritePath:
     for body in [*centre(), *demo_gp(CENTRE), *other_gp()]:
         writes.update(body["resourceType"], body["id"], body, LogEntry(actor="test"),
                       caller=SYSTEM)
-    for login, (practitioner, roles) in ACCOUNTS.items():
-        people(server).users.add(login, login.title(), f"{login}@example.org", practitioner,
-                                 roles)
-        people(server).logins.set_password(login, PASSWORD)
+    add_accounts(server, ACCOUNTS)
     return writes
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from openror.config import Settings
-from tests.api.people_fixture import PASSWORD, people
+from tests.api.people_fixture import add_accounts
 from tests.builders import SD, coding, organization
 from tests.capacity.feed_fixture import available
 from tests.conftest import LiveServer, wipe
@@ -118,6 +118,4 @@ def load(server: LiveServer) -> None:
         for body in resources():
             api.put(f"/fhir/{body['resourceType']}/{body['id']}", json=body,
                     headers=FHIR).raise_for_status()
-    for login, roles in ACCOUNTS.items():
-        people(server).users.add(login, login.title(), f"{login}@example.org", None, roles)
-        people(server).logins.set_password(login, PASSWORD)
+    add_accounts(server, {login: (None, roles) for login, roles in ACCOUNTS.items()})

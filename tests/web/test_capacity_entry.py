@@ -16,7 +16,7 @@ from openror.services.writes import WritePath
 from openror.store.feed import LogEntry
 from openror.store.resources import read_current
 from openror.terminology import default_terminology
-from tests.api.people_fixture import ACCOUNTS, PASSWORD, people
+from tests.api.people_fixture import ACCOUNTS, PASSWORD, add_accounts
 from tests.capacity.feed_fixture import available, installed
 from tests.conftest import LiveServer, wipe
 from tests.services import roles_world
@@ -47,11 +47,7 @@ def world(server: LiveServer) -> WritePath:
         body = _current(server, rid)
         body["extension"] = [*body.get("extension", []), *records]
         writes.update("Location", rid, body, LogEntry(actor="test"), caller=SYSTEM)
-    for login, (practitioner, roles) in {**ACCOUNTS, "ref-b": (None, ("referent:eg-b",))
-                                         }.items():
-        people(server).users.add(login, login.title(), f"{login}@example.org", practitioner,
-                                 roles)
-        people(server).logins.set_password(login, PASSWORD)
+    add_accounts(server, {**ACCOUNTS, "ref-b": (None, ("referent:eg-b",))})
     return WritePath(db, default_terminology(), "32")
 
 

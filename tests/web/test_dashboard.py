@@ -28,7 +28,7 @@ from openror.capacity import timeline
 from openror.store.capacity_history import capacity_history
 from openror.store.capacity_queries import HistoryQuery, figure_policy, history
 from openror.store.resources import utcnow
-from tests.api.people_fixture import PASSWORD, people
+from tests.api.people_fixture import PASSWORD, add_accounts
 from tests.builders import coding, healthcare_service, organization
 from tests.capacity.feed_fixture import (
     FHIR,
@@ -117,10 +117,7 @@ def world(live_server: LiveServer) -> World:
     days = timeline.last_days(utcnow(), 7)
     with live_server.client("") as api:
         _seed(api, days)
-    for login, roles in ACCOUNTS.items():
-        people(live_server).users.add(login, login.title(), f"{login}@example.org", None,
-                                      roles)
-        people(live_server).logins.set_password(login, PASSWORD)
+    add_accounts(live_server, {login: (None, roles) for login, roles in ACCOUNTS.items()})
     return World(days, live_server)
 
 
