@@ -33,26 +33,21 @@ from openror.store.resources import StoredResource, restamp_currents, stored_fro
 from openror.store.schema import identifier_index, resource
 from openror.store.search_rows import index_rows
 
-_INSERT_FEED = ("INSERT INTO change_feed (seq, type, id, version, action, at) "
-                "VALUES (:seq, :type, :id, :version, :action, :at)")
-_INSERT_LOG = ("INSERT INTO change_log (seq, actor, at, request_id, batch_id, reason, "
-               "before_version, after_version) VALUES (:seq, :actor, :at, :request_id, "
-               ":batch_id, :reason, :before_version, :after_version)")
-_INSERT_VERSION = ("INSERT INTO resource_version (type, id, version, last_updated, deleted, "
-                   "seq, content) VALUES (:type, :id, :version, :last_updated, :deleted, :seq, "
-                   ":content)")
-_INSERT_CURRENT = ("INSERT INTO resource (type, id, version, last_updated, deleted, region, "
-                   "content) VALUES (:type, :id, :version, :last_updated, :deleted, :region, "
-                   ":content)")
+# the rows a batch inserts (rawsql.insert_many: by COPY on PostgreSQL): table, columns
+_FEED = ("change_feed", ("seq", "type", "id", "version", "action", "at"))
+_LOG = ("change_log", ("seq", "actor", "at", "request_id", "batch_id", "reason",
+                       "before_version", "after_version"))
+_VERSION = ("resource_version", ("type", "id", "version", "last_updated", "deleted", "seq",
+                                 "content"))
+_CURRENT = ("resource", ("type", "id", "version", "last_updated", "deleted", "region",
+                         "content"))
+_IDENTIFIER = ("identifier_index", ("type", "id", "system", "value"))
+_REFERENCE = ("reference_index", ("source_type", "source_id", "target_type", "target_id"))
 _UPDATE_CURRENT = ("UPDATE resource SET version = :version, last_updated = :last_updated, "
                    "deleted = :deleted, region = :region, content = :content "
                    "WHERE type = :type AND id = :id AND version = :previous")
 _CLEAR_IDENTIFIERS = "DELETE FROM identifier_index WHERE type = :type AND id = :id"
 _CLEAR_REFERENCES = "DELETE FROM reference_index WHERE source_type = :type AND source_id = :id"
-_INSERT_IDENTIFIER = ("INSERT INTO identifier_index (type, id, system, value) "
-                      "VALUES (:type, :id, :system, :value)")
-_INSERT_REFERENCE = ("INSERT INTO reference_index (source_type, source_id, target_type, "
-                     "target_id) VALUES (:source_type, :source_id, :target_type, :target_id)")
 _RESERVE = ("INSERT INTO counter (name, value) VALUES (:name, :n) ON CONFLICT (name) "
             "DO UPDATE SET value = counter.value + :n RETURNING value")
 
@@ -227,7 +222,7 @@ class BulkWriter:
                 inserts.append(current)
             else:
                 updates.append({**current, "previous": p.current.version})
-        rawsql.run_many(self.conn, _INSERT_CURRENT, inserts)
+        rawsql.insert_many(self.conn, *_CURRENT, inserts)
         self._update_currents(updates)
 
     def _number(self, prepared: list[Prepared]) -> None:
@@ -245,9 +240,8 @@ class BulkWriter:
             versions.append({"type": new.type, "id": new.id, "version": new.version,
                              "last_updated": at, "deleted": False, "seq": seq,
                              "content": new.content})
-        for sql, rows in ((_INSERT_FEED, feed), (_INSERT_LOG, logs),
-                          (_INSERT_VERSION, versions)):
-            rawsql.run_many(self.conn, sql, rows)
+        for (table, columns), rows in ((_FEED, feed), (_LOG, logs), (_VERSION, versions)):
+            rawsql.insert_many(self.conn, table, columns, rows)
 
     def _reserve_seqs(self, count: int) -> list[int]:
         feed_order.lock(self.conn)  # numbering order = commit order (store.feed_order)
@@ -272,9 +266,9 @@ class BulkWriter:
         rawsql.run_many(self.conn, _CLEAR_IDENTIFIERS, old)
         rawsql.run_many(self.conn, _CLEAR_REFERENCES, old)
         search_index.clear_many(self.conn, old)
-        rawsql.run_many(self.conn, _INSERT_IDENTIFIER, [
+        rawsql.insert_many(self.conn, *_IDENTIFIER, [
             row for p in prepared for row in identifier_rows(p.new.type, p.new.id, p.body)])
-        rawsql.run_many(self.conn, _INSERT_REFERENCE, [
+        rawsql.insert_many(self.conn, *_REFERENCE, [
             row for p in prepared for row in reference_rows(p.new.type, p.new.id, p.targets)])
         search_index.insert(self.conn, [index_rows(p.new.type, p.new.id, p.body)
                                         for p in prepared])

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
@@ -64,3 +65,34 @@ def run_many(conn: sa.Connection, text: str, rows: list[dict[str, Any]]) -> None
     if rows:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         cursor.executemany(for_dialect(text, conn.dialect.name), rows)
+
+
+#: from this many rows on, PostgreSQL gets them by COPY rather than by an executemany
+COPY_FROM = 64
+
+
+@cache
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)})")
+
+
+def insert_many(conn: sa.Connection, table: str, columns: tuple[str, ...],
+                rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (each holding every one of ``columns``) into ``table``.
+
+    On PostgreSQL, many rows go by COPY: an executemany, even pipelined, spends most of an
+    import's client time adapting and sending them one statement each (profiled: 285,000
+    derived rows of 8,766 resources). Not in psycopg's pipeline mode (``batched``), where
+    COPY is not allowed: there, as on SQLite, an executemany."""
+    if not rows:
+        return
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM or \
+            dbapi.info.pipeline_status != psycopg.pq.PipelineStatus.OFF:  # type: ignore[union-attr]
+        run_many(conn, insert_sql(table, columns), rows)
+        return
+    cursor = dbapi.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])

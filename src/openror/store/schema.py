@@ -63,7 +63,8 @@ sa.Index("ix_change_feed_resource", change_feed.c.type, change_feed.c.id, change
 change_log = sa.Table(
     "change_log",
     metadata,
-    sa.Column("seq", SeqType, sa.ForeignKey("change_feed.seq"), primary_key=True),
+    # the change's feed entry, written with it (no foreign key: migration 0027 says why)
+    sa.Column("seq", SeqType, primary_key=True),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("request_id", sa.String(100), nullable=True),

@@ -14,10 +14,8 @@ from openror.store.search_tables import INDEX_TABLES
 
 
 @cache
-def _insert_sql(table: str) -> str:
-    columns = [c.name for c in metadata.tables[table].columns]
-    return (f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(':' + c for c in columns)})")
+def _columns(table: str) -> tuple[str, ...]:
+    return tuple(c.name for c in metadata.tables[table].columns)
 
 
 def insert(conn: sa.Connection, rows: Iterable[Rows]) -> None:
@@ -27,7 +25,7 @@ def insert(conn: sa.Connection, rows: Iterable[Rows]) -> None:
         for table, table_rows in resource_rows.items():
             merged.setdefault(table, []).extend(table_rows)
     for table, table_rows in merged.items():
-        rawsql.run_many(conn, _insert_sql(table), table_rows)
+        rawsql.insert_many(conn, table, _columns(table), table_rows)
 
 
 def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
