@@ -21,8 +21,8 @@ from pathlib import Path
 
 from openror.errors import InvalidInput, error
 from openror.geo.current import current_gazetteer
-from openror.geo.distance import haversine_km
 from openror.geo.gazetteer import Gazetteer
+from openror.geo.nearest import NearestPoints
 from openror.search.orientation import params as given
 from openror.search.orientation.address import find_commune
 from openror.search.orientation.model import Coded, EquipmentNeed, Need, Where
@@ -233,13 +233,11 @@ def _point(gaz: Gazetteer, lat: str | None, lon: str | None) -> Where:
 
 
 def nearest_departement(gaz: Gazetteer, lat: float, lon: float) -> str | None:
-    """The département of the commune whose centre is nearest (a scan: ~35,000 points)."""
-    best = min(((haversine_km(lat, lon, y, x), dep) for y, x, dep in _centres(gaz)),
-               default=None)
-    return best[1] if best else None
+    """The département of the commune whose centre is nearest."""
+    return _centres(gaz).nearest(lat, lon)
 
 
 @cache
-def _centres(gaz: Gazetteer) -> tuple[tuple[float, float, str], ...]:
-    return tuple((c.lat, c.lon, c.departement) for c in gaz.communes()
-                 if c.is_current and c.lat is not None and c.lon is not None)
+def _centres(gaz: Gazetteer) -> NearestPoints[str]:
+    return NearestPoints((c.lat, c.lon, c.departement) for c in gaz.communes()
+                         if c.is_current and c.lat is not None and c.lon is not None)
