@@ -24,6 +24,7 @@ from openror.errors import InvalidInput, OpenRORError, error
 from openror.importers import check_pool, closing
 from openror.importers.base import KeepsReference, Record, Reject, Source, Summary
 from openror.importers.records_io import decode, encode
+from openror.services import heap
 from openror.services.batch import Batch, Upsert
 from openror.services.bulk import BulkWriter
 from openror.services.container import Services
@@ -193,6 +194,7 @@ class ImportRun:
         position = state.applied
         log = LogEntry(actor=f"import {self.run_id}", batch_id=self.run_id,
                        provenance=self.source.provenance)
+        heap.settle()  # what is loaded by now stays: out of the collections of the batches
         with self._bar("apply") as bar:
             while True:
                 with self.services.db.read() as conn:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from openror.errors import OpenRORError
+from openror.services import heap
 from openror.services.writes import WritePath
 from openror.store import federation_sources
 from openror.store.resources import utcnow
@@ -75,6 +76,7 @@ class Follower:
         move the cursor but has entries (one delivered again by a proxy or a cache) is asked
         again, a few times at most."""
         writer = PageWriter(self.writes, self.name)
+        heap.settle()  # what is loaded by now stays: out of the collections of the pages
         stalled = 0
         with ThreadPoolExecutor(1, thread_name_prefix="federation-fetch") as fetcher:
             coming = fetcher.submit(self._fetch, http, report.cursor)
