@@ -131,6 +131,11 @@ def records(resource: dict[str, Any]) -> list[tuple[int, Record]]:
             if ext.get("url") == URL]
 
 
+def has_records(resource: dict[str, Any]) -> bool:
+    """Whether a place has a capacity record: ``records`` not empty, without reading them."""
+    return any(ext.get("url") == URL for _, ext in dicts(resource.get("extension")))
+
+
 def where(name: str | None = None) -> str:
     """The expression the ROR feed names an attribute with (its 400 responses)."""
     base = f"Location.extension('{URL}')"

@@ -116,6 +116,31 @@ def _extension_values(url: str) -> Step:
     return step
 
 
+def extension_value_url(expression: str) -> str | None:
+    """``U`` when ``expression`` is ``extension.where(url = 'U').value`` and nothing more,
+    which compiles to ``_extension_values(U)`` alone: ``extension_values`` answers it."""
+    parts = split_top(expression, ".")
+    if "|" in expression or len(parts) != 3 or parts[0] != "extension" or parts[2] != "value":
+        return None
+    m = _WHERE.match(parts[1])
+    return m.group(2) if m is not None and m.group(1) == "url" else None
+
+
+def extension_values(element: Any) -> dict[str, list[Any]]:
+    """url -> what ``extension.where(url = url).value`` selects from ``element``, for every
+    url in one pass over its extensions (a capacity record's ten parameters read ten urls)."""
+    found: dict[str, list[Any]] = {}
+    if not isinstance(element, dict):
+        return found
+    for e in element.get("extension") or ():
+        if not isinstance(e, dict) or not isinstance(url := e.get("url"), str):
+            continue  # no other value equals a url of the expression (a str)
+        values = [e["value"]] if "value" in e else [
+            v for k, v in e.items() if k.startswith("value") and k[5:6].isupper()]
+        found.setdefault(url, []).extend(_flat(values))
+    return found
+
+
 def _compile_step(text: str) -> Step | None:
     if (m := _WHERE.match(text)) is not None:
         return _where(m.group(1), m.group(2))
@@ -150,6 +175,8 @@ def _compile_chain(text: str, resource_type: str) -> list[Step]:
 def compile_path(expression: str, resource_type: str = "") -> Callable[[Any], list[Any]]:
     """A function from a resource (or element) to the values the expression selects."""
     chains = [_compile_chain(branch, resource_type) for branch in split_top(expression, "|")]
+    if len(chains) == 1 and chains[0]:
+        return _chain(chains[0])
 
     def evaluate(root: Any) -> list[Any]:
         out: list[Any] = []
@@ -161,4 +188,21 @@ def compile_path(expression: str, resource_type: str = "") -> Callable[[Any], li
                     break
             out.extend(items)
         return out
+    return evaluate
+
+
+def _chain(steps: list[Step]) -> Callable[[Any], list[Any]]:
+    """``compile_path`` of an expression without ``|``: the same values, without the union's
+    copy (each step returns a list of its own)."""
+    if len(steps) == 1:
+        step = steps[0]
+        return lambda root: step([root])
+
+    def evaluate(root: Any) -> list[Any]:
+        items = [root]
+        for step in steps:
+            items = step(items)
+            if not items:
+                break
+        return items
     return evaluate

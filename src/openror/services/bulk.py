@@ -79,12 +79,15 @@ class BulkWriter:
 
     def upsert_all(self, items: list[Upsert]) -> list[WriteResult]:
         currents = self._prefetch_currents(items)
-        self._prefetch_identifiers(_logical_keys(items))
+        # serialised once per record for the test (the bodies do not change until _one)
+        logical = [i for i in items if not i.replace and _may_refer_logically(i.resource)]
+        self._prefetch_identifiers(_logical_keys(logical))
+        refers = {id(i) for i in logical}
         numbers = _Numbers(self.conn, len(items))
         results: list[WriteResult] = []
         prepared: list[Prepared] = []
         for item in items:
-            found = self._one(item, currents, numbers)
+            found = self._one(item, currents, numbers, id(item) in refers)
             if isinstance(found, WriteResult):
                 results.append(found)
                 continue
@@ -99,12 +102,13 @@ class BulkWriter:
     # -- per record ----------------------------------------------------------------------
 
     def _one(self, item: Upsert, currents: dict[tuple[str, str], StoredResource],
-             numbers: _Numbers) -> Prepared | WriteResult:
+             numbers: _Numbers, refers: bool) -> Prepared | WriteResult:
+        """``refers``: the record may hold logical references (``_may_refer_logically``)."""
         rtype = str(item.resource["resourceType"])
         rt = resource_type(rtype, "create")
         # The items are private (decoded from the staging table for this batch): no copy.
         incoming = item.resource
-        if not item.replace and _may_refer_logically(incoming):
+        if refers:
             resolve_references(incoming, self._lookup)
         tag_key(incoming, item)
         rid = self._id_of(item, rtype)
@@ -282,6 +286,7 @@ class BulkWriter:
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
+    """The logical references of ``items`` (those that may hold some)."""
     found: list[tuple[str, str, str]] = []
 
     def walk(node: Any) -> None:
@@ -298,8 +303,7 @@ def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:
                     walk(value)
 
     for item in items:
-        if not item.replace and _may_refer_logically(item.resource):
-            walk(item.resource)
+        walk(item.resource)
     return found
 
 

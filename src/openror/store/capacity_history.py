@@ -140,7 +140,7 @@ def record_write(conn: sa.Connection, place_id: str, version: int, at: datetime,
                  previous_body: dict[str, Any] | None = None) -> None:
     """The history rows of one write of a place, from its previous stored bytes (and those
     bytes parsed, when the caller has parsed them already)."""
-    if not has_capacity(previous) and not (body and any(ci.records(body))):
+    if not has_capacity(previous) and not (body and ci.has_records(body)):
         return
     before = previous_body or (orjson.loads(previous) if previous else None)
     record(conn, changes(place_id, version, at, region, before, body))

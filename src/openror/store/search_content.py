@@ -11,7 +11,8 @@ finds an offer coded « Cardiologie » even when its coding carries no display.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache, lru_cache
 from typing import Any
 
 from openror.access.redact import public_characteristic
@@ -53,15 +54,29 @@ FIELDS: dict[str, tuple[tuple[str, int, bool], ...]] = {
 def content_words(rtype: str, body: dict[str, Any]) -> dict[str, int]:
     """Word -> weight of the best place it was found in."""
     found: dict[str, int] = {}
-    for expression, weight, coded in FIELDS.get(rtype, ()):
-        values = compile_path(expression, rtype)(body)
+    for expression, select, weight, coded in _fields(rtype):
+        values = select(body)
         if expression == "characteristic":
             values = [v for v in values if public_characteristic(v)]
         for text in (_labels(values) if coded else _texts(values)):
-            for word in words(text):
-                if word not in STOPWORDS and 2 <= len(word) <= 64 and found.get(word, 0) < weight:
+            for word in _indexed_words(text):
+                if found.get(word, 0) < weight:
                     found[word] = weight
     return found
+
+
+@cache
+def _fields(rtype: str) -> tuple[tuple[str, Callable[[Any], list[Any]], int, bool], ...]:
+    """``FIELDS`` of ``rtype`` with their compiled paths."""
+    return tuple((expression, compile_path(expression, rtype), weight, coded)
+                 for expression, weight, coded in FIELDS.get(rtype, ()))
+
+
+@lru_cache(maxsize=16384)
+def _indexed_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` worth indexing (names and labels recur: remembered)."""
+    return tuple(word for word in words(text)
+                 if word not in STOPWORDS and 2 <= len(word) <= 64)
 
 
 def _texts(values: list[Any]) -> Iterator[str]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from openror.fhir import search_values as sv
 from openror.fhir.profiles import EXT_SENSITIVE_UNIT, nos_url
 from openror.fhir.search_params import DERIVED, PARAMS, SearchParam
-from openror.fhir.search_paths import compile_path
+from openror.fhir.search_paths import compile_path, extension_value_url, extension_values
 from openror.geo.current import current_gazetteer
 from openror.store.capacity_records import capacity_rows
 from openror.store.search_content import content_words
@@ -26,22 +28,49 @@ TRE_G09 = nos_url("TRE_G09-DepartementOM")
 _REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/\S+)?$")
 
 
+Path = Callable[[Any], list[Any]]
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """A search parameter the indexer evaluates, with its compiled paths."""
+
+    param: SearchParam
+    select: Path  # from the resource, or from each element of its group
+    root: Path | None  # the elements of its group (None: not grouped)
+    subgroup: Path | None  # the sub-elements of each element, when they are the groups
+    #: when ``select`` reads one extension of the element: its url (``extension_values``)
+    url: str | None = None
+
+
+@cache
+def _indexed(rtype: str) -> tuple[_Indexed, ...]:
+    """The parameters of ``rtype`` read from the resource, in their order: looked up once,
+    not at every write."""
+    return tuple(
+        _Indexed(p, compile_path(p.expression, rtype), None, None) if not p.group else
+        _Indexed(p, compile_path(p.expression), compile_path(p.group_root, rtype),
+                 compile_path(p.subgroup) if p.subgroup else None,
+                 extension_value_url(p.expression))
+        for p in PARAMS.get(rtype, {}).values()
+        if p.name not in ("_id", "_lastUpdated") and p.type != "special"
+        and p.name not in DERIVED)
+
+
 def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
     rows: Rows = {t: [] for t in INDEX_TABLES}
     owner = {"type": rtype, "id": rid}
-    params = PARAMS.get(rtype, {})
     roots: dict[str, list[Any]] = {}
-    for p in params.values():
-        if p.name in ("_id", "_lastUpdated") or p.type == "special" or p.name in DERIVED:
-            continue
-        if not p.group:
-            _add(rows, owner, p, 0, compile_path(p.expression, rtype)(body))
+    by_url: dict[int, dict[str, list[Any]]] = {}  # id of a group element -> its extensions
+    for indexed in _indexed(rtype):
+        p = indexed.param
+        if indexed.root is None:
+            _add(rows, owner, p, 0, indexed.select(body))
             continue
         if p.group not in roots:
-            roots[p.group] = compile_path(p.group_root, rtype)(body)
-        select = compile_path(p.expression)
-        for grp, element in _group_elements(p, roots[p.group]):
-            _add(rows, owner, p, grp, select(element))
+            roots[p.group] = indexed.root(body)
+        for grp, element in _group_elements(indexed.subgroup, roots[p.group]):
+            _add(rows, owner, p, grp, _select(indexed, element, by_url))
     if rtype == "HealthcareService" and is_sensitive_unit(body):
         rows["search_token"].append({**owner, **SENSITIVE_ROW})
     if rtype == "Location":
@@ -63,13 +92,25 @@ def is_sensitive_unit(body: dict[str, Any]) -> bool:
                and e.get("valueBoolean") is True for e in body.get("extension") or [])
 
 
-def _group_elements(p: SearchParam, roots: list[Any]) -> Iterator[tuple[int, Any]]:
+def _select(indexed: _Indexed, element: Any, by_url: dict[int, dict[str, list[Any]]]
+            ) -> list[Any]:
+    """What ``indexed`` selects from a group element; the element's extensions are read
+    once for all the parameters of its group (the element lives as long as the body)."""
+    if indexed.url is None:
+        return indexed.select(element)
+    found = by_url.get(id(element))
+    if found is None:
+        found = by_url[id(element)] = extension_values(element)
+    return found.get(indexed.url, [])
+
+
+def _group_elements(subgroup: Path | None, roots: list[Any]) -> Iterator[tuple[int, Any]]:
     """(grp, element): grp = SUBGROUPS × the element's rank + the rank in its subgroup."""
     for index, element in enumerate(roots, start=1):
-        if not p.subgroup:
+        if subgroup is None:
             yield index * SUBGROUPS, element
             continue
-        for sub_index, sub in enumerate(compile_path(p.subgroup)(element), start=1):
+        for sub_index, sub in enumerate(subgroup(element), start=1):
             yield index * SUBGROUPS + sub_index, sub
 
 

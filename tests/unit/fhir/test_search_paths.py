@@ -13,7 +13,12 @@ from fhirpathpy import compile as fhirpath_compile
 from fhirpathpy.models import models
 
 from openror.fhir.search_params import PARAMS
-from openror.fhir.search_paths import UnsupportedPath, compile_path
+from openror.fhir.search_paths import (
+    UnsupportedPath,
+    compile_path,
+    extension_value_url,
+    extension_values,
+)
 
 SAMPLE = Path(__file__).resolve().parents[3] / "src" / "openror" / "importers" / "data" \
     / "sample.ndjson.gz"
@@ -68,3 +73,32 @@ def test_grouped_parameters_select_per_element() -> None:
 def test_expressions_outside_the_subset_are_refused() -> None:
     with pytest.raises(UnsupportedPath, match="resolve"):
         compile_path("HealthcareService.location.resolve()", "HealthcareService")
+
+
+ODD_ELEMENTS: list[Any] = [
+    "text", None, {}, {"extension": "not a list"}, {"extension": [1, None, {"url": 3}]},
+    {"extension": [{"url": "a", "valueCoding": {"code": "x"}}, {"url": "a", "value": [1, 2]},
+                   {"url": "b", "valueInteger": 4, "valueString": "s", "valuex": 5},
+                   {"url": ["a"], "valueString": "kept out"}, {"url": "a"}]},
+]
+
+
+def test_extension_values_select_what_the_compiled_paths_select() -> None:
+    checked = 0
+    for rtype, params in PARAMS.items():
+        for p in params.values():
+            url = extension_value_url(p.expression) if p.group else None
+            if url is None:
+                continue
+            elements = [*ODD_ELEMENTS, *(element for body in RESOURCES.get(rtype, [])
+                                         for element in compile_path(p.group_root, rtype)(body))]
+            for element in elements:
+                assert extension_values(element).get(url, []) == \
+                    compile_path(p.expression)(element), (p.name, element)
+                checked += 1
+    assert checked
+    for odd in ("a", "b"):
+        assert extension_values(ODD_ELEMENTS[-1]).get(odd, []) == \
+            compile_path(f"extension.where(url = '{odd}').value")(ODD_ELEMENTS[-1])
+    assert extension_value_url("extension.where(url = 'a').value.low") is None
+    assert extension_value_url("extension.where(url = 'a').value | extension.value") is None

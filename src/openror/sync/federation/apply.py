@@ -103,8 +103,10 @@ class PageWriter:
             if result is not None:
                 tally.unchanged += result.unchanged
                 tally.written += not result.unchanged
-                for hook in self.writes.after_write:
-                    hook(conn, verdict.change.type, verdict.change.id, result.body)
+                if self.writes.after_write:
+                    body = result.body  # parsed once: the write path hands its hooks one body
+                    for hook in self.writes.after_write:
+                        hook(conn, verdict.change.type, verdict.change.id, body)
         for verdict in verdicts:
             if verdict.take and verdict.change.body is None:
                 change = verdict.change
