@@ -15,8 +15,8 @@ cores). Measured, each in a fresh output directory:
   DB-API, no processing), and writing the same number of bytes to one file with the same
   buffering.
 
-The national figure is a linear extrapolation (labelled as such) from the resources per second
-of the full profile-1 export.
+On the national dataset itself the figure is measured; on a smaller database it is a linear
+extrapolation (labelled as such) from the resources per second of the full profile-1 export.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ from openror.sync.export.request import parse  # noqa: E402
 
 BEGIN, END = "<!-- bench:export -->", "<!-- /bench:export -->"
 NATIONAL = 2_500_000
+#: from this many resources on, the data is the national dataset itself (2,488,270)
+NATIONAL_MEASURED = 2_400_000
 TARGET_S = 60
 
 
@@ -183,18 +185,24 @@ class Measured:
         return self.runs[0]
 
     def lines(self) -> list[str]:
+        return [f"### {self.backend}", "", f"- **Data**: {self.data}.", "",
+                *table(self.runs), "", self._national(), ""]
+
+    def _national(self) -> str:
+        """The national verdict: measured when the data is the national dataset, else a
+        linear extrapolation, labelled as such."""
+        if self.full.resources >= NATIONAL_MEASURED:
+            verdict = "within" if self.full.seconds <= TARGET_S else "over"
+            return (f"- **National dataset, measured**: every resource for profile 1 in "
+                    f"**{self.full.seconds:,.1f} s**, {verdict} the {TARGET_S} s target.")
         national_s = NATIONAL / self.full.rate if self.full.rate else float("inf")
         verdict = "within" if national_s <= TARGET_S else "over"
         size = NATIONAL * self.full.bytes / max(self.full.resources, 1) / 1e9
-        return [
-            f"### {self.backend}", "",
-            f"- **Data**: {self.data}.", "",
-            *table(self.runs), "",
-            f"- **National extrapolation (not measured)**: at the profile-1 rate above, the "
-            f"national dataset ({NATIONAL:,} resources, about {size:,.1f} GB of ndjson) would "
-            f"take about **{national_s:,.0f} s**, {verdict} the {TARGET_S} s target, if the "
-            "rate stays linear (the statements stream in id order; nothing is held in memory "
-            "per resource).", ""]
+        return (f"- **National extrapolation (not measured)**: at the profile-1 rate above, "
+                f"the national dataset ({NATIONAL:,} resources, about {size:,.1f} GB of "
+                f"ndjson) would take about **{national_s:,.0f} s**, {verdict} the {TARGET_S} s "
+                "target, if the rate stays linear (the statements stream in id order; "
+                "nothing is held in memory per resource).")
 
 
 def section(measured: list[Measured]) -> str:
