@@ -12,6 +12,7 @@ import pytest
 
 from openror.access.caller import SYSTEM
 from openror.geo.current import current_gazetteer
+from openror.search.engine import SearchEngine
 from openror.search.orientation import candidates, pipeline
 from openror.search.orientation.analyse import analyse_need, analyse_where
 from openror.services.writes import WritePath
@@ -203,6 +204,23 @@ def test_the_radius_grows_until_enough_results(stored: Database,
     assert [r.candidate.id for r in three.results][-1] == "cardio-chartres"
     far = run(stored, "ophtalmo")  # Lyon: beyond 200 km, then national
     assert far.scope.national and [r.candidate.id for r in far.results] == ["ophtalmo-lyon"]
+
+
+@pytest.mark.parametrize(("text", "commune"), [
+    ("cardio", VERSAILLES), ("ophtalmo", VERSAILLES), ("cardio", LYON),
+    ("maternité", VERSAILLES)])
+def test_widening_gives_each_radius_what_its_own_search_finds(
+        stored: Database, monkeypatch: pytest.MonkeyPatch, text: str, commune: str) -> None:
+    """After the first radius, the country's offers are read once and cut by radius
+    (``candidates.Widening``): the same candidates, nearest first, as a search per radius."""
+    monkeypatch.setattr(candidates, "RARE_OFFERS", 0)
+    engine = SearchEngine(stored, SYSTEM)
+    need, where = analyse_need(text), analyse_where(commune)
+    widening = candidates.Widening(engine, need, where)
+    for scope in candidates.scopes(engine, need, where):
+        searched = candidates.candidates(engine, need, where, scope)
+        assert [(c.id, c.distance_km) for c in widening.of(scope)] == \
+            [(c.id, c.distance_km) for c in searched], scope
 
 
 def _shown(outcome: pipeline.Outcome) -> list[tuple[Any, ...]]:

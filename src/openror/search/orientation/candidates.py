@@ -79,8 +79,12 @@ def start_radius(engine: SearchEngine, departement: str | None) -> float:
     return next((km for least, km in DENSITY_RADII if places >= least), SPARSE_RADIUS_KM)
 
 
+def offers_in_country(engine: SearchEngine, need: Need) -> int:
+    return _count(engine, "HealthcareService", search_pairs(need, engine.caller))
+
+
 def is_rare(engine: SearchEngine, need: Need) -> bool:
-    return _count(engine, "HealthcareService", search_pairs(need, engine.caller)) < RARE_OFFERS
+    return offers_in_country(engine, need) < RARE_OFFERS
 
 
 def search_pairs(need: Need, caller: Caller) -> list[tuple[str, str]]:
@@ -120,18 +124,47 @@ def scopes(engine: SearchEngine, need: Need, where: Where) -> Iterator[Scope]:
     yield Scope(NATIONAL_KM, start)
 
 
-def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope
-               ) -> list[Candidate]:
+def candidates(engine: SearchEngine, need: Need, where: Where, scope: Scope,
+               count: int | None = None) -> list[Candidate]:
     """The offers within the scope, nearest first, without their places (``load_places``
     reads them for the few the ranking needs: reading every place within a dense radius
-    was most of the time of a query). Nationally, the ``NATIONAL_CANDIDATES`` nearest."""
+    was most of the time of a query). Nationally, the ``NATIONAL_CANDIDATES`` nearest
+    (``count``: another number)."""
+    count = count or (NATIONAL_CANDIDATES if scope.national else MAX_COUNT)
     q = parse_query("HealthcareService", [
         *search_pairs(need, engine.caller),
         ("location.near", f"{where.lat}|{where.lon}|{scope.radius_km}|km"),
-        ("_count", str(NATIONAL_CANDIDATES if scope.national else MAX_COUNT))])
+        ("_count", str(count))])
     page = engine.search(q, paged=False)  # one page only: no paging snapshot to write
     return [Candidate(hit.id, orjson.loads(content), hit.distance)
             for hit, content in page.matches]
+
+
+class Widening:
+    """The candidates of each scope ``scopes`` gives, in turn. When the first radius is not
+    enough and the country has at most ``MAX_COUNT`` offers of the need, all of them are
+    read once, nearest first, and each later scope is cut from that list (an offer is
+    within a radius when its nearest visible place is, as in the search): the same
+    candidates as one search per radius, which cost up to seven searches for an activity of
+    a few dozen offers far from the patient."""
+
+    def __init__(self, engine: SearchEngine, need: Need, where: Where) -> None:
+        self.engine, self.need, self.where = engine, need, where
+        self._searched = False
+        self._country: list[Candidate] | None = None
+
+    def of(self, scope: Scope) -> list[Candidate]:
+        if self._country is None and self._searched and \
+                offers_in_country(self.engine, self.need) <= MAX_COUNT:
+            self._country = candidates(self.engine, self.need, self.where,
+                                       Scope(NATIONAL_KM, scope.start_km), MAX_COUNT)
+        if self._country is None:
+            self._searched = True
+            return candidates(self.engine, self.need, self.where, scope)
+        if scope.national:
+            return self._country[:NATIONAL_CANDIDATES]
+        return [c for c in self._country
+                if c.distance_km is not None and c.distance_km <= scope.radius_km]
 
 
 def load_places(engine: SearchEngine, found: list[Candidate],

@@ -51,8 +51,9 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
     scope = stage.Scope(stage.NATIONAL_KM, stage.SPARSE_RADIUS_KM)
     read: dict[str, Json | None] = {}  # places read so far, each read once
     places = partial(stage.load_places, engine, kept=read)
+    widening = stage.Widening(engine, need, where)
     for scope in stage.scopes(engine, need, where):
-        found = stage.candidates(engine, need, where, scope)
+        found = widening.of(scope)
         if need.equipment is not None:  # the search kept only offers with the equipment
             places(found)
         kept, dropped = filters.apply(need, found, now)
