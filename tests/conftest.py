@@ -135,6 +135,19 @@ class LiveServer:
         """An HTTP client of the test API client (a bearer token on every request)."""
         return httpx.Client(base_url=self.url + path, headers=self.headers, timeout=30)
 
+    def reader(self, profile: int, regions: tuple[str, ...] = (), path: str = "/fhir",
+               name: str = "reader") -> httpx.Client:
+        """An HTTP client of a new API client of this access profile, limited to
+        ``regions`` (none: every region), with a token got by its secret."""
+        services = self.app.state.services
+        clients = Clients(services.db, replace(services.settings,
+                                               require_client_certificates=False))
+        made = clients.add(f"{name}-p{profile}-{'-'.join(regions) or 'all'}", profile,
+                           regions)
+        token = clients.authenticate(made.client_id, made.client_secret).access_token
+        return httpx.Client(base_url=self.url + path, timeout=30,
+                            headers={"Authorization": f"Bearer {token}"})
+
     def __enter__(self) -> LiveServer:
         self.thread.start()
         deadline = time.monotonic() + 20

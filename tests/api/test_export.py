@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +15,6 @@ import pytest
 
 from openror.config import Settings
 from openror.fhir.profiles import TRE_R30_REGION
-from openror.services.clients import Clients
 from openror.store.feed_order import SEQUENCE_URL
 from openror.store.resources import utcnow
 from openror.sync.export import jobs
@@ -87,15 +85,6 @@ def world(server: LiveServer) -> Iterator[dict[str, str]]:
             healthcare_service(f"Organization/{ids['other_org']}"), "32")))
         ids["lonely"] = _id(c.post("/Organization", json=organization("Seule", "010000009")))
     yield ids
-
-
-def _client(server: LiveServer, profile: int, regions: tuple[str, ...] = ()) -> httpx.Client:
-    settings = replace(server.app.state.services.settings, require_client_certificates=False)
-    clients = Clients(server.app.state.services.db, settings)
-    made = clients.add(f"reader-p{profile}-{'-'.join(regions)}", profile, regions)
-    token = clients.authenticate(made.client_id, made.client_secret).access_token
-    return httpx.Client(base_url=server.url + "/fhir", timeout=30,
-                        headers={"Authorization": f"Bearer {token}"})
 
 
 def _finished(client: httpx.Client, status_url: str) -> httpx.Response:
@@ -282,7 +271,7 @@ def test_another_client_cannot_poll_fetch_or_delete(server: LiveServer,
                                                     world: dict[str, str]) -> None:
     with server.client() as c:
         manifest, status_url = _export(c, params={"_type": "Organization"})
-    with _client(server, 1) as other:
+    with server.reader(1) as other:
         assert other.get(status_url).status_code == 404
         assert other.get(manifest["output"][0]["url"]).status_code == 404
         assert other.delete(status_url).status_code == 404
@@ -320,7 +309,7 @@ def test_files_expire(server: LiveServer, world: dict[str, str]) -> None:
 
 def test_profile_0_export_is_what_profile_0_reads(server: LiveServer,
                                                   world: dict[str, str]) -> None:
-    with _client(server, 0) as public:
+    with server.reader(0) as public:
         exported = _contents(public, _export(public)[0])
         searched: dict[str, dict[str, Any]] = {}
         for rtype in ("Organization", "HealthcareService", "Location", "Practitioner",
@@ -345,7 +334,7 @@ def test_profile_3_sees_more_of_the_medico_social_offer_as_in_search(
             body["type"] = [coding("TRE_R227-ChampActivite", field)]
             body["telecom"] = [telecom(f"01000000{field}", level="2")]
             offers[field] = _id(c.post("/HealthcareService", json=body))
-    with _client(server, 3) as p3:
+    with server.reader(3) as p3:
         exported = _contents(p3, _export(p3, params={"_type": "HealthcareService"})[0])
         assert exported == _searched(p3, "HealthcareService")
     assert exported[f"HealthcareService/{offers['04']}"]["telecom"][0]["value"] == "0100000004"
@@ -354,7 +343,7 @@ def test_profile_3_sees_more_of_the_medico_social_offer_as_in_search(
 
 def test_region_restricted_client_gets_its_regions_only(server: LiveServer,
                                                         world: dict[str, str]) -> None:
-    with _client(server, 1, ("32",)) as regional:
+    with server.reader(1, ("32",)) as regional:
         exported = _contents(regional, _export(regional)[0])
     assert set(exported) == {f"Organization/{world['other_org']}",
                              f"HealthcareService/{world['other_offer']}"}

@@ -6,7 +6,6 @@ search Bundles safe as the next ``_lastUpdated=ge`` value (docs/api/sync.md)."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,7 +13,6 @@ import httpx
 
 from openror.api.history_bundle import SEQUENCE_URL
 from openror.fhir.profiles import TRE_R30_REGION
-from openror.services.clients import Clients
 from tests.api.test_crud import FHIR, create
 from tests.builders import healthcare_service, location, organization
 from tests.conftest import LiveServer
@@ -127,15 +125,6 @@ def _region(body: dict[str, Any], code: str) -> dict[str, Any]:
     return {**body, "meta": {"tag": [{"system": TRE_R30_REGION, "code": code}]}}
 
 
-def _client(server: LiveServer, profile: int, regions: tuple[str, ...]) -> httpx.Client:
-    settings = replace(server.app.state.services.settings, require_client_certificates=False)
-    clients = Clients(server.app.state.services.db, settings)
-    made = clients.add(f"feed-p{profile}-{'-'.join(regions)}", profile, regions)
-    token = clients.authenticate(made.client_id, made.client_secret).access_token
-    return httpx.Client(base_url=server.url + "/fhir", timeout=30,
-                        headers={"Authorization": f"Bearer {token}"})
-
-
 def test_a_region_client_follows_its_region_only(api: httpx.Client,
                                                  live_server: LiveServer) -> None:
     mine = create(api, _region(organization("Ici", "010000001"), "11"))
@@ -144,7 +133,7 @@ def test_a_region_client_follows_its_region_only(api: httpx.Client,
     api.delete(f"/Organization/{gone['id']}")
     mine["name"] = "Ici, renommé"
     api.put(f"/Organization/{mine['id']}", json=mine, headers=FHIR)
-    with _client(live_server, 2, ("11",)) as region_11:
+    with live_server.reader(2, ("11",)) as region_11:
         entries, cursor = _follow(region_11, "/_history", count=1)
     ids = [e["fullUrl"].rsplit("/", 1)[1] for e in entries]
     assert theirs["id"] not in ids

@@ -18,21 +18,13 @@ from tests.quality.rule_world import NOW
 from tests.quality.test_quality_run import _directory
 
 
-def _client(server: LiveServer, profile: int, regions: tuple[str, ...] = ()) -> httpx.Client:
-    clients = server.app.state.services.clients
-    made = clients.add("quality reader", profile, regions=regions)
-    token = clients.authenticate(made.client_id, made.client_secret).access_token
-    return httpx.Client(base_url=server.url, timeout=30,
-                        headers={"Authorization": f"Bearer {token}"})
-
-
 @pytest.fixture
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
     services = live_server.app.state.services
     wipe(services.db)
     _directory(services.db)
     run(services.db, services.terminology, now=NOW)
-    with _client(live_server, 1) as client:
+    with live_server.reader(1, path="") as client:
         yield client
 
 
@@ -90,14 +82,14 @@ def test_bad_parameters_say_which_one(api: httpx.Client) -> None:
 
 def test_only_profile_1_reads_and_a_region_sees_its_own(live_server: LiveServer,
                                                         api: httpx.Client) -> None:
-    with _client(live_server, 2) as professional:
+    with live_server.reader(2, path="") as professional:
         assert professional.get("/api/quality/results").status_code == 403
     assert httpx.get(f"{live_server.url}/api/quality/results").status_code == 401
-    with _client(live_server, 1, ("32",)) as aisne:
+    with live_server.reader(1, ("32",), path="") as aisne:
         assert aisne.get("/api/quality/results").json()["rows"] == []
         refused = aisne.get("/api/quality/indicators", params={"region": "11"})
         assert refused.status_code == 403
-    with _client(live_server, 1, ("11",)) as yvelines:
+    with live_server.reader(1, ("11",), path="") as yvelines:
         assert len(yvelines.get("/api/quality/results").json()["rows"]) > 0
 
 

@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ import sqlalchemy as sa
 
 from openror.config import Settings
 from openror.fhir.profiles import TRE_R30_REGION
-from openror.services.clients import Clients
 from openror.store.people_tables import mail_outbox
 from openror.store.resources import utcnow
 from openror.sync.subscriptions.delivery import deliver_due
@@ -72,13 +70,7 @@ def writer(server: LiveServer) -> Iterator[httpx.Client]:
 
 def subscriber(server: LiveServer, profile: int, regions: tuple[str, ...] = ()
                ) -> httpx.Client:
-    clients = Clients(server.app.state.services.db,
-                      replace(server.app.state.services.settings,
-                              require_client_certificates=False))
-    made = clients.add(f"subscriber-{profile}", profile, regions=regions)
-    token = clients.authenticate(made.client_id, made.client_secret).access_token
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"},
-                        timeout=30)
+    return server.reader(profile, regions, path="", name="subscriber")
 
 
 @pytest.fixture
