@@ -39,6 +39,7 @@ from openror.api.hygiene import RateLimitMiddleware, SecurityHeadersMiddleware
 from openror.api.metrics import exposition as metrics
 from openror.api.middleware import RequestIdMiddleware
 from openror.api.read_your_writes import ReadYourWritesMiddleware
+from openror.api.time_limit import TimeLimitMiddleware
 from openror.capacity import alerts, webhooks
 from openror.config import Settings, load_settings
 from openror.quality import schedule
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     Middleware(RequestIdMiddleware),
                     Middleware(AuthenticationMiddleware, services=services),
                     Middleware(ReadYourWritesMiddleware, db=services.db),
+                    Middleware(TimeLimitMiddleware, limit_s=settings.request_time_limit_s),
                     Middleware(RateLimitMiddleware, limiter=RateLimiter(
                         settings.rate_limit_per_minute, settings.rate_limit_burst)),
                     Middleware(ReadAuditMiddleware, trail=trail)],

@@ -105,6 +105,9 @@ SETTINGS_DOC: dict[str, str] = {
     "server process; 0 turns them off (then: openror quality remind).",
     "quality_run_interval_seconds": "Seconds between two scheduled quality runs (one process "
     "of one server runs it); 0 turns them off (then: openror quality run).",
+    "request_time_limit_s": "Seconds the database reads of one HTTP request may run; past "
+    "them its statement is cancelled and the request gets a 503 'timeout' OperationOutcome "
+    "(a search to narrow). 0: no limit.",
     "metrics_cache_seconds": "Seconds the database figures of /-/metrics (change feed, "
     "subscriptions, capacity freshness, imports) are kept before a scrape reads them again "
     "(docs/admin/monitoring.md).",
@@ -171,6 +174,7 @@ class Settings:
     quality_remind_interval_seconds: int = 86_400
     quality_run_interval_seconds: int = 86_400
     metrics_cache_seconds: int = 30
+    request_time_limit_s: float = 30.0
     map_tiles_url: str = ""
 
     @property
@@ -194,6 +198,8 @@ def _convert(raw: str, default: Any) -> Any:
         return raw.lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, Path):
         return Path(raw)
     return raw

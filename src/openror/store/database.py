@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store import deferred, write_positions
+from openror.store import deadline, deferred, write_positions
 from openror.store.dialect import (
     WriterQueue,
     create_engines,
@@ -68,14 +68,15 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         """A connection for reading: to a replica that may serve the request under way, or
-        to the primary. A replica that cannot be reached is left aside for the primary."""
+        to the primary. A replica that cannot be reached is left aside for the primary.
+        Inside a request, its statements stop at the request's deadline (``store.deadline``)."""
         replica = self.replicas.choose() if self.replicas is not None else None
         on_replica = replica.connect() if replica is not None else None
         if replica is None or on_replica is None:
-            with self.reader.connect() as conn:
+            with self.reader.connect() as conn, deadline.bounded(conn):
                 yield conn
             return
-        with on_replica:
+        with on_replica, deadline.bounded(on_replica):
             try:
                 yield on_replica
             except sa.exc.DBAPIError as exc:

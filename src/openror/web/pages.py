@@ -10,6 +10,7 @@ from starlette.responses import Response
 from openror.access.caller import ANONYMOUS
 from openror.api.people_http import PeopleError
 from openror.errors import OpenRORError
+from openror.store.deadline import TimedOut
 from openror.web.render import caller_of, page, to_login
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -21,7 +22,9 @@ _MEANING = {400: "Les données envoyées ne sont pas valides.",
             404: "Cette page n'existe pas, ou vous n'avez pas le droit de la voir.",
             409: "Quelqu'un a modifié ces données en même temps que vous : rechargez la page.",
             412: "Quelqu'un a modifié ces données en même temps que vous : rechargez la page.",
-            429: "Trop de demandes : patientez un instant."}
+            429: "Trop de demandes : patientez un instant.",
+            503: "La recherche a pris trop de temps : précisez-la (moins de critères, "
+                 "un rayon plus petit, un département) puis relancez-la."}
 
 
 def error_page(request: Request, status: int, detail: str) -> Response:
@@ -36,6 +39,9 @@ def logged_in(handler: Handler) -> Handler:
             return to_login(request)
         try:
             return await handler(request)
+        except TimedOut:
+            return error_page(request, 503, "Le serveur a interrompu la recherche au bout "
+                              "du temps permis pour une demande.")
         except OpenRORError as exc:
             return error_page(request, exc.status, exc.message)
         except PeopleError as exc:
