@@ -39,6 +39,15 @@ def test_reads_inside_the_deadline_are_untouched(db: Database) -> None:
         assert conn.execute(sa.text(SHORT)).scalar() == 200000
 
 
+def test_a_streamed_read_is_stopped_too(db: Database) -> None:
+    # a server-side cursor on PostgreSQL (federation digests, exports stream their rows)
+    with deadline.within(30), db.read() as conn:
+        streamed = conn.execution_options(stream_results=True, yield_per=100)
+        assert streamed.execute(sa.text(SHORT)).scalar() == 200000
+    with pytest.raises(deadline.TimedOut), deadline.within(0.2), db.read() as conn:
+        conn.execution_options(stream_results=True).execute(sa.text(ENDLESS)).all()
+
+
 def test_a_read_that_starts_after_the_deadline_is_refused_at_once(db: Database) -> None:
     with deadline.within(1e-9), pytest.raises(deadline.TimedOut), db.read():
         pytest.fail("the read should not start")

@@ -95,9 +95,11 @@ def on_begin(conn: sa.Connection) -> None:
     the transaction begins, not before: a statement before it would begin it, and the search
     could no longer choose its isolation level."""
     at = conn.get_execution_options().get(_OPTION)
-    if at is not None:
+    if at is not None:  # on the DB-API cursor: the connection's options may ask for a
+        # server-side cursor (stream_results), which cannot run a SET
         left_ms = max(1, int((at - time.monotonic()) * 1000))
-        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {left_ms}")
+        with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(f"SET LOCAL statement_timeout = {left_ms}")
 
 
 def _interrupted(exc: sa.exc.OperationalError, sqlite: bool) -> bool:
