@@ -25,7 +25,6 @@ from openror.access.caller import WRITE_ALL
 from openror.config import Settings
 from openror.services.clients import Clients
 from openror.store.database import Database
-from openror.workers import EARLY_DEATH_S
 from tests.builders import organization
 from tests.processes import free_port, server_workers
 
@@ -163,8 +162,6 @@ def _writer(url: str, token: str, writer: int, until: float, storm: Storm) -> No
 def _storm_with_a_kill(server: Server, token: str) -> tuple[Storm, int, int]:
     """The storm; mid-way, kill -9 of one worker. Returns the storm, the killed pid, and how
     many writes had been acknowledged when it was killed."""
-    # a worker that dies this young makes the supervisor stop the server instead
-    time.sleep(max(0.0, server.ready_at + EARLY_DEATH_S + 1 - KILL_AT_S - time.monotonic()))
     storm = Storm()
     start = time.monotonic()
     threads = [threading.Thread(target=_writer,
