@@ -23,6 +23,18 @@ def refresh(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ANALYZE")
 
 
+def refresh_tables(db: Database, *tables: str) -> None:
+    """Statistics of a few tables just filled, before queries that page through them: on
+    PostgreSQL, the staged records of a national import (2.5 million rows, never analysed
+    while they came in) were taken for 1,866 rows, and each page of 2,000 of them sorted
+    all 2.4 million on disk (14 s a page; an index scan takes milliseconds)."""
+    with db.write() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {table}")
+
+
 def refresh_database(db: Database) -> None:
     with db.write() as conn:
         refresh(conn)
