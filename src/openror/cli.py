@@ -92,6 +92,25 @@ def db_upgrade(database: str | None) -> None:
     click.echo(f"database at schema {head_revision()}: {handle!r}")
 
 
+@db.command("new-feed-epoch")
+@click.option("--database", help="Database URL (default: OPENROR_DATABASE_URL).")
+@fails_cleanly
+def db_new_feed_epoch(database: str | None) -> None:
+    """Give the change feed a new epoch, after restoring the database with PostgreSQL's own
+    tools (openror restore does it itself): its next change numbers repeat numbers the
+    feed's consumers have passed, and the new epoch tells them so."""
+    from openror.store import feed_epoch
+    from openror.store.database import Database
+
+    handle = Database(_settings(database).effective_database_url)
+    try:
+        with handle.write() as conn:
+            epoch = feed_epoch.renew(conn)
+    finally:
+        handle.dispose()
+    click.echo(f"change feed epoch {epoch}: {handle!r}")
+
+
 def _ensure_data_dir(settings: Settings) -> None:
     if settings.effective_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from openror.cli import main
-from openror.store import backup_postgres
+from openror.store import backup_postgres, feed_epoch
 from openror.store.backup import BackupError
 from openror.store.database import Database
 from openror.store.migrate import upgrade
@@ -137,6 +137,28 @@ def test_restore_replaces_a_database_only_with_force(databases: Databases) -> No
     assert _run("check", "--no-progress", "--database", target)[0] == 0
     code, out = _run("backup", str(databases.backup_file), "--database", source)
     assert code == 1 and "exists" in out  # nor is a backup file replaced without --force
+
+
+def _epoch(url: str) -> str | None:
+    db = Database(url)
+    try:
+        with db.read() as conn:
+            return feed_epoch.current(conn)
+    finally:
+        db.dispose()
+
+
+def test_a_restored_database_and_the_command_give_the_feed_a_new_epoch(
+        databases: Databases) -> None:
+    source, target = _source(databases), databases.new("restored")
+    assert _run("backup", str(databases.backup_file), "--database", source)[0] == 0
+    assert _run("restore", str(databases.backup_file), "--database", target)[0] == 0
+    restored = _epoch(target)
+    assert restored is not None and restored != _epoch(source)
+    code, out = _run("db", "new-feed-epoch", "--database", target)  # after a native restore
+    assert code == 0, out
+    renewed = _epoch(target)
+    assert renewed is not None and renewed != restored and f"epoch {renewed}" in out
 
 
 def test_a_backup_of_the_other_back_end_is_refused(databases: Databases,

@@ -15,6 +15,7 @@ from openror.errors import InvalidInput, error
 from openror.services.metadata import fhir_instant
 from openror.services.reads import HistoryPage
 from openror.store.feed import HistoryRow
+from openror.store.feed_epoch import EPOCH_SYSTEM
 from openror.store.feed_order import SEQUENCE_URL
 from openror.store.resources import naive_utc
 
@@ -110,8 +111,13 @@ def render(page: HistoryPage, base: str, self_url: str, params: HistoryParams) -
         links.append({"relation": "next", "url": next_url})
     entries = [_entry(row, base) for row in page.rows]
     bundle: dict[str, object] = {"resourceType": "Bundle"}
+    meta: dict[str, object] = {}
     if page.as_of is not None:  # a safe next _lastUpdated=ge value (docs/api/sync.md)
-        bundle["meta"] = {"lastUpdated": fhir_instant(page.as_of)}
+        meta["lastUpdated"] = fhir_instant(page.as_of)
+    if page.epoch is not None:  # whose numbers the _after cursors are (docs/api/sync.md)
+        meta["tag"] = [{"system": EPOCH_SYSTEM, "code": page.epoch}]
+    if meta:
+        bundle["meta"] = meta
     bundle["type"] = "history"
     if page.total is not None:
         bundle["total"] = page.total

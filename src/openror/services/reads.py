@@ -12,7 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from openror.access.caller import Caller
 from openror.errors import Gone, NotFound, error
 from openror.services.writes import resource_type
-from openror.store import capacity_history, feed, feed_order, freshness, read_policy, visibility
+from openror.store import (
+    capacity_history,
+    feed,
+    feed_epoch,
+    feed_order,
+    freshness,
+    read_policy,
+    visibility,
+)
 from openror.store.database import Database
 from openror.store.resources import StoredResource, read_current, utcnow
 
@@ -26,6 +34,9 @@ class HistoryPage:
     next_after: int | None = None
     #: every change made before this time is in the feed already (None: empty feed)
     as_of: datetime | None = None
+    #: ``_after`` pages: the feed's epoch, whose change numbers the cursors are
+    #: (store.feed_epoch)
+    epoch: str | None = None
 
 
 class Reader:
@@ -119,7 +130,8 @@ class Reader:
         last = rows[-1].seq if rows else after_seq
         next_after = last if len(rows) == count else max(last, horizon, after_seq)
         shown = [_row_as_seen(conn, row, caller) for row in rows]
-        return HistoryPage(shown, None, None, next_after=next_after, as_of=as_of)
+        return HistoryPage(shown, None, None, next_after=next_after, as_of=as_of,
+                           epoch=feed_epoch.current(conn))
 
 
 def _as_seen(conn: sa.Connection, found: StoredResource,

@@ -31,6 +31,7 @@ class SourceRow:
     last_run_at: datetime | None
     last_success_at: datetime | None
     last_error: str | None
+    epoch: str | None = None  # the source's feed epoch the cursor belongs to
 
 
 def add(conn: sa.Connection, row: SourceRow) -> None:
@@ -84,6 +85,13 @@ def advance(conn: sa.Connection, name: str, cursor: int, applied: int, now: date
     conn.execute(s.update().where(s.c.name == name).values(
         cursor=sa.case((s.c.cursor > cursor, s.c.cursor), else_=cursor),
         applied=s.c.applied + applied, last_run_at=now, last_success_at=now, last_error=None))
+
+
+def rebase(conn: sa.Connection, name: str, cursor: int, epoch: str | None) -> None:
+    """The source's feed was renumbered (a new epoch): follow it from ``cursor`` of
+    ``epoch`` on, backwards if need be."""
+    s = federation_source
+    conn.execute(s.update().where(s.c.name == name).values(cursor=cursor, epoch=epoch))
 
 
 def record_run(conn: sa.Connection, name: str, now: datetime, failure: str | None) -> None:

@@ -27,6 +27,8 @@ federation_source = sa.Table(
     sa.Column("last_run_at", sa.DateTime, nullable=True),
     sa.Column("last_success_at", sa.DateTime, nullable=True),
     sa.Column("last_error", sa.String(1000), nullable=True),
+    #: the source's feed epoch the cursor belongs to (store.feed_epoch); None: not seen yet
+    sa.Column("epoch", sa.String(64), nullable=True),
 )
 
 #: which source each federated resource's current version came from (none: a local one)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from openror.errors import InvalidInput, error
+from openror.store.feed_epoch import EPOCH_SYSTEM
 
 #: the types federation carries: the description of the offer. Anomalies (Task), entry
 #: templates (Questionnaire), indicators and subscriptions belong to each instance.
@@ -27,6 +28,7 @@ class Change:
 class Page:
     changes: list[Change]
     next_after: int | None  # the cursor the ``next`` link names
+    epoch: str | None = None  # the source feed's epoch (store.feed_epoch); None: not given
 
 
 def parse(bundle: Any) -> Page:
@@ -34,7 +36,7 @@ def parse(bundle: Any) -> Page:
         raise _bad("the answer is not a Bundle")
     entries = bundle.get("entry") or []
     changes = [c for c in (_change(e) for e in entries if isinstance(e, dict)) if c is not None]
-    return Page(changes, _next_after(bundle.get("link") or []))
+    return Page(changes, _next_after(bundle.get("link") or []), _epoch(bundle))
 
 
 def _change(entry: dict[str, Any]) -> Change | None:
@@ -67,6 +69,13 @@ def _seq(entry: dict[str, Any]) -> int | None:
                 for key in ("valueInteger64", "valueInteger", "valueString", "valueDecimal"):
                     if key in ext:
                         return int(ext[key])
+    return None
+
+
+def _epoch(bundle: dict[str, Any]) -> str | None:
+    for tag in _dict(bundle.get("meta")).get("tag") or []:
+        if isinstance(tag, dict) and tag.get("system") == EPOCH_SYSTEM and tag.get("code"):
+            return str(tag["code"])
     return None
 
 

@@ -19,6 +19,7 @@ from openror.store.resources import utcnow
 from openror.sync.federation.apply import PageWriter, Tally
 from openror.sync.federation.client import SourceClient
 from openror.sync.federation.feed_page import Page, parse
+from openror.sync.federation.verify import Verifier
 
 FEED_PATH = "/fhir/_history"
 _STALLED_PAGES = 3
@@ -31,11 +32,22 @@ class RunReport:
     pages: int = 0
     tally: Tally = field(default_factory=Tally)
     error: str | None = None
+    #: the source's feed was renumbered (a restore): what the verify and repair did
+    rebased: str | None = None
 
     def __str__(self) -> str:
         state = f"failed: {self.error}" if self.error else "caught up"
-        return (f"{self.source}: {state} at change {self.cursor} ({self.pages} pages; "
+        text = (f"{self.source}: {state} at change {self.cursor} ({self.pages} pages; "
                 f"{self.tally})")
+        return f"{text}; {self.rebased}" if self.rebased else text
+
+
+class Renumbered(Exception):
+    """A page of another feed epoch than the cursor's: the source was restored."""
+
+    def __init__(self, epoch: str) -> None:
+        super().__init__(epoch)
+        self.epoch = epoch
 
 
 #: what a caller may watch: each page once applied (progress, tests that stop the source)
@@ -58,7 +70,11 @@ class Follower:
         report = RunReport(self.name, row.cursor)
         try:
             with self.client(row) as http:
-                self._pages(http, report)
+                try:
+                    self._pages(http, report, row.epoch)
+                except Renumbered as renumbered:
+                    self._rebase(http, report, renumbered.epoch)
+                    self._pages(http, report, renumbered.epoch)
         except OpenRORError as exc:
             report.error = exc.message
         except sa.exc.DBAPIError as exc:  # this instance's database: one line too
@@ -70,11 +86,12 @@ class Follower:
             report.error = report.error or f"the database: {exc.orig or exc}".splitlines()[0]
         return report
 
-    def _pages(self, http: SourceClient, report: RunReport) -> None:
+    def _pages(self, http: SourceClient, report: RunReport, epoch: str | None) -> None:
         """Page after page until one brings nothing new; the next page is fetched while this
         one is written (its cursor is known from the ``next`` link). A page that does not
         move the cursor but has entries (one delivered again by a proxy or a cache) is asked
-        again, a few times at most."""
+        again, a few times at most. A page of another epoch than ``epoch`` (the cursor's)
+        raises :class:`Renumbered` before anything of it is applied."""
         writer = PageWriter(self.writes, self.name)
         heap.settle()  # what is loaded by now stays: out of the collections of the pages
         stalled = 0
@@ -82,6 +99,7 @@ class Follower:
             coming = fetcher.submit(self._fetch, http, report.cursor)
             while stalled < _STALLED_PAGES:
                 page = coming.result()
+                epoch = self._same_epoch(page, epoch, report.cursor)
                 moved = page.next_after is not None and page.next_after > report.cursor
                 if not page.changes and not moved:
                     return  # up to date
@@ -95,6 +113,31 @@ class Follower:
                     stalled += 1
                 if self.on_page is not None:
                     self.on_page(report, page)
+
+    def _same_epoch(self, page: Page, epoch: str | None, cursor: int) -> str | None:
+        """The epoch the cursor belongs to from now on; the first one seen is recorded."""
+        if page.epoch is None or page.epoch == epoch:
+            return epoch
+        if epoch is not None:
+            raise Renumbered(page.epoch)
+        with self.writes.db.write() as conn:  # a source followed before epochs existed
+            federation_sources.rebase(conn, self.name, cursor, page.epoch)
+        return page.epoch
+
+    def _rebase(self, http: SourceClient, report: RunReport, epoch: str) -> None:
+        """The source's change numbers start again (restored from a backup): what this
+        instance holds of it is brought level with a verify and repair, and the feed is
+        followed from the source's newest change read before them (changes made during the
+        repair come again through the feed; applying one twice changes nothing)."""
+        newest = parse(http.get_json(FEED_PATH, {"_count": 1}))
+        head = max((c.seq for c in newest.changes if c.seq is not None), default=0)
+        verified = Verifier(self.writes, self.name, client=self.client).run(repair=True)
+        with self.writes.db.write() as conn:
+            federation_sources.rebase(conn, self.name, head, epoch)
+        report.cursor = head
+        report.rebased = (f"the source's feed was renumbered (restored from a backup?): "
+                          f"brought level by a repair ({verified.fetched} re-fetched, "
+                          f"{verified.repaired or Tally()}), followed from change {head}")
 
     def _fetch(self, http: SourceClient, after: int) -> Page:
         return parse(http.get_json(FEED_PATH, {"_after": after, "_count": self.page_size}))

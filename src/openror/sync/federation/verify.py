@@ -5,7 +5,7 @@ applied through the same page writer as the feed, then compare again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,16 +139,42 @@ class Verifier:
         fetched = 0
         for pair in pairs:
             for rid, version in sorted(pair.differing.items()):
-                body: Any = None
-                if version is not None:
-                    body = http.get_optional(f"/fhir/{pair.type}/{rid}/_history/{version}")
-                    fetched += 1
-                    if body is None:
-                        continue  # changed or gone since: the feed brings it
-                changes.append(Change(None, pair.type, rid, body))
+                if version is None:
+                    continue
+                body: Any = http.get_optional(f"/fhir/{pair.type}/{rid}/_history/{version}")
+                fetched += 1
+                if body is not None:  # None: changed or gone since; the feed brings it
+                    changes.append(Change(None, pair.type, rid, body))
         tally = Tally()
         writer = PageWriter(self.writes, self.name)
-        for start in range(0, len(changes), _REPAIR_CHUNK):
-            tally.add(writer.apply(changes[start:start + _REPAIR_CHUNK], None, utcnow(),
-                                   repair=True))
+        for chunk in _chunks(changes):
+            tally.add(writer.apply(chunk, None, utcnow(), repair=True))
+        self._delete(writer, [Change(None, p.type, rid, None) for p in pairs
+                              for rid, version in sorted(p.differing.items())
+                              if version is None], tally)
         return tally, fetched
+
+    def _delete(self, writer: PageWriter, gone: list[Change], tally: Tally) -> None:
+        """Deletions in passes: one still referenced here (a site of a legal entity that is
+        gone too) is refused until its referrers are deleted, in this pass or the next."""
+        gone.sort(key=lambda c: _DELETE_ORDER.get(c.type, len(_DELETE_ORDER)))
+        while gone:
+            for chunk in _chunks(gone):
+                tally.deleted += writer.apply(chunk, None, utcnow(), repair=True).deleted
+            with self.writes.db.read() as conn:
+                live = live_of(conn, [(c.type, c.id) for c in gone])
+            left = [c for c in gone if (c.type, c.id) in live]
+            if len(left) == len(gone):  # no progress: held (see federation_conflict)
+                tally.held += len(left)
+                return
+            gone = left
+
+
+#: referrers first: a resource is refused deletion while another one points to it
+_DELETE_ORDER = {t: n for n, t in enumerate(
+    ("PractitionerRole", "HealthcareService", "Location", "Practitioner", "Organization"))}
+
+
+def _chunks(changes: list[Change]) -> Iterator[list[Change]]:
+    for start in range(0, len(changes), _REPAIR_CHUNK):
+        yield changes[start:start + _REPAIR_CHUNK]
