@@ -17,3 +17,11 @@ def write_section(begin: str, end: str, text: str) -> None:
         else old.rstrip("\n") + "\n\n" + text
     DOCS.write_text(new)
     print(f"wrote {DOCS.relative_to(ROOT)}")
+
+
+def markers(name: str, backends: list[str]) -> tuple[str, str]:
+    """A section's markers: one section per back-end when a run measures only one
+    (``<name>_sqlite``, ``<name>_postgresql``), so that runs of each back-end, made apart,
+    both stay in the docs."""
+    name += "_" + backends[0].lower() if len(backends) == 1 else ""
+    return f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.capacity_feed import machine, pct, revision  # noqa: E402
-from bench.docs_section import write_section  # noqa: E402
+from bench.docs_section import markers, write_section  # noqa: E402
 from bench.http_core import (  # noqa: E402
     HOST,
     SERVER_ENV,
@@ -60,13 +60,6 @@ LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 WORKERS = 2
 SAMPLE_S = 10.0
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def markers(backends: list[str]) -> tuple[str, str]:
-    """The section's markers: one section per back-end when a run measures only one, so
-    that runs of each back-end, made apart, both stay in the docs."""
-    name = "load_mixed" + ("_" + backends[0].lower() if len(backends) == 1 else "")
-    return f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
 
 
 # --- the server's processes, from /proc -------------------------------------------------------
@@ -327,7 +320,7 @@ def locust_version() -> str:
 
 
 def section(runs: list[Run], args: argparse.Namespace, command: str) -> str:
-    begin, end = markers([run.backend for run in runs])
+    begin, end = markers("load_mixed", [run.backend for run in runs])
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     found = [p for run in runs for p in problems(run)]
     verdict = "; ".join(found) if found else "none: every request answered 200"
@@ -402,7 +395,7 @@ def main() -> int:
     text = section(runs, args, command)
     print(text)
     if args.write_docs:
-        write_section(*markers([backend for backend, _ in targets]), text)
+        write_section(*markers("load_mixed", [backend for backend, _ in targets]), text)
     found = [p for run in runs for p in problems(run)]
     for problem in found:
         print(f"FAILED: {problem}", file=sys.stderr)

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.docs_section import write_section  # noqa: E402
+from bench.docs_section import markers, write_section  # noqa: E402
 from bench.http_core import (  # noqa: E402
     HOST,
     SERVER_ENV,
@@ -49,8 +49,8 @@ from bench.http_core import (  # noqa: E402
     openror_cmd,
     running,
 )
+from openror.store.dialect import normalise_url  # noqa: E402
 
-BEGIN, END = "<!-- bench:orientation_national -->", "<!-- /bench:orientation_national -->"
 ACTIVITY_SYSTEM = ("https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
                    "TRE-R211-ActiviteOperationnelle")
 NATIONAL_KM = 20_100  # what the engine searches when it goes national
@@ -79,7 +79,7 @@ def pct(values: list[float], q: float) -> float:
 
 def activity_codes(url: str) -> tuple[str, str]:
     """The most and the least frequent activities of the offers."""
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(normalise_url(url))
     sql = ("SELECT code FROM search_token WHERE type = 'HealthcareService' AND param = "
            "'specialty' GROUP BY code ORDER BY count(*) {order}, code LIMIT 1")
     with engine.connect() as conn:
@@ -177,7 +177,7 @@ def table(chosen: list[Query]) -> str:
 
 
 def sizes_of(url: str) -> str:
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(normalise_url(url))
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT type, count(*) FROM resource WHERE type IN "
                                     "('HealthcareService', 'Location') GROUP BY type")).all()
@@ -189,10 +189,8 @@ def section(measured: dict[str, list[Query]], args: argparse.Namespace, sizes: s
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     tables = "\n\n".join(f"**{backend}**\n\n{table(chosen)}"
                           for backend, chosen in measured.items())
-    postgres = ("PostgreSQL: a copy of the SQLite file's tables (`bench/copy_to_postgres.py`), "
-                "same queries, same server." if "PostgreSQL" in measured else
-                "PostgreSQL: not measured in this run (no `--postgres`).")
-    return f"""{BEGIN}
+    begin, _ = markers("orientation_national", list(measured))
+    return f"""{begin}
 ## Orientation on the national dataset
 
 Measured on {date} by `bench/orientation_national.py` (generated section: rerun, don't edit).
@@ -209,18 +207,16 @@ Measured on {date} by `bench/orientation_national.py` (generated section: rerun,
   FHIR search neither filters on age, expertise or closings nor ranks (it orders by
   distance). Latency = request sent to answer parsed by the client.
 - **Target** (issue): p95 ≤ 100 ms per orientation query on SQLite and PostgreSQL.
-  {postgres}
 
 {tables}
-{END}
+{markers("orientation_national", list(measured))[1]}
 """
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--sqlite", type=Path, required=True,
-                        help="SQLite file holding the national dataset")
-    parser.add_argument("--postgres", help="PostgreSQL URL holding a copy of the dataset")
+    parser.add_argument("--sqlite", type=Path, help="SQLite file holding the national dataset")
+    parser.add_argument("--postgres", help="PostgreSQL URL holding the national dataset")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--source", type=Path,
@@ -231,16 +227,18 @@ def main() -> int:
     args = parser.parse_args()
     if args.source:  # inherited by the server and the CLI that adds the client
         os.environ["PYTHONPATH"] = str(args.source.resolve() / "src")
-    url = f"sqlite:///{args.sqlite.resolve()}"
-    targets = {"SQLite": url, **({"PostgreSQL": args.postgres} if args.postgres else {})}
+    targets = {**({"SQLite": f"sqlite:///{args.sqlite.resolve()}"} if args.sqlite else {}),
+               **({"PostgreSQL": args.postgres} if args.postgres else {})}
+    if not targets:
+        parser.error("give --sqlite, --postgres or both")
     measured = {}
     for backend, target in targets.items():
         print(backend, flush=True)
         measured[backend] = measure(target, args.runs, args.count)
-    text = section(measured, args, sizes_of(url))
+    text = section(measured, args, sizes_of(next(iter(targets.values()))))
     print(text)
     if args.write_docs:
-        write_section(BEGIN, END, text)
+        write_section(*markers("orientation_national", list(measured)), text)
     return 0
 
 

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.docs_section import write_section  # noqa: E402
+from bench.docs_section import markers, write_section  # noqa: E402
 from bench.http_core import (  # noqa: E402
     HOST,
     SERVER_ENV,
@@ -53,9 +53,9 @@ from openror.search.parse import parse_query  # noqa: E402
 from openror.search.plan import statement  # noqa: E402
 from openror.search.scope import searching_as  # noqa: E402
 from openror.search.sql import all_of  # noqa: E402
+from openror.store.dialect import normalise_url  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:search_national -->", "<!-- /bench:search_national -->"
 NOS = "https://mos.esante.gouv.fr/NOS/"
 R30 = f"{NOS}TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
 GRAPH = [("_include", "HealthcareService:organization"),
@@ -299,7 +299,7 @@ def sql_times(engine: sa.Engine, recipe: Recipe, runs: int, count: int) -> list[
 
 
 def measure(url: str, runs: int, count: int, k: int) -> list[Result]:
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(normalise_url(url))
     with engine.connect() as conn:
         chosen = recipes(Picker(conn), k)
     port = free_port()
@@ -341,7 +341,8 @@ def table(results: list[Result]) -> str:
 def section(by_backend: dict[str, list[Result]], args: argparse.Namespace, sizes: str) -> str:
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     tables = "\n\n".join(f"**{name}**\n\n{table(rows)}" for name, rows in by_backend.items())
-    return f"""{BEGIN}
+    begin, end = markers("search_national", list(by_backend))
+    return f"""{begin}
 ## Search: golden recipes on the national dataset
 
 Measured on {date} by `bench/search_national.py` (generated section: rerun, don't edit).
@@ -362,16 +363,12 @@ Measured on {date} by `bench/search_national.py` (generated section: rerun, don'
   20 km ≤ 30 ms.
 
 {tables}
-{END}
+{end}
 """
 
 
-def write_docs(text: str) -> None:
-    write_section(BEGIN, END, text)
-
-
 def sizes_of(url: str) -> str:
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(normalise_url(url))
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT type, count(*) FROM resource GROUP BY type "
                                     "ORDER BY count(*) DESC")).all()
@@ -400,7 +397,7 @@ def main() -> int:
     text = section(by_backend, args, sizes_of(next(iter(targets.values()))))
     print(text)
     if args.write_docs:
-        write_docs(text)
+        write_section(*markers("search_national", list(by_backend)), text)
     return 0
 
 
