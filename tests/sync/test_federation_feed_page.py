@@ -8,7 +8,7 @@ import pytest
 
 from openror.errors import InvalidInput
 from openror.sync.federation.apply import latest
-from openror.sync.federation.feed_page import Change, parse
+from openror.sync.federation.feed_page import Change, newest_seq, parse
 
 SEQ = "https://openror.org/fhir/StructureDefinition/change-sequence"
 
@@ -59,3 +59,13 @@ def test_only_the_last_change_of_each_resource_after_the_cursor_is_kept() -> Non
                          Change(6, "Organization", "a", second)], cursor=3)
     assert kept == [Change(5, "Location", "p", None), Change(6, "Organization", "a", second)]
     assert left == 2  # the one at the cursor, and the anomaly (not federated)
+
+
+def test_the_epoch_and_the_newest_number_withheld_versions_included() -> None:
+    tag = {"system": "https://openror.org/fhir/CodeSystem/feed-epoch", "code": "e2"}
+    page = {"resourceType": "Bundle", "type": "history", "meta": {"tag": [tag]},
+            "entry": [_entry(12, "PUT", "Location/hidden"), _entry(11, "DELETE", "Location/c")]}
+    assert parse(page).epoch == "e2"
+    assert newest_seq(page) == 12  # the first entry of a newest-first page is withheld
+    assert parse({"resourceType": "Bundle", "type": "history"}).epoch is None
+    assert newest_seq({"resourceType": "Bundle", "type": "history"}) == 0

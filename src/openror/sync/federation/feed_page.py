@@ -39,6 +39,14 @@ def parse(bundle: Any) -> Page:
     return Page(changes, _next_after(bundle.get("link") or []), _epoch(bundle))
 
 
+def newest_seq(bundle: Any) -> int:
+    """The highest change number of a history page's entries, withheld versions included
+    (0: none)."""
+    entries = bundle.get("entry") or [] if isinstance(bundle, dict) else []
+    return max((s for s in (_seq(e) for e in entries if isinstance(e, dict)) if s is not None),
+               default=0)
+
+
 def _change(entry: dict[str, Any]) -> Change | None:
     request = _dict(entry.get("request"))
     resource = entry.get("resource")

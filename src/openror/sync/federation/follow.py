@@ -18,7 +18,7 @@ from openror.store import federation_sources
 from openror.store.resources import utcnow
 from openror.sync.federation.apply import PageWriter, Tally
 from openror.sync.federation.client import SourceClient
-from openror.sync.federation.feed_page import Page, parse
+from openror.sync.federation.feed_page import Page, newest_seq, parse
 from openror.sync.federation.verify import Verifier
 
 FEED_PATH = "/fhir/_history"
@@ -129,8 +129,7 @@ class Follower:
         instance holds of it is brought level with a verify and repair, and the feed is
         followed from the source's newest change read before them (changes made during the
         repair come again through the feed; applying one twice changes nothing)."""
-        newest = parse(http.get_json(FEED_PATH, {"_count": 1}))
-        head = max((c.seq for c in newest.changes if c.seq is not None), default=0)
+        head = newest_seq(http.get_json(FEED_PATH, {"_count": 1}))  # newest first
         verified = Verifier(self.writes, self.name, client=self.client).run(repair=True)
         with self.writes.db.write() as conn:
             federation_sources.rebase(conn, self.name, head, epoch)
