@@ -29,7 +29,7 @@ from openror.services.batch import Batch, Upsert
 from openror.services.bulk import BulkWriter
 from openror.services.container import Services
 from openror.services.writes import WriteResult
-from openror.store import imports, statistics
+from openror.store import bulk_indexes, imports, statistics
 from openror.store.feed import LogEntry
 
 PHASES = ("parse", "check", "stage", "apply")
@@ -197,6 +197,7 @@ class ImportRun:
         log = LogEntry(actor=f"import {self.run_id}", batch_id=self.run_id,
                        provenance=self.source.provenance)
         heap.settle()  # what is loaded by now stays: out of the collections of the batches
+        first_load = self._drop_indexes_of_a_first_load()
         with self._bar("apply") as bar:
             while True:
                 with self.services.db.read() as conn:
@@ -207,10 +208,22 @@ class ImportRun:
                 self._apply_rows(rows, log)
                 position = rows[-1][0]
                 bar.update(len(rows))
+        if first_load:
+            with self.services.db.write() as conn:
+                bulk_indexes.build(conn)
         if self.options.close_vanished:
             closing.close_vanished(self, state.scopes, log)
             closing.mark_vanished_references(self, state.scopes)
         statistics.after_bulk_load(self.services.db)  # the data may have grown a lot
+
+    def _drop_indexes_of_a_first_load(self) -> bool:
+        """Into an empty database, the search index tables are written without their
+        indexes, built at the end (``store.bulk_indexes``)."""
+        with self.services.db.write() as conn:
+            if not bulk_indexes.first_load(conn):
+                return False
+            bulk_indexes.drop(conn)
+        return True
 
     def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
         """The next rows in apply order, never splitting one transaction's records."""

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from openror.errors import OpenRORError, error
+from openror.store import bulk_indexes
 from openror.store.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,6 +48,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
     with db.writer.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if revision == "head":  # a first import that stopped half-way left them out
+            bulk_indexes.build(conn)
 
 
 class SchemaOutOfDate(OpenRORError):

@@ -1,0 +1,58 @@
+"""A first import into an empty database without the indexes of the search index tables.
+
+Inserting millions of rows into tables whose indexes are already large costs each row a few
+random index insertions: on PostgreSQL the national import spent most of its time there.
+Nothing an import does reads those tables for resources it creates, so a first load drops
+their secondary indexes, writes the rows, and builds the indexes at the end in one sorted
+pass each (``bench/bulk_profile.py``, docs/benchmarks.md). An import that stops half-way
+leaves them missing: continuing it (``openror import … --continue apply``) builds them at
+its end, and so does ``openror db upgrade``. Searches are correct but slow meanwhile.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from openror.store.schema import metadata, resource
+from openror.store.search_tables import INDEX_TABLES
+
+#: the catalogues (SQLAlchemy's reflection skips the expression index of the grid cells)
+_PRESENT = {
+    "sqlite": sa.text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                      "(SELECT value FROM json_each(:tables))").bindparams(
+        sa.bindparam("tables", type_=sa.JSON)),
+    "postgresql": sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = "
+                          "current_schema() AND tablename = ANY(:tables)"),
+}
+
+
+def _indexes() -> list[sa.Index]:
+    return [index for name in INDEX_TABLES for index in metadata.tables[name].indexes]
+
+
+def missing(conn: sa.Connection) -> list[str]:
+    """Names of the search index tables' indexes that are not in the database."""
+    present = {row[0] for row in conn.execute(_PRESENT[conn.dialect.name],
+                                              {"tables": list(INDEX_TABLES)})}
+    return [str(index.name) for index in _indexes() if index.name not in present]
+
+
+def first_load(conn: sa.Connection) -> bool:
+    """Whether an import may write without the indexes: the database holds no resource
+    yet, or a first load that stopped half-way left them missing."""
+    empty = conn.execute(sa.select(resource.c.id).limit(1)).first() is None
+    return empty or bool(missing(conn))
+
+
+def drop(conn: sa.Connection) -> None:
+    for index in _indexes():
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+
+
+def build(conn: sa.Connection) -> list[str]:
+    """Create the missing ones; returns their names."""
+    absent = set(missing(conn))
+    for index in _indexes():
+        if index.name in absent:
+            index.create(conn)
+    return sorted(absent)
