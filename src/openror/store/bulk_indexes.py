@@ -1,7 +1,8 @@
 """A first import into an empty database without the indexes of the search index tables.
 
 Inserting millions of rows into tables whose indexes are already large costs each row a few
-random index insertions: on PostgreSQL the national import spent most of its time there.
+random index insertions, and on PostgreSQL the national import's database work was most of
+its time.
 Nothing an import does reads those tables for resources it creates, so a first load drops
 their secondary indexes, writes the rows, and builds the indexes at the end in one sorted
 pass each (``bench/bulk_profile.py``, docs/benchmarks.md). An import that stops half-way
