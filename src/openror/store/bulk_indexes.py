@@ -1,13 +1,14 @@
 """A first import into an empty database without the indexes of the search index tables.
 
 Inserting millions of rows into tables whose indexes are already large costs each row a few
-random index insertions, and on PostgreSQL the national import's database work was most of
-its time.
-Nothing an import does reads those tables for resources it creates, so a first load drops
-their secondary indexes, writes the rows, and builds the indexes at the end in one sorted
-pass each (``bench/bulk_profile.py``, docs/benchmarks.md). An import that stops half-way
-leaves them missing: continuing it (``openror import … --continue apply``) builds them at
-its end, and so does ``openror db upgrade``. Searches are correct but slow meanwhile.
+random index insertions; on PostgreSQL, the database's work was most of the national import's
+time. Nothing an import does reads those tables for the resources it creates, so a first load
+drops their secondary indexes, writes the rows, and builds the indexes at the end in one
+sorted pass each (docs/benchmarks.md, *Import: the national dataset into PostgreSQL*).
+
+An import that stops half-way leaves them missing: continuing it (``openror import …
+--continue apply``) builds them at its end, and so does ``openror db upgrade``. Searches are
+correct but slow meanwhile.
 """
 
 from __future__ import annotations
