@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.docs_section import write_section  # noqa: E402
+from bench.docs_section import markers, write_section  # noqa: E402
 from openror.access.caller import Caller  # noqa: E402
 from openror.fhir.profiles import TRE_R30_REGION  # noqa: E402
 from openror.store.database import Database  # noqa: E402
@@ -47,7 +47,6 @@ from openror.sync.export import engine  # noqa: E402
 from openror.sync.export.files import BUFFER  # noqa: E402
 from openror.sync.export.request import parse  # noqa: E402
 
-BEGIN, END = "<!-- bench:export -->", "<!-- /bench:export -->"
 NATIONAL = 2_500_000
 #: from this many resources on, the data is the national dataset itself (2,488,270)
 NATIONAL_MEASURED = 2_400_000
@@ -206,8 +205,9 @@ class Measured:
 
 
 def section(measured: list[Measured]) -> str:
+    begin, end = markers("export", [m.backend for m in measured])
     return "\n".join([
-        BEGIN,
+        begin,
         "## Bulk export: `$export` engine",
         "",
         f"Measured on {datetime.now(UTC):%Y-%m-%d} by `bench/export.py` (generated section).",
@@ -223,7 +223,7 @@ def section(measured: list[Measured]) -> str:
         "buffering.",
         "",
         *(line for m in measured for line in m.lines()),
-        END,
+        end,
         "",
     ])
 
@@ -272,7 +272,7 @@ def main() -> None:
     text = section(measured)
     print(text)
     if args.write_docs:
-        write_section(BEGIN, END, text)
+        write_section(*markers("export", [m.backend for m in measured]), text)
 
 
 if __name__ == "__main__":
