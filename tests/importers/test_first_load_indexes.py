@@ -30,8 +30,9 @@ def offers_at(services: Services, place: str) -> list[str]:
     return [hit.id for hit, _ in SearchEngine(services.db, SYSTEM).search(query).matches]
 
 
-def test_a_first_load_ends_with_every_index_and_searches_find(
-        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def missing_at_each_batch(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The indexes missing while each batch of an import is written."""
     seen: list[list[str]] = []
     original = BulkWriter.upsert_all
 
@@ -40,25 +41,24 @@ def test_a_first_load_ends_with_every_index_and_searches_find(
         return original(self, items)
 
     monkeypatch.setattr(BulkWriter, "upsert_all", watching)
+    return seen
+
+
+def test_a_first_load_ends_with_every_index_and_searches_find(
+        services: Services, tmp_path: Path, missing_at_each_batch: list[list[str]]) -> None:
     run(services, [write_ndjson(tmp_path / "g.ndjson", graph(3))], batch_size=4)
+    seen = missing_at_each_batch
     assert seen and all(len(names) == len(bulk_indexes._indexes()) for names in seen)
     assert missing(services) == []
     assert offers_at(services, "loc-1") == ["hs-1"]
 
 
 def test_an_import_into_a_database_with_data_keeps_the_indexes(
-        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        services: Services, tmp_path: Path, missing_at_each_batch: list[list[str]]) -> None:
     run(services, [write_ndjson(tmp_path / "a.ndjson", graph(1))])
-    seen: list[list[str]] = []
-    original = BulkWriter.upsert_all
-
-    def watching(self: BulkWriter, items: Any) -> Any:
-        seen.append(bulk_indexes.missing(self.conn))
-        return original(self, items)
-
-    monkeypatch.setattr(BulkWriter, "upsert_all", watching)
+    missing_at_each_batch.clear()  # the first import's batches: a first load
     run(services, [write_ndjson(tmp_path / "b.ndjson", graph(3))])
-    assert seen and all(names == [] for names in seen)
+    assert missing_at_each_batch and all(names == [] for names in missing_at_each_batch)
 
 
 def test_a_first_load_stopped_half_way_is_finished_by_its_continuation(
