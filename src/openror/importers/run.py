@@ -156,7 +156,7 @@ class ImportRun:
 
     def _check(self, _paths: Sequence[Path]) -> None:
         db = self.services.db
-        statistics.refresh_tables(db, "import_stage")  # it was empty when last analysed
+        statistics.refresh_database(db, "import_stage")  # it was empty when last analysed
         with db.read() as conn:
             total = imports.count_unchecked(conn, self.run_id)
         after = 0
@@ -185,7 +185,7 @@ class ImportRun:
             total = imports.fix_order(conn, self.run_id)
             imports.update_run(conn, self.run_id, scopes=imports.scopes(conn, self.run_id),
                                applied_seq=0)
-        statistics.refresh_tables(self.services.db, "import_stage", "import_order")
+        statistics.refresh_database(self.services.db, "import_stage", "import_order")
         self.summary.extra["staged"] = total
 
     def _apply(self, _paths: Sequence[Path]) -> None:

@@ -16,28 +16,23 @@ SQLITE_ANALYSIS_LIMIT = 1000
 _REFRESH_KEY = "statistics.refreshed"
 
 
-def refresh(conn: sa.Connection) -> None:
-    """Recompute the statistics the query planner uses (inside the caller's transaction)."""
+def refresh(conn: sa.Connection, *tables: str) -> None:
+    """Recompute the statistics the query planner uses (inside the caller's transaction):
+    of ``tables`` only, or of the whole database."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
-    conn.exec_driver_sql("ANALYZE")
+    for statement in [f"ANALYZE {table}" for table in tables] or ["ANALYZE"]:
+        conn.exec_driver_sql(statement)
 
 
-def refresh_tables(db: Database, *tables: str) -> None:
-    """Statistics of a few tables just filled, before queries that page through them: on
-    PostgreSQL, the staged records of a national import (2.5 million rows, never analysed
-    while they came in) were taken for 1,866 rows, and each page of 2,000 of them sorted
-    all 2.4 million on disk (14 s a page; an index scan takes milliseconds)."""
+def refresh_database(db: Database, *tables: str) -> None:
+    """``refresh`` in a transaction of its own. Its ``tables`` are, for instance, those an
+    import has just filled and will page through: on PostgreSQL, the staged records of a
+    national import (2.5 million rows, never analysed while they came in) were taken for
+    1,866 rows, and each page of 2,000 of them sorted all 2.4 million on disk (14 s a page;
+    an index scan takes milliseconds)."""
     with db.write() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
-        for table in tables:
-            conn.exec_driver_sql(f"ANALYZE {table}")
-
-
-def refresh_database(db: Database) -> None:
-    with db.write() as conn:
-        refresh(conn)
+        refresh(conn, *tables)
 
 
 def refresh_if_due(db: Database, every_s: int) -> bool:
