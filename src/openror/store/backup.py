@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openror.errors import OpenRORError, error
+from openror.store import feed_epoch
+from openror.store.database import Database
 from openror.store.dialect import dialect_of, normalise_url
 from openror.store.migrate import head_revision, known_revision
 
@@ -66,10 +68,18 @@ def restore(path: Path, url: str, *, force: bool = False) -> Written:
     if dialect_of(url) == "sqlite":
         from openror.store import backup_sqlite
 
-        return backup_sqlite.restore(path, url, force=force)
-    from openror.store import backup_postgres
+        written = backup_sqlite.restore(path, url, force=force)
+    else:
+        from openror.store import backup_postgres
 
-    return backup_postgres.restore(path, url, force=force)
+        written = backup_postgres.restore(path, url, force=force)
+    db = Database(url)
+    try:
+        with db.write() as conn:  # its next change numbers repeat the backup's
+            feed_epoch.renew(conn)
+    finally:
+        db.dispose()
+    return written
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from openror.store import feed_epoch, statistics
+from openror.store import statistics
 from openror.store.backup import (
     Written,
     expect_kind,
@@ -115,8 +115,6 @@ def restore(path: Path, url: str, *, force: bool) -> Written:
     db = Database(url)
     try:
         statistics.after_bulk_load(db)  # pg_restore brings no planner statistics
-        with db.write() as conn:  # its next change numbers repeat the backup's
-            feed_epoch.renew(conn)
         with db.read() as conn:
             resources = int(conn.exec_driver_sql(_RESOURCES).scalar_one())
     finally:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from openror.store import feed_epoch
 from openror.store.backup import (
     Written,
     expect_kind,
@@ -62,7 +61,6 @@ def restore(path: Path, url: str, *, force: bool) -> Written:
         with replaced_atomically(target) as temporary:
             with closing(_connect(temporary)) as dst:
                 src.backup(dst)
-                feed_epoch.renew_sqlite(dst)  # its next change numbers repeat the backup's
                 dst.execute("PRAGMA journal_mode=DELETE")
                 _check_integrity(dst, path)
             _forget(target, url)

@@ -4,7 +4,6 @@ the backup's last one. Consumers that see it change know their cursor no longer 
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 import sqlalchemy as sa
@@ -30,11 +29,3 @@ def renew(conn: sa.Connection) -> str:
     conn.execute(properties.insert().values(key=KEY, value=epoch))
     return epoch
 
-
-def renew_sqlite(conn: sqlite3.Connection) -> str:
-    """``renew`` on a plain sqlite3 connection (a restore's copy, before it is renamed)."""
-    epoch = uuid.uuid4().hex
-    with conn:
-        conn.execute("DELETE FROM properties WHERE key = ?", (KEY,))
-        conn.execute("INSERT INTO properties (key, value) VALUES (?, ?)", (KEY, epoch))
-    return epoch
