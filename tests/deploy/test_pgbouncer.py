@@ -16,7 +16,7 @@ from sqlalchemy import event
 from openror.config import load_settings
 from openror.store.dialect import create_engines
 from openror.store.point_reads import PointReader
-from tests.deploy.deployfiles import env_file, pgbouncer_ini
+from tests.deploy.deployfiles import PGBOUNCER_INI, env_file, pgbouncer_ini
 
 #: psycopg's own keywords (autocommit, context…): not sent to the server
 PYTHON_ONLY = frozenset(name for name, p in inspect.signature(
@@ -70,7 +70,13 @@ def test_every_startup_parameter_openror_sends_is_accepted() -> None:
         elif name not in PYTHON_ONLY | {"host", "port", "dbname", "user", "password"}:
             sent.add(name)
     assert sent - TRACKED - ignored == set()
-    assert params.get("options") == "-c jit=off"  # what the role setting must replace
+    # what the role settings must replace: each is in the ini's instructions
+    settings = shlex.split(params.get("options", ""))[1::2]
+    assert {s.split("=")[0] for s in settings} == {"jit", "plan_cache_mode"}
+    instructions = PGBOUNCER_INI.read_text(encoding="utf-8")
+    for setting in settings:
+        name, value = setting.split("=")
+        assert f"ALTER ROLE openror SET {name} = {value};" in instructions
 
 
 def test_the_databases_point_at_postgresql_not_at_pgbouncer() -> None:
