@@ -13,7 +13,7 @@ against the same server: the bare time to GET every page of the feed (no parsing
 writing) — the floor set by the source and HTTP.
 
     .venv/bin/python bench/federation.py [--limit N] [--seed S] [--postgres URL |
-                                          --no-postgres] [--work DIR] [--write-docs]
+                                          --no-postgres] [--work DIR] [--write-docs | --profile]
 
 ``--work DIR`` keeps the dataset and the imported source there, and reuses them next time
 (the import of ~100,000 resources takes a minute or more).
@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import pstats
 import re
 import subprocess
 import sys
@@ -114,14 +115,18 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, floa
 
 
 def follow(backend: str, url: str, base: str, client_id: str, secret: Path, work: Path,
-           changes: int) -> Point:
+           changes: int, profile: bool = False) -> Point:
     env = {"OPENROR_DATA_DIR": str(work), "OPENROR_LOG_LEVEL": "WARNING"}
     upgrade(url)
     subprocess.run([OPENROR, "federate", "add", base, "--client", client_id, "--secret-file",
                     str(secret), "--name", "source", "--database", url], check=True,
                    env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-    seconds, peak, summary, cpu = _timed([OPENROR, "federate", "run", "source", "--once",
-                                          "--page-size", str(PAGE), "--database", url], env)
+    profiled = work / f"follower-{backend}.prof"
+    run = [OPENROR, "federate", "run", "source", "--once", "--page-size", str(PAGE),
+           "--database", url]
+    if profile:  # cProfile slows the follower: its figures are then for reading, not for docs
+        run = [sys.executable, "-m", "cProfile", "-o", str(profiled), *run]
+    seconds, peak, summary, cpu = _timed(run, env)
     load = os.getloadavg()[0]
     verify_s, _, verified, _ = _timed([OPENROR, "federate", "verify", "source", "--database",
                                        url], env)
@@ -131,6 +136,9 @@ def follow(backend: str, url: str, base: str, client_id: str, secret: Path, work
           f"{'equal' if equal else 'DIFFERENT'}", flush=True)
     if not equal:
         print(verified)
+    if profile:
+        pstats.Stats(str(profiled)).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(str(profiled)).sort_stats("tottime").print_stats(25)
     return Point(backend, changes, seconds, peak, verify_s, equal, summary, cpu, load)
 
 
@@ -199,10 +207,15 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="run each follower under cProfile and print where its time went "
+                        "(slower: not with --write-docs)")
     parser.add_argument("--work", type=Path,
                         help="keep the dataset and the source database in this directory and "
                         "reuse them in later runs (default: a temporary directory)")
     args = parser.parse_args()
+    if args.profile and args.write_docs:
+        parser.error("--profile slows the follower: its figures do not go in the docs")
     with tempfile.TemporaryDirectory(prefix="openror-bench-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -220,13 +233,13 @@ def main() -> int:
             print(f"fetch: {fetch[0]:,} changes in {fetch[1]} pages, {fetch[2]:.1f} s",
                   flush=True)
             points = [follow("SQLite", f"sqlite:///{work / 'follower.sqlite'}", base,
-                             client_id, secret, work, fetch[0])]
+                             client_id, secret, work, fetch[0], args.profile)]
             pg = None if args.no_postgres else pg_database(args.postgres,
                                                             "openror_bench_federation")
             if pg is not None:
                 try:
                     points.append(follow("PostgreSQL", pg, base, client_id, secret, work,
-                                         fetch[0]))
+                                         fetch[0], args.profile))
                 finally:
                     drop_pg(args.postgres, "openror_bench_federation")
         if args.write_docs:

@@ -15,6 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from openror.access.caller import SYSTEM
+from openror.search.engine import SearchEngine
+from openror.search.parse import parse_query
+from openror.store import bulk_indexes
 from openror.store.federation_sources import need
 from openror.store.schema import change_feed
 from openror.sync.federation import digest
@@ -173,6 +176,40 @@ def test_a_connection_cut_in_the_middle_of_a_page_applies_nothing_of_it(
     report = follower_of(world).catch_up()
     assert report.error is None
     assert hashes(follower, "src") == hashes(source)
+
+
+def test_a_first_catch_up_builds_the_search_indexes_at_its_end_even_when_it_stops(
+        world: World, proxy: CuttingProxy, tmp_path: Path) -> None:
+    """Into an empty follower, the pages are written without the search indexes
+    (store.bulk_indexes), which are there again when the catch-up ends, here because the
+    source stopped answering half-way."""
+    source, _, follower = world
+    made = populate(source)
+    add_source(follower, proxy.url, source, tmp_path)
+    missing_while_writing: list[list[str]] = []
+
+    def watch_then_stop(report: RunReport, _page: Page) -> None:
+        with follower.services.db.read() as conn:
+            missing_while_writing.append(bulk_indexes.missing(conn))
+        if report.pages == 2:
+            proxy.cuts.extend([("/_history", 10)] * 10)  # every later page fails
+
+    def once(row: Any) -> SourceClient:
+        return SourceClient(row, attempts=1)
+
+    stopped = follower_of(world, client=once, on_page=watch_then_stop).catch_up()
+    # (the page after the second was fetched while the second was written)
+    assert stopped.error is not None and stopped.pages in (2, 3)
+    assert all(missing_while_writing) and len(missing_while_writing) == stopped.pages
+    with follower.services.db.read() as conn:
+        assert bulk_indexes.missing(conn) == []
+    proxy.cuts.clear()
+    assert follower_of(world).catch_up().error is None
+    offer = made["HealthcareService"][-1]
+    place = follower.body("HealthcareService", offer)["location"][0]["reference"]
+    query = parse_query("HealthcareService", [("location", place)])
+    found = SearchEngine(follower.services.db, SYSTEM).search(query).matches
+    assert [hit.id for hit, _ in found] == [offer]
 
 
 def test_a_page_delivered_twice_changes_nothing(world: World, proxy: CuttingProxy,

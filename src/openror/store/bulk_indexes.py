@@ -8,13 +8,19 @@ sorted pass each (docs/benchmarks.md, *Import: the national dataset into Postgre
 
 An import that stops half-way leaves them missing: continuing it (``openror import …
 --continue apply``) builds them at its end, and so does ``openror db upgrade``. Searches are
-correct but slow meanwhile.
+correct but slow meanwhile. A federation catch-up into an empty database does the same
+(``deferred``), but builds them even when it stops: the instance serves meanwhile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
+from openror.store import statistics
+from openror.store.database import Database
 from openror.store.schema import metadata, resource
 from openror.store.search_tables import INDEX_TABLES
 
@@ -58,3 +64,20 @@ def build(conn: sa.Connection) -> list[str]:
         if index.name in absent:
             index.create(conn)
     return sorted(absent)
+
+
+@contextmanager
+def deferred(db: Database) -> Iterator[bool]:
+    """Around a bulk write that may be a first load: without the indexes if so (yields
+    whether), built at its end whatever happens, with fresh statistics."""
+    with db.write() as conn:
+        first = first_load(conn)
+        if first:
+            drop(conn)
+    try:
+        yield first
+    finally:
+        if first:
+            with db.write() as conn:
+                build(conn)
+            statistics.after_bulk_load(db)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from openror.errors import OpenRORError
 from openror.services import heap
 from openror.services.writes import WritePath
-from openror.store import federation_sources
+from openror.store import bulk_indexes, federation_sources
 from openror.store.resources import utcnow
 from openror.sync.federation.apply import PageWriter, Tally
 from openror.sync.federation.client import SourceClient
@@ -64,12 +64,13 @@ class Follower:
 
     def catch_up(self) -> RunReport:
         """Apply every change the source has after the cursor; a failure is recorded on the
-        source (``last_error``) and returned in the report, what was applied stays."""
+        source (``last_error``) and returned in the report, what was applied stays. Into an
+        empty database, the search indexes are built at the end (``bulk_indexes.deferred``)."""
         with self.writes.db.read_primary() as conn:
             row = federation_sources.need(conn, self.name)
         report = RunReport(self.name, row.cursor)
         try:
-            with self.client(row) as http:
+            with self.client(row) as http, bulk_indexes.deferred(self.writes.db):
                 try:
                     self._pages(http, report, row.epoch)
                 except Renumbered as renumbered:
