@@ -120,7 +120,7 @@ def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: li
     base = {**owner, "param": p.name}
     if p.type in ("token", "uri"):
         rows["search_token"] += [{**base, "grp": grp, "system": s, "code": c}
-                                 for s, c in _unique(_tokens(values))]
+                                 for s, c in _tokens(values)]
         if p.name == "identifier":
             rows["search_token"] += [{**base, "param": "identifier:of-type", "grp": 0,
                                       "system": s, "code": c} for s, c in _of_type(values)]
@@ -137,29 +137,29 @@ def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: li
         _add_references(rows, base, values)
 
 
-def _unique(pairs: Iterator[tuple[str, str]]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(pairs))
-
-
-def _tokens(values: list[Any]) -> Iterator[tuple[str, str]]:
+def _tokens(values: list[Any]) -> list[tuple[str, str]]:
+    """(system, code) of each value, once each, in order (a loop, not generators: a national
+    import indexes tens of millions of them)."""
+    found: dict[tuple[str, str], None] = {}
     for v in values:
-        if isinstance(v, bool):
-            yield "", "true" if v else "false"
-        elif isinstance(v, str):
-            yield "", v
+        if isinstance(v, str):
+            found["", v] = None
         elif isinstance(v, dict):
-            yield from _dict_tokens(v)
+            _dict_tokens(v, found)
+        elif isinstance(v, bool):
+            found["", "true" if v else "false"] = None
+    return list(found)
 
 
-def _dict_tokens(v: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _dict_tokens(v: dict[str, Any], found: dict[tuple[str, str], None]) -> None:
     if "coding" in v:
-        for c in v.get("coding") or []:
-            if isinstance(c, dict) and isinstance(c.get("code"), str):
-                yield str(c.get("system") or ""), c["code"]
-    elif isinstance(v.get("code"), str):
-        yield str(v.get("system") or ""), v["code"]
-    elif isinstance(v.get("value"), str):  # Identifier, ContactPoint
-        yield str(v.get("system") or ""), v["value"]
+        for c in v["coding"] or ():
+            if isinstance(c, dict) and isinstance(code := c.get("code"), str):
+                found[str(c.get("system") or ""), code] = None
+    elif isinstance(code := v.get("code"), str):
+        found[str(v.get("system") or ""), code] = None
+    elif isinstance(value := v.get("value"), str):  # Identifier, ContactPoint
+        found[str(v.get("system") or ""), value] = None
 
 
 def _of_type(values: list[Any]) -> Iterator[tuple[str, str]]:
