@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from openror.access.caller import WRITE_ALL, Caller
 from openror.errors import Forbidden, InvalidInput, NotFound, error
 from openror.fhir.profiles import region_of
-from openror.store import rawsql, visibility
+from openror.store import rawsql, transaction_memo, visibility
 from openror.store.alert_tables import alert_delivery, capacity_alert
 from openror.store.capacity_history import departement_of
 from openror.store.database import Database
@@ -200,6 +200,11 @@ def _check(conn: sa.Connection, alert: Mapping[str, Any]) -> None:
         created_at=now, status="pending", attempts=0, next_attempt_at=now))
 
 
+#: whether any alert exists at all: most instances have none, and a federation page or an
+#: import batch writes a thousand places in one transaction (``store.transaction_memo``)
+_ANY_ALERT = "SELECT 1 FROM capacity_alert LIMIT 1"
+
+
 def _any_concerned(conn: sa.Connection, departement: str | None, region: str | None) -> bool:
     """Whether an alert matches the query below: most places are watched by none, and a plain
     statement costs a fraction of building that query (profiled on the capacity feed). An
@@ -219,6 +224,9 @@ def after_place_write(conn: sa.Connection, rtype: str, rid: str,
         return
     a = capacity_alert
     stmt = sa.select(a)
+    if not transaction_memo.remembered(conn, _ANY_ALERT, lambda: rawsql.run(
+            conn, _ANY_ALERT, {}).fetchone() is not None):
+        return
     if body is not None:
         departement = departement_of(body)
         region = region_of(body)

@@ -278,11 +278,11 @@ class BulkWriter:
                                         for p in prepared])
 
     def _record_capacities(self, prepared: list[Prepared]) -> None:
-        for p in prepared:
-            if p.new.type == "Location":
-                capacity_history.record_write(
-                    self.conn, p.new.id, p.new.version, p.new.last_updated, p.new.region,
-                    p.current.content if p.current else None, p.body, p.previous)
+        capacity_history.record(self.conn, [
+            row for p in prepared if p.new.type == "Location"
+            for row in capacity_history.write_rows(
+                p.new.id, p.new.version, p.new.last_updated, p.new.region,
+                p.current.content if p.current else None, p.body, p.previous)])
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:

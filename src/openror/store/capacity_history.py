@@ -58,8 +58,6 @@ sa.Index("ix_capacity_history_trend", capacity_history.c.region, capacity_histor
 
 _FIELDS = ("place_id", "version", "recorded_at", "updated_at", "region", "departement",
            *COLUMNS.values(), "nb", "source")
-_INSERT = f"INSERT INTO capacity_history ({', '.join(_FIELDS)}) " \
-    f"VALUES ({', '.join(':' + name for name in _FIELDS)})"
 
 
 @dataclass(frozen=True)
@@ -127,8 +125,9 @@ def has_capacity(content: bytes | None) -> bool:
 
 
 def record(conn: sa.Connection, rows: Iterable[Row]) -> None:
+    """Insert history rows (by COPY on PostgreSQL when there are many: a batch's places)."""
     dialect = conn.dialect.name
-    rawsql.run_many(conn, _INSERT, [
+    rawsql.insert_many(conn, "capacity_history", _FIELDS, [
         {**row, "recorded_at": rawsql.db_time(row["recorded_at"], dialect),
          "updated_at": row["updated_at"] and rawsql.db_time(row["updated_at"], dialect)}
         for row in rows])
@@ -140,10 +139,17 @@ def record_write(conn: sa.Connection, place_id: str, version: int, at: datetime,
                  previous_body: dict[str, Any] | None = None) -> None:
     """The history rows of one write of a place, from its previous stored bytes (and those
     bytes parsed, when the caller has parsed them already)."""
+    record(conn, write_rows(place_id, version, at, region, previous, body, previous_body))
+
+
+def write_rows(place_id: str, version: int, at: datetime, region: str | None,
+               previous: bytes | None, body: dict[str, Any] | None,
+               previous_body: dict[str, Any] | None = None) -> list[Row]:
+    """What ``record_write`` records, for a caller that records a batch's rows at once."""
     if not has_capacity(previous) and not (body and ci.has_records(body)):
-        return
+        return []
     before = previous_body or (orjson.loads(previous) if previous else None)
-    record(conn, changes(place_id, version, at, region, before, body))
+    return changes(place_id, version, at, region, before, body)
 
 
 def rebuild(conn: sa.Connection) -> int:

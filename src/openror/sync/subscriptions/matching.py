@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from openror.access.caller import Caller
 from openror.search.matching import matches
-from openror.store import rawsql
+from openror.store import rawsql, transaction_memo
 from openror.store.resources import utcnow
 from openror.store.schema import resource
 from openror.store.subscription_tables import (
@@ -40,7 +40,9 @@ _ANY_RECORDING = ("SELECT 1 FROM subscription WHERE rtype = :t AND status IN ("
 
 def after_write(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None) -> None:
     """The write path's hook (``WritePath.after_write``)."""
-    if rawsql.run(conn, _ANY_RECORDING, {"t": rtype}).fetchone() is None:
+    if not transaction_memo.remembered(
+            conn, (_ANY_RECORDING, rtype),
+            lambda: rawsql.run(conn, _ANY_RECORDING, {"t": rtype}).fetchone() is not None):
         return
     active = conn.execute(sa.select(subscription.c.id, subscription.c.client_id,
                                     subscription.c.criteria)
