@@ -200,8 +200,8 @@ def _check(conn: sa.Connection, alert: Mapping[str, Any]) -> None:
         created_at=now, status="pending", attempts=0, next_attempt_at=now))
 
 
-#: whether any alert exists at all: most instances have none, and a federation page or an
-#: import batch writes a thousand places in one transaction (``store.transaction_memo``)
+#: whether any alert exists at all: most instances have none, and a federation page writes a
+#: thousand places in one transaction (``store.transaction_memo``)
 _ANY_ALERT = "SELECT 1 FROM capacity_alert LIMIT 1"
 
 

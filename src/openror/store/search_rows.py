@@ -138,8 +138,7 @@ def _add(rows: Rows, owner: dict[str, str], p: SearchParam, grp: int, values: li
 
 
 def _tokens(values: list[Any]) -> list[tuple[str, str]]:
-    """(system, code) of each value, once each, in order (a loop, not generators: a national
-    import indexes tens of millions of them)."""
+    """(system, code) of each value, once each, in order."""
     found: dict[tuple[str, str], None] = {}
     for v in values:
         if isinstance(v, str):

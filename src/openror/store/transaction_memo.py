@@ -1,8 +1,8 @@
 """Answers a transaction may keep between the writes it makes.
 
 The write path's hooks ask, at every write, whether anything watches it (a subscription
-recording notifications, a capacity alert). A federation page or an import batch makes a
-thousand writes in one transaction, and on PostgreSQL each question was a round trip:
+recording notifications, a capacity alert). A federation page makes a thousand writes in
+one transaction, and on PostgreSQL each question was a round trip:
 171,000 of them for a 93,000-change catch-up. The answer cannot change within the
 transaction, since subscriptions and alerts are written in transactions of their own
 (``sync.subscriptions.registry``, ``capacity.alerts``), so it is asked once per transaction.
