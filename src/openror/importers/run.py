@@ -197,7 +197,9 @@ class ImportRun:
         log = LogEntry(actor=f"import {self.run_id}", batch_id=self.run_id,
                        provenance=self.source.provenance)
         heap.settle()  # what is loaded by now stays: out of the collections of the batches
-        first_load = self._drop_indexes_of_a_first_load()
+        # into an empty database, the search index tables are written without their
+        # indexes, built at the end
+        first_load = bulk_indexes.drop_for_first_load(self.services.db)
         with self._bar("apply") as bar:
             while True:
                 with self.services.db.read() as conn:
@@ -215,15 +217,6 @@ class ImportRun:
             closing.close_vanished(self, state.scopes, log)
             closing.mark_vanished_references(self, state.scopes)
         statistics.after_bulk_load(self.services.db)  # the data may have grown a lot
-
-    def _drop_indexes_of_a_first_load(self) -> bool:
-        """Into an empty database, the search index tables are written without their
-        indexes, built at the end (``store.bulk_indexes``)."""
-        with self.services.db.write() as conn:
-            if not bulk_indexes.first_load(conn):
-                return False
-            bulk_indexes.drop(conn)
-        return True
 
     def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
         """The next rows in apply order, never splitting one transaction's records."""

@@ -66,14 +66,20 @@ def build(conn: sa.Connection) -> list[str]:
     return sorted(absent)
 
 
+def drop_for_first_load(db: Database) -> bool:
+    """Drop the indexes if what comes is a first load (``first_load``); returns whether."""
+    with db.write() as conn:
+        if not first_load(conn):
+            return False
+        drop(conn)
+    return True
+
+
 @contextmanager
 def deferred(db: Database) -> Iterator[bool]:
     """Around a bulk write that may be a first load: without the indexes if so (yields
     whether), built at its end whatever happens, with fresh statistics."""
-    with db.write() as conn:
-        first = first_load(conn)
-        if first:
-            drop(conn)
+    first = drop_for_first_load(db)
     try:
         yield first
     finally:
