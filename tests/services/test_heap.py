@@ -1,5 +1,6 @@
 """heap.settle freezes what is loaded once per process: a follower polling every few seconds
-does not freeze each run's survivors in turn."""
+does not freeze each run's survivors in turn; heap.bulk_run makes young collections rarer
+for a bulk run only."""
 
 from __future__ import annotations
 
@@ -16,3 +17,17 @@ def test_settle_freezes_once() -> None:
     heap.settle()
     assert gc.get_freeze_count() == frozen
     assert len(survivors) == 1000
+
+
+def test_bulk_run_makes_young_collections_rarer_until_it_ends() -> None:
+    found = gc.get_threshold()
+    with heap.bulk_run():
+        assert gc.get_threshold()[0] == heap.BULK_YOUNG_THRESHOLD
+        assert gc.get_threshold()[1:] == found[1:]
+    assert gc.get_threshold() == found
+    try:
+        with heap.bulk_run():
+            raise RuntimeError("a batch failed")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == found

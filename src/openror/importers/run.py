@@ -196,11 +196,10 @@ class ImportRun:
         position = state.applied
         log = LogEntry(actor=f"import {self.run_id}", batch_id=self.run_id,
                        provenance=self.source.provenance)
-        heap.settle()  # what is loaded by now stays: out of the collections of the batches
         # into an empty database, the search index tables are written without their
         # indexes, built at the end
         first_load = bulk_indexes.drop_for_first_load(self.services.db)
-        with self._bar("apply") as bar:
+        with heap.bulk_run(), self._bar("apply") as bar:
             while True:
                 with self.services.db.read() as conn:
                     rows = self._next_batch(conn, position)

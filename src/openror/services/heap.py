@@ -11,12 +11,25 @@ made afterwards is collected as before.
 Once per process: a follower that catches up every few seconds would otherwise freeze each
 run's survivors in turn, and frozen objects that later become garbage in a cycle are never
 collected.
+
+Frozen or not, a batch itself is large: a federation page decodes to about a million objects,
+alive until the page is written. With the default thresholds (a young collection every 700
+allocations) they pass from generation to generation and each full collection traverses the
+pages in hand again: 130 full collections, 9 s of a 70 s catch-up of 94 pages. During a bulk
+run (``bulk_run``) the young collections come every 100,000 allocations instead: one full
+collection, 3 s in all, for about 50 MB more at the peak. Objects are collected as before,
+only in fewer, larger rounds.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+
+#: allocations between two young collections during a bulk run (CPython's default: 700)
+BULK_YOUNG_THRESHOLD = 100_000
 
 
 @cache  # once per process
@@ -25,3 +38,17 @@ def settle() -> None:
     collections. Later calls do nothing."""
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def bulk_run() -> Iterator[None]:
+    """What is loaded settled (``settle``), and young collections rarer until the run ends;
+    the thresholds found are put back then (they are the process's: a server running a
+    follower gets them back after each catch-up)."""
+    settle()
+    found = gc.get_threshold()
+    gc.set_threshold(max(found[0], BULK_YOUNG_THRESHOLD), *found[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*found)

@@ -94,9 +94,9 @@ class Follower:
         again, a few times at most. A page of another epoch than ``epoch`` (the cursor's)
         raises :class:`Renumbered` before anything of it is applied."""
         writer = PageWriter(self.writes, self.name)
-        heap.settle()  # what is loaded by now stays: out of the collections of the pages
         stalled = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="federation-fetch") as fetcher:
+        with (heap.bulk_run(),
+              ThreadPoolExecutor(1, thread_name_prefix="federation-fetch") as fetcher):
             coming = fetcher.submit(self._fetch, http, report.cursor)
             while stalled < _STALLED_PAGES:
                 page = coming.result()
