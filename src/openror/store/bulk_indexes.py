@@ -14,6 +14,7 @@ correct but slow meanwhile. A federation catch-up into an empty database does th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -58,11 +59,20 @@ def drop(conn: sa.Connection) -> None:
 
 
 def build(conn: sa.Connection) -> list[str]:
-    """Create the missing ones; returns their names."""
+    """Create the missing ones; returns their names. On SQLite the sorts of the builds use
+    helper threads, one per CPU (measured on 2 CPUs: 7.8 → 6.2 s for the indexes of 93,459
+    resources)."""
     absent = set(missing(conn))
-    for index in _indexes():
-        if index.name in absent:
-            index.create(conn)
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA threads={os.cpu_count() or 1}")
+    try:
+        for index in _indexes():
+            if index.name in absent:
+                index.create(conn)
+    finally:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA threads=0")
     return sorted(absent)
 
 
