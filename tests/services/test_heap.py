@@ -31,3 +31,15 @@ def test_bulk_run_makes_young_collections_rarer_until_it_ends() -> None:
     except RuntimeError:
         pass
     assert gc.get_threshold() == found
+
+
+def test_overlapping_bulk_runs_put_the_thresholds_back_when_the_last_ends() -> None:
+    """Followers of two sources in threads: their runs overlap in any order."""
+    found = gc.get_threshold()
+    first, second = heap.bulk_run(), heap.bulk_run()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first to start ends first
+    assert gc.get_threshold()[0] == heap.BULK_YOUNG_THRESHOLD  # the second still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == found

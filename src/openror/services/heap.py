@@ -24,6 +24,7 @@ only in fewer, larger rounds.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -40,15 +41,41 @@ def settle() -> None:
     gc.freeze()
 
 
+class _BulkRuns:
+    """How many bulk runs are under way in the process (followers of several sources run in
+    threads of one process): the first to start raises the threshold, the last to end puts
+    back the thresholds found."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.found = gc.get_threshold()
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.running == 0:
+                self.found = gc.get_threshold()
+                gc.set_threshold(max(self.found[0], BULK_YOUNG_THRESHOLD), *self.found[1:])
+            self.running += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.running -= 1
+            if self.running == 0:
+                gc.set_threshold(*self.found)
+
+
+_RUNS = _BulkRuns()
+
+
 @contextmanager
 def bulk_run() -> Iterator[None]:
-    """What is loaded settled (``settle``), and young collections rarer until the run ends;
-    the thresholds found are put back then (they are the process's: a server running a
-    follower gets them back after each catch-up)."""
+    """What is loaded settled (``settle``), and young collections rarer until the run ends
+    (until the last one ends, when several run at once in threads); the thresholds found are
+    put back then."""
     settle()
-    found = gc.get_threshold()
-    gc.set_threshold(max(found[0], BULK_YOUNG_THRESHOLD), *found[1:])
+    _RUNS.enter()
     try:
         yield
     finally:
-        gc.set_threshold(*found)
+        _RUNS.leave()
