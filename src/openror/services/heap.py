@@ -16,8 +16,8 @@ Frozen or not, a batch itself is large: a federation page decodes to about a mil
 alive until the page is written. With the default thresholds (a young collection every 700
 allocations) they pass from generation to generation and each full collection traverses the
 pages in hand again: 130 full collections, 9 s of a 70 s catch-up of 94 pages. During a bulk
-run (``bulk_run``) the young collections come every 100,000 allocations instead: one full
-collection, 3 s in all, for about 50 MB more at the peak. Objects are collected as before,
+run (``bulk_run``) the young collections come every 100,000 allocations instead: five full
+collections, 3 s in all, for about 50 MB more at the peak. Objects are collected as before,
 only in fewer, larger rounds.
 """
 

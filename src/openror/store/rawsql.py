@@ -131,8 +131,7 @@ _COLUMN_TYPES = ("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid
 _FIRST_USER_OID = 16384
 
 
-def _column_types(cursor: Any, table: str,
-                  columns: tuple[str, ...]) -> list[int]:
+def _column_types(cursor: Any, table: str, columns: tuple[str, ...]) -> list[int]:
     """The binary COPY: the JSON bodies travel as bytes rather than as hexadecimal text the
     server then decodes (measured: 67 against 15 µs per resource row of 3.5 kB). Its values
     must be sent in the columns' exact types, read once per process from the catalogue (of
