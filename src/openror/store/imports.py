@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from openror.store import rawsql
 from openror.store.resources import utcnow
 from openror.store.schema import import_order, import_run, import_stage
 
@@ -105,9 +106,15 @@ def ordered_count(conn: sa.Connection, run_id: str) -> int:
     return int(last or 0)
 
 
+_STAGE_COLUMNS = ("run_id", "seq", "line", "type", "key_system", "key_value", "ord", "scope",
+                  "record", "checked")
+
+
 def stage(conn: sa.Connection, run_id: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(import_stage.insert(), [{**r, "run_id": run_id} for r in rows])
+    """Store parsed records (rows of every column but ``run_id``): by binary COPY on
+    PostgreSQL, their JSON as bytes (``rawsql.insert_many``)."""
+    rawsql.insert_many(conn, "import_stage", _STAGE_COLUMNS,
+                       [{**r, "run_id": run_id} for r in rows])
 
 
 def staged_raw(conn: sa.Connection, run_id: str, *, after_seq: int = 0, limit: int = 1000
