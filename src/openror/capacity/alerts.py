@@ -222,11 +222,11 @@ def after_place_write(conn: sa.Connection, rtype: str, rid: str,
     region (a deleted place: every alert)."""
     if rtype != "Location":
         return
-    a = capacity_alert
-    stmt = sa.select(a)
     if not transaction_memo.remembered(conn, _ANY_ALERT, lambda: rawsql.run(
             conn, _ANY_ALERT, {}).fetchone() is not None):
         return
+    a = capacity_alert
+    stmt = sa.select(a)
     if body is not None:
         departement = departement_of(body)
         region = region_of(body)

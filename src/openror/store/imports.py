@@ -106,8 +106,7 @@ def ordered_count(conn: sa.Connection, run_id: str) -> int:
     return int(last or 0)
 
 
-_STAGE_COLUMNS = ("run_id", "seq", "line", "type", "key_system", "key_value", "ord", "scope",
-                  "record", "checked")
+_STAGE_COLUMNS = tuple(import_stage.columns.keys())
 
 
 def stage(conn: sa.Connection, run_id: str, rows: list[dict[str, Any]]) -> None:
