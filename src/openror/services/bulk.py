@@ -28,6 +28,7 @@ from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type, restamp
 from openror.store import capacity_history, feed_order, rawsql, search_index
 from openror.store.derived import existing, identifier_rows, reference_rows
+from openror.store.dialect import among
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, restamp_currents, stored_from_row
 from openror.store.schema import identifier_index, resource
@@ -156,7 +157,7 @@ class BulkWriter:
         for rtype, ids in sorted(wanted.items()):
             stmt = sa.select(resource.c.id, resource.c.version, resource.c.last_updated,
                              resource.c.deleted, resource.c.content).where(
-                resource.c.type == rtype, resource.c.id.in_(sorted(ids)))
+                resource.c.type == rtype, among(self.conn, resource.c.id, sorted(ids)))
             if self.dialect == "postgresql":
                 # locked now, in one order for every writer, not once the feed's turn is
                 # held (store.feed_order): a writer holding a row and waiting for the
@@ -173,7 +174,7 @@ class BulkWriter:
         ii = identifier_index
         for rtype, values in by_type.items():
             stmt = sa.select(ii.c.system, ii.c.value, ii.c.id).where(
-                ii.c.type == rtype, ii.c.value.in_(sorted(values)))
+                ii.c.type == rtype, among(self.conn, ii.c.value, sorted(values)))
             seen: dict[tuple[str, str], set[str]] = {}
             for system, value, rid in self.conn.execute(stmt):
                 seen.setdefault((system, value), set()).add(rid)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from openror.fhir.references import literal_references, reference_targets
 from openror.store import rawsql, search_index
+from openror.store.dialect import among
 from openror.store.row_prints import LAST_WRITTEN, prints_of
 from openror.store.schema import identifier_index, reference_index, resource
 from openror.store.search_rows import SENSITIVE_ROW, Rows, index_rows, is_sensitive_unit
@@ -168,7 +169,7 @@ def existing(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[
     found: set[tuple[str, str]] = set()
     for rtype, ids in by_type.items():
         stmt = sa.select(resource.c.id).where(resource.c.type == rtype,
-                                              resource.c.id.in_(sorted(ids)),
+                                              among(conn, resource.c.id, sorted(ids)),
                                               resource.c.deleted.is_(False))
         found.update((rtype, rid) for (rid,) in conn.execute(stmt))
     return found

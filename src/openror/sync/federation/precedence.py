@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openror.services.metadata import functional_identifier
+from openror.store.dialect import among
 from openror.store.federation_tables import federation_owner
 from openror.store.schema import identifier_index, resource
 from openror.sync.federation.feed_page import Change
@@ -96,7 +97,7 @@ def owners_of(conn: sa.Connection, keys: Iterable[Key]) -> dict[Key, str]:
     fo = federation_owner
     for rtype, ids in _by_type(keys).items():
         for rid, source in conn.execute(sa.select(fo.c.id, fo.c.source).where(
-                fo.c.type == rtype, fo.c.id.in_(ids))):
+                fo.c.type == rtype, among(conn, fo.c.id, ids))):
             found[(rtype, rid)] = source
     return found
 
@@ -106,7 +107,7 @@ def live_of(conn: sa.Connection, keys: Iterable[Key]) -> set[Key]:
     r = resource
     for rtype, ids in _by_type(keys).items():
         found.update((rtype, rid) for (rid,) in conn.execute(sa.select(r.c.id).where(
-            r.c.type == rtype, r.c.id.in_(ids), r.c.deleted.is_(False))))
+            r.c.type == rtype, among(conn, r.c.id, ids), r.c.deleted.is_(False))))
     return found
 
 
@@ -124,7 +125,7 @@ def _twins(conn: sa.Connection, changes: list[Change]) -> dict[Key, list[Key]]:
         by_type.setdefault(rtype, []).append(value)
     for rtype, values in by_type.items():
         rows = conn.execute(sa.select(ii.c.id, ii.c.system, ii.c.value).where(
-            ii.c.type == rtype, ii.c.value.in_(sorted(set(values)))))
+            ii.c.type == rtype, among(conn, ii.c.value, sorted(set(values)))))
         for rid, system, value in rows:
             mine = wanted.get((rtype, system, value))
             if mine is not None and mine[1] != rid:
