@@ -1,7 +1,7 @@
 """A first import into an empty database writes the search index tables without their
-indexes and builds them at its end (store.bulk_indexes); an import into a database that holds
-data keeps them; a first load that stops half-way leaves them to its continuation or to
-``openror db upgrade``. Both databases."""
+indexes and builds them at its end (store.bulk_indexes), with fresh statistics; an import
+into a database that holds data keeps them; a first load that stops half-way leaves them to
+its continuation or to ``openror db upgrade``. Both databases."""
 
 from __future__ import annotations
 
@@ -51,6 +51,23 @@ def test_a_first_load_ends_with_every_index_and_searches_find(
     assert seen and all(len(names) == len(bulk_indexes._indexes()) for names in seen)
     assert missing(services) == []
     assert offers_at(services, "loc-1") == ["hs-1"]
+
+
+def test_a_first_load_ends_analysed_with_its_indexes(services: Services, tmp_path: Path
+                                                     ) -> None:
+    with services.db.write() as conn:  # what earlier tests on this database left
+        conn.exec_driver_sql("DELETE FROM sqlite_stat1" if services.db.dialect == "sqlite"
+                             else "SELECT pg_stat_reset()")
+    run(services, [write_ndjson(tmp_path / "g.ndjson", graph(3))], batch_size=4)
+    with services.db.read() as conn:
+        assert bulk_indexes.missing(conn) == []
+        if services.db.dialect == "sqlite":
+            analysed = {row[0] for row in conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1")}
+        else:
+            analysed = {row[0] for row in conn.exec_driver_sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                "AND last_analyze IS NOT NULL AND last_vacuum IS NOT NULL")}
+    assert {"resource", "search_token", "search_ref", "change_feed"} <= analysed
 
 
 def test_an_import_into_a_database_with_data_keeps_the_indexes(

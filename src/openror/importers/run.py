@@ -209,13 +209,13 @@ class ImportRun:
                 self._apply_rows(rows, log)
                 position = rows[-1][0]
                 bar.update(len(rows))
-        if first_load:
-            with self.services.db.write() as conn:
-                bulk_indexes.build(conn)
+        if first_load:  # the statistics too (on PostgreSQL, each table's as it is built)
+            bulk_indexes.build_and_analyse(self.services.db)
         if self.options.close_vanished:
             closing.close_vanished(self, state.scopes, log)
             closing.mark_vanished_references(self, state.scopes)
-        statistics.after_bulk_load(self.services.db)  # the data may have grown a lot
+        if not first_load:
+            statistics.after_bulk_load(self.services.db)  # the data may have grown a lot
 
     def _next_batch(self, conn: Any, position: int) -> list[tuple[int, imports.StagedRow]]:
         """The next rows in apply order, never splitting one transaction's records."""

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store import statistics
+from openror.store import statistics, table_jobs
 from openror.store.database import Database
 from openror.store.schema import metadata, resource
 from openror.store.search_tables import INDEX_TABLES
@@ -76,6 +76,23 @@ def build(conn: sa.Connection) -> list[str]:
     return sorted(absent)
 
 
+def build_and_analyse(db: Database) -> list[str]:
+    """``build``, then ``statistics.after_bulk_load``; on PostgreSQL both at once, table by
+    table over parallel connections (``store.table_jobs``). Returns the indexes built."""
+    if db.dialect != "postgresql":
+        with db.write() as conn:
+            built = build(conn)
+        statistics.after_bulk_load(db)
+        return built
+    with db.read_primary() as conn:
+        absent = set(missing(conn))
+    builds: dict[str, list[table_jobs.Step]] = {
+        name: [index.create for index in metadata.tables[name].indexes if index.name in absent]
+        for name in INDEX_TABLES}
+    statistics.after_bulk_load(db, first=builds)
+    return sorted(absent)
+
+
 def drop_for_first_load(db: Database) -> bool:
     """Drop the indexes if what comes is a first load (``first_load``); returns whether."""
     with db.write() as conn:
@@ -94,6 +111,4 @@ def deferred(db: Database) -> Iterator[bool]:
         yield first
     finally:
         if first:
-            with db.write() as conn:
-                build(conn)
-            statistics.after_bulk_load(db)
+            build_and_analyse(db)
