@@ -26,13 +26,12 @@ from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type, restamp
-from openror.store import capacity_history, feed_order, rawsql, search_index
+from openror.store import capacity_history, derive_process, feed_order, rawsql, search_index
 from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.dialect import among
 from openror.store.feed import LogEntry
 from openror.store.resources import StoredResource, restamp_currents, stored_from_row
 from openror.store.schema import identifier_index, resource
-from openror.store.search_rows import index_rows
 
 # the rows a batch inserts (rawsql.insert_many: by COPY on PostgreSQL): table, columns
 _FEED = ("change_feed", ("seq", "type", "id", "version", "action", "at"))
@@ -95,8 +94,10 @@ class BulkWriter:
             prepared.append(found)
             results.append(found.result)
             self._remember(found)
+        derived = _Derived(prepared)  # in the helper process meanwhile, during a bulk run
         self._check_references(prepared)
-        settled = {id(p.result): s.result for p, s in zip(prepared, self._flush(prepared),
+        settled = {id(p.result): s.result for p, s in zip(prepared,
+                                                           self._flush(prepared, derived),
                                                            strict=True)}
         return [settled.get(id(result), result) for result in results]
 
@@ -194,7 +195,7 @@ class BulkWriter:
 
     # -- writes, gathered ------------------------------------------------------------------
 
-    def _flush(self, prepared: list[Prepared]) -> list[Prepared]:
+    def _flush(self, prepared: list[Prepared], derived: _Derived) -> list[Prepared]:
         """Store the batch; return it with the times settled under the feed's turn.
 
         What depends neither on the change numbers nor on the times is written before the
@@ -208,6 +209,7 @@ class BulkWriter:
         head = feed_order.newest(self.conn).at
         prepared = [restamp(p, head) for p in prepared]
         self._write_currents(prepared)
+        search_index.insert_tuples(self.conn, derived.rows())
         floor = feed_order.take_turn(self.conn)  # from here to commit, one writer at a time
         settled = [restamp(p, floor) for p in prepared]
         restamp_currents(self.conn, [s.new for p, s in zip(prepared, settled, strict=True)
@@ -275,8 +277,6 @@ class BulkWriter:
             row for p in prepared for row in identifier_rows(p.new.type, p.new.id, p.body)])
         rawsql.insert_many(self.conn, *_REFERENCE, [
             row for p in prepared for row in reference_rows(p.new.type, p.new.id, p.targets)])
-        search_index.insert(self.conn, [index_rows(p.new.type, p.new.id, p.body)
-                                        for p in prepared])
 
     def _record_capacities(self, prepared: list[Prepared]) -> None:
         capacity_history.record(self.conn, [
@@ -284,6 +284,24 @@ class BulkWriter:
             for row in capacity_history.write_rows(
                 p.new.id, p.new.version, p.new.last_updated, p.new.region,
                 p.current.content if p.current else None, p.body, p.previous)])
+
+
+class _Derived:
+    """The search index rows of a batch: by the helper process during a bulk run
+    (``store.derive_process``), else in-line when asked for."""
+
+    def __init__(self, prepared: list[Prepared]) -> None:
+        self.bodies = [(p.new.type, p.new.id, p.new.content) for p in prepared
+                       if p.new.content is not None]
+        self.coming = derive_process.submit(self.bodies)
+
+    def rows(self) -> search_index.TupleRows:
+        if self.coming is not None:
+            try:
+                return self.coming.result()
+            except Exception:  # the helper died: derived here (a fault of the rows
+                pass  # themselves is then raised by this process)
+        return derive_process.derive(self.bodies)
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:

@@ -79,12 +79,13 @@ def insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 
 @cache
-def _positional_insert(table: str, columns: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+def _positional_insert(table: str, columns: tuple[str, ...], mark: str) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})")
 
 
 @cache
-def _values(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+def values_of(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
     """A row's values in the order of ``columns``, picked in C (``operator.itemgetter``)."""
     if len(columns) == 1:
         column = columns[0]
@@ -101,26 +102,31 @@ def insert_many(conn: sa.Connection, table: str, columns: tuple[str, ...],
     derived rows of 8,766 resources). Not in psycopg's pipeline mode (``batched``), where
     COPY is not allowed: there, as on SQLite, an executemany (on SQLite with positional
     parameters)."""
+    if rows:
+        insert_rows(conn, table, columns, list(map(values_of(columns), rows)))
+
+
+def insert_rows(conn: sa.Connection, table: str, columns: tuple[str, ...],
+                rows: list[tuple[Any, ...]]) -> None:
+    """``insert_many`` with each row's values in the order of ``columns``: positional
+    parameters (on SQLite, the driver binds a named one by a lookup in the row, ~30 % of the
+    cost of inserting a search index row), or a COPY."""
     if not rows:
         return
     dbapi = conn.connection.dbapi_connection
-    values = _values(columns)
+    cursor = dbapi.cursor()  # type: ignore[union-attr]
     if conn.dialect.name == "sqlite":
-        # positional parameters: the driver binds a named one by a lookup in the row, ~30 %
-        # of the cost of inserting a search index row
-        positional = dbapi.cursor()  # type: ignore[union-attr]
-        positional.executemany(_positional_insert(table, columns), list(map(values, rows)))
+        cursor.executemany(_positional_insert(table, columns, "?"), rows)
         return
     if len(rows) < COPY_FROM or \
             dbapi.info.pipeline_status != psycopg.pq.PipelineStatus.OFF:  # type: ignore[union-attr]
-        run_many(conn, insert_sql(table, columns), rows)
+        cursor.executemany(_positional_insert(table, columns, "%s"), rows)
         return
-    cursor = dbapi.cursor()  # type: ignore[union-attr]
     types = _column_types(cursor, table, columns)
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(types)
         for row in rows:
-            copy.write_row(values(row))
+            copy.write_row(row)
 
 
 #: (table, columns) -> the type OIDs of the columns, for a binary COPY

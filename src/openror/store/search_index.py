@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -12,9 +13,12 @@ from openror.store.schema import metadata
 from openror.store.search_rows import Rows
 from openror.store.search_tables import INDEX_TABLES
 
+#: table -> rows, each a tuple in the order of ``columns(table)``
+TupleRows = dict[str, list[tuple[Any, ...]]]
+
 
 @cache
-def _columns(table: str) -> tuple[str, ...]:
+def columns(table: str) -> tuple[str, ...]:
     return tuple(c.name for c in metadata.tables[table].columns)
 
 
@@ -25,7 +29,13 @@ def insert(conn: sa.Connection, rows: Iterable[Rows]) -> None:
         for table, table_rows in resource_rows.items():
             merged.setdefault(table, []).extend(table_rows)
     for table, table_rows in merged.items():
-        rawsql.insert_many(conn, table, _columns(table), table_rows)
+        rawsql.insert_many(conn, table, columns(table), table_rows)
+
+
+def insert_tuples(conn: sa.Connection, rows: TupleRows) -> None:
+    """Insert rows given as tuples (``derive_process``), one statement per table."""
+    for table, table_rows in rows.items():
+        rawsql.insert_rows(conn, table, columns(table), table_rows)
 
 
 def clear(conn: sa.Connection, rtype: str, rid: str) -> None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from openror.errors import OpenRORError
 from openror.services import heap
 from openror.services.writes import WritePath
-from openror.store import bulk_indexes, federation_sources
+from openror.store import bulk_indexes, derive_process, federation_sources
 from openror.store.resources import utcnow
 from openror.sync.federation.apply import PageWriter, Tally
 from openror.sync.federation.client import SourceClient
@@ -95,7 +95,7 @@ class Follower:
         raises :class:`Renumbered` before anything of it is applied."""
         writer = PageWriter(self.writes, self.name)
         stalled = 0
-        with (heap.bulk_run(),
+        with (heap.bulk_run(), derive_process.running(),
               ThreadPoolExecutor(1, thread_name_prefix="federation-fetch") as fetcher):
             coming = fetcher.submit(self._fetch, http, report.cursor)
             while stalled < _STALLED_PAGES:
