@@ -291,9 +291,9 @@ class _Derived:
     (``store.derive_process``), else in-line when asked for."""
 
     def __init__(self, prepared: list[Prepared]) -> None:
-        self.bodies = [(p.new.type, p.new.id, p.new.content) for p in prepared
-                       if p.new.content is not None]
-        self.coming = derive_process.submit(self.bodies)
+        self.prepared = prepared
+        self.coming = derive_process.submit([(p.new.type, p.new.id, p.new.content)
+                                             for p in prepared if p.new.content is not None])
 
     def rows(self) -> search_index.TupleRows:
         if self.coming is not None:
@@ -301,7 +301,8 @@ class _Derived:
                 return self.coming.result()
             except Exception:  # the helper died: derived here (a fault of the rows
                 pass  # themselves is then raised by this process)
-        return derive_process.derive(self.bodies)
+        return derive_process.derive_parsed((p.new.type, p.new.id, p.body)
+                                            for p in self.prepared)
 
 
 def _logical_keys(items: list[Upsert]) -> list[tuple[str, str, str]]:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from typing import Any
 
 import orjson
 
@@ -86,9 +87,14 @@ def submit(bodies: Bodies) -> Future[TupleRows] | None:
 
 def derive(bodies: Bodies) -> TupleRows:
     """The search index rows of ``bodies``, as tuples (what the helper runs)."""
+    return derive_parsed((rtype, rid, orjson.loads(content)) for rtype, rid, content in bodies)
+
+
+def derive_parsed(resources: Iterable[tuple[str, str, dict[str, Any]]]) -> TupleRows:
+    """The search index rows of (type, id, body) as tuples (what a writer runs in-line)."""
     found: TupleRows = {table: [] for table in INDEX_TABLES}
-    for rtype, rid, content in bodies:
-        for table, rows in index_rows(rtype, rid, orjson.loads(content)).items():
+    for rtype, rid, body in resources:
+        for table, rows in index_rows(rtype, rid, body).items():
             found[table].extend(map(rawsql.values_of(columns(table)), rows))
     return found
 

@@ -73,11 +73,6 @@ COPY_FROM = 64
 
 
 @cache
-def insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    return (f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(':' + c for c in columns)})")
-
-
 @cache
 def _positional_insert(table: str, columns: tuple[str, ...], mark: str) -> str:
     return (f"INSERT INTO {table} ({', '.join(columns)}) "
@@ -100,8 +95,7 @@ def insert_many(conn: sa.Connection, table: str, columns: tuple[str, ...],
     On PostgreSQL, many rows go by COPY: an executemany, even pipelined, spends most of an
     import's client time adapting and sending them one statement each (profiled: 285,000
     derived rows of 8,766 resources). Not in psycopg's pipeline mode (``batched``), where
-    COPY is not allowed: there, as on SQLite, an executemany (on SQLite with positional
-    parameters)."""
+    COPY is not allowed: there, as on SQLite, an executemany with positional parameters."""
     if rows:
         insert_rows(conn, table, columns, list(map(values_of(columns), rows)))
 
