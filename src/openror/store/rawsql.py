@@ -73,7 +73,6 @@ COPY_FROM = 64
 
 
 @cache
-@cache
 def _positional_insert(table: str, columns: tuple[str, ...], mark: str) -> str:
     return (f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join([mark] * len(columns))})")
