@@ -263,21 +263,22 @@ def minutes_table(run: Run) -> str:
 
 
 def memory_table(run: Run) -> str:
+    """RSS per process: first minute, last minute, and the growth after the warm-up (from the
+    second minute on: the first fills the caches, the pools and the pages of the data)."""
     rows = minute_rows(run)
     first, last = rows[0][3] or run.sampler.samples[:1], rows[-1][3] or run.sampler.samples[-1:]
+    warm = rows[min(1, len(rows) - 1)][3] or first
     names = sorted({name for s in run.sampler.samples for name in s.rss})
-    lines = ["| Process | RSS first minute, MB | RSS last minute, MB | Growth | Peak, MB |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| Process | RSS first minute, MB | RSS last minute, MB | Growth | "
+             "Growth after the first minute | Peak, MB |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for name in [*names, "**all**"]:
-        def mean(samples: list[Sample], name: str = name) -> float:
-            values = [sum(s.rss.values()) if name == "**all**" else s.rss.get(name, 0.0)
-                      for s in samples]
-            return statistics.mean(values)
-        a, b = mean(first), mean(last)
-        peak = max(sum(s.rss.values()) if name == "**all**" else s.rss.get(name, 0.0)
-                   for s in run.sampler.samples)
+        def rss(sample: Sample, name: str = name) -> float:
+            return sum(sample.rss.values()) if name == "**all**" else sample.rss.get(name, 0.0)
+        a, w, b = (statistics.mean(map(rss, part)) for part in (first, warm, last))
+        peak = max(map(rss, run.sampler.samples))
         lines.append(f"| {name} | {a:,.0f} | {b:,.0f} | {b - a:+,.0f} MB ({(b - a) / a:+.0%}) | "
-                     f"{peak:,.0f} |")
+                     f"{b - w:+,.0f} MB ({(b - w) / w:+.0%}) | {peak:,.0f} |")
     return "\n".join(lines)
 
 
@@ -319,6 +320,12 @@ def locust_version() -> str:
     return " ".join(shown.stdout.split()[:2]) or "locust"
 
 
+def allocator_env() -> str:
+    names = ("OPENROR_MALLOC_ARENAS", "OPENROR_MEMORY_TRIM_INTERVAL_SECONDS", "MALLOC_ARENA_MAX")
+    said = [f"`{name}={os.environ[name]}`" for name in names if name in os.environ]
+    return ", ".join(said) or "it does not"
+
+
 def section(runs: list[Run], args: argparse.Namespace, command: str) -> str:
     begin, end = markers("load_mixed", [run.backend for run in runs])
     date = datetime.now(UTC).strftime("%Y-%m-%d")
@@ -348,7 +355,9 @@ revision {revision()}.
   20); orientation 12 (`GET /api/orientation`, French free text or an activity with an age,
   at a commune). Latency = request sent to whole answer received, as locust times it.
   *Errors* = answers other than 200 and connection errors. Memory = RSS of the supervisor
-  and of each worker, read from `/proc` every {SAMPLE_S:g} s.
+  and of each worker, read from `/proc` every {SAMPLE_S:g} s; the server runs with its default
+  allocator settings (`OPENROR_MALLOC_ARENAS`, `OPENROR_MEMORY_TRIM_INTERVAL_SECONDS`, unless
+  the environment says otherwise: {allocator_env()}).
 - **Problems**: {verdict}.
 
 {tables}

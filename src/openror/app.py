@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from openror import logs, write_hooks
+from openror import allocator, logs, write_hooks
 from openror.access.rate_limit import RateLimiter
 from openror.access.throttle import FailureThrottle
 from openror.api import (
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; the database must already be at the current schema."""
     settings = settings or load_settings()
     logs.configure(settings.log_level)
+    allocator.limit_arenas(settings.malloc_arenas)  # before the request threads start
     mail_backend = backend_from(settings.mail_backend)  # a wrong setting stops the start
     services = Services.open(settings)
     write_hooks.install(services.writes)  # capacity alerts, subscriptions
@@ -85,7 +86,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         checking = asyncio.create_task(_quality_run(services, chores))
         metering = asyncio.create_task(metrics.publish_pools(services))
         exporting = asyncio.create_task(_run_exports(services, export_runner, chores))
+        trimming = asyncio.create_task(_trim_memory(settings, chores))
         yield
+        trimming.cancel()
         exporting.cancel()
         export_runner.stop()  # a job under way goes back to the queue for another process
         await asyncio.gather(*app.state.export_tasks, return_exceptions=True)
@@ -205,6 +208,17 @@ async def _refresh_statistics(services: Services, chores: Chores) -> None:
         except Exception:  # never let a background chore take the server down
             logging.getLogger("openror.store").exception("statistics refresh failed")
         await asyncio.sleep(STATISTICS_EVERY_S)
+
+
+async def _trim_memory(settings: Settings, chores: Chores) -> None:
+    """Freed C memory back to the system now and then (openror.allocator)."""
+    every = settings.memory_trim_interval_seconds
+    while every > 0:
+        await asyncio.sleep(every)
+        try:
+            await chores.run(allocator.trim)
+        except Exception:  # never let a background chore take the server down
+            logging.getLogger("openror.app").exception("memory trim failed")
 
 
 async def _send_mail(services: Services, backend: MailBackend, chores: Chores) -> None:

@@ -111,6 +111,10 @@ SETTINGS_DOC: dict[str, str] = {
     "metrics_cache_seconds": "Seconds the database figures of /-/metrics (change feed, "
     "subscriptions, capacity freshness, imports) are kept before a scrape reads them again "
     "(docs/admin/monitoring.md).",
+    "malloc_arenas": "Largest number of glibc malloc arenas of each server process (0: "
+    "glibc's own, 8 per core; MALLOC_ARENA_MAX set in the environment wins).",
+    "memory_trim_interval_seconds": "Seconds between two returns of each server process's "
+    "freed C memory to the system (malloc_trim); 0 turns them off.",
     "map_tiles_url": "Template of the map tiles drawn under the orientation map "
     "(https://host/{z}/{x}/{y}.png); empty: none, the map uses only the bundled outlines "
     "and works offline.",
@@ -175,6 +179,8 @@ class Settings:
     quality_run_interval_seconds: int = 86_400
     metrics_cache_seconds: int = 30
     request_time_limit_s: float = 30.0
+    malloc_arenas: int = 2
+    memory_trim_interval_seconds: int = 30
     map_tiles_url: str = ""
 
     @property
