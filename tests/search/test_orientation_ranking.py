@@ -206,6 +206,20 @@ def test_the_radius_grows_until_enough_results(stored: Database,
     assert far.scope.national and [r.candidate.id for r in far.results] == ["ophtalmo-lyon"]
 
 
+def test_offers_for_other_ages_do_not_hide_a_farther_one(stored: Database,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nationally only the nearest offers are read: those whose age range excludes the
+    patient are left out by the search itself, not read then dropped. Here the three
+    nearest cardiology offers of a child of 8 are at Versailles (one for children, one
+    closed, one for adults); Chartres, 60 km away, takes every age."""
+    monkeypatch.setattr(candidates, "RARE_OFFERS", 100)  # the country searched at once
+    monkeypatch.setattr(candidates, "NATIONAL_CANDIDATES", 3)
+    outcome = run(stored, "cardio", age="8")
+    assert outcome.scope.national
+    assert [r.candidate.id for r in outcome.results] == ["cardio-child", "cardio-chartres"]
+    assert "cardio-versailles" not in outcome.seen and "cardio-sgl" not in outcome.seen
+
+
 @pytest.mark.parametrize(("text", "commune"), [
     ("cardio", VERSAILLES), ("ophtalmo", VERSAILLES), ("cardio", LYON),
     ("maternité", VERSAILLES)])

@@ -37,9 +37,11 @@ SMALL = 5_000
 DRIVER_MAX = 200_000
 
 #: a parameter matching up to this many resources drives a plan with a large ``near``: each
-#: of its resources costs a few index lookups, where the circle of a dense city holds tens of
-#: thousands of resources
-NEAR_DRIVER_MAX = 10_000
+#: of its resources costs a few index lookups, where computing the circle whole costs every
+#: offer at every place inside it. Measured on the national dataset (SQLite, warm): the
+#: offers of an activity (18,000 to 55,000) near Paris or Metz, 15 to 200 km, driven by
+#: the activity 0.05–0.8 s, computed whole 0.06–4.1 s (docs/benchmarks.md, search notes)
+NEAR_DRIVER_MAX = 60_000
 
 #: criteria worth a probe: the planner cannot tell how many resources they hold for
 _PROBED = (Correlated, Chain, Near)

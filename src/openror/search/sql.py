@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import sqlalchemy as sa
 
@@ -99,7 +99,21 @@ def holds(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         return sa.exists(_correlated_join(rtype, c, owner))
     if isinstance(c, Resolved):
         return owner.in_(c.ids) if c.ids else sa.false()
+    if _negated_rows(c):
+        # the candidate's own rows, rather than every resource the negated criterion holds
+        # for (an age range's bound: hundreds of thousands of offers)
+        items = c.items if isinstance(c, AllOf) else (c,)
+        return sa.and_(*(~_row_exists(rtype, i.item, owner) for i in items
+                         if isinstance(i, Not) and _has_rows(i.item)))
     return owner.in_(matching(rtype, c))  # type: ignore[no-any-return]
+
+
+def _negated_rows(c: Criterion) -> bool:
+    """``not (p gt v)``, alone or in an ``and`` of such (a ``_filter``)."""
+    if isinstance(c, AllOf):
+        return bool(c.items) and all(map(_negated_rows, c.items)) \
+            and not any(isinstance(i, AllOf) for i in c.items)
+    return isinstance(c, Not) and _has_rows(c.item)
 
 
 def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
@@ -109,11 +123,8 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         return holds(rtype, c.item, owner)
     if isinstance(c, AllOf):
         return sa.and_(*(probe(rtype, i, owner) for i in c.items))
-    if isinstance(c, Match) and c.modifier != "not" \
-            and c.param.name not in ("_id", "_lastUpdated"):
-        table = _table_for(c).alias()
-        _, condition = _condition(rtype, c, table)
-        return sa.exists(sa.select(table.c.id).where(condition, table.c.id == owner))
+    if _has_rows(c):
+        return _row_exists(rtype, c, owner)
     if isinstance(c, Near):
         return near_holds(rtype, c, owner)
     if isinstance(c, Chain) and not c.above:
@@ -123,6 +134,18 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
             r.c.target_type == c.target, probe(c.target, c.inner, r.c.target_id),
             *scope.visible(c.target, r.c.target_id)))
     return holds(rtype, c, owner)
+
+
+def _has_rows(c: Criterion) -> TypeGuard[Match]:
+    """A parameter held by index rows of the resource (not read on its own row)."""
+    return isinstance(c, Match) and c.modifier != "not" \
+        and c.param.name not in ("_id", "_lastUpdated")
+
+
+def _row_exists(rtype: str, m: Match, owner: Any) -> sa.ColumnElement[bool]:
+    table = _table_for(m).alias()
+    _, condition = _condition(rtype, m, table)
+    return sa.exists(sa.select(table.c.id).where(condition, table.c.id == owner))
 
 
 def _any_of(rtype: str, c: AnyOf) -> Ids:
