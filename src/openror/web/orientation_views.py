@@ -204,9 +204,9 @@ def found_line(done: Orientation) -> str:
     line = "Aucune offre trouvée" if not shown else \
         plural(shown, "offre trouvée", "offres trouvées")
     dropped = len(done.outcome.dropped)
-    if dropped:
+    if dropped:  # read then dropped: the criteria the search itself cannot ask
         line += (f" ; {plural(dropped, 'offre écartée', 'offres écartées')} par un critère "
-                 "impératif (âge, mode de prise en charge, fermeture…)")
+                 "impératif (fermeture, équipement, horaires…)")
     return line + "."
 
 
