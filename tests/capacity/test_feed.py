@@ -11,8 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
+from openror.access.caller import SYSTEM
+from openror.capacity.feed import CapacityFeed
 from openror.capacity.operations import MISSING_INDICATOR
 from openror.fhir import capacity_indicators as ci
+from openror.services.writes import NeedsLock, Prepared, WritePath, WriteResult
+from openror.store.feed import LogEntry
 from tests.capacity.feed_fixture import (
     FEED,
     FHIR,
@@ -216,3 +220,45 @@ def test_two_feeders_on_one_place_at_once_lose_no_update(
         latest = max(n for n, g in enumerate(genders) if g == gender)
         assert found[("02", "01", gender, None, None, None, "01")] == latest
     assert len(found) == 5  # installed + one record per gender
+
+
+def test_a_place_changed_between_preparation_and_lock_is_prepared_again(
+        api: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed prepares an update without the write lock: when another writer changes the
+    place before the lock, the update is prepared again from that version, and both land."""
+    prepare, store = WritePath.prepare_unlocked, WritePath.store_if_current
+    raced: list[object] = []
+
+    def overtaken(self: WritePath, *args: Any, **kwargs: Any) -> Prepared | WriteResult:
+        prepared = prepare(self, *args, **kwargs)
+        if not raced:
+            raced.append("other")  # another feeder's update lands before ours takes the lock
+            women = replace(available(9, "01", updated="2026-11-25T09:10:00+01:00"),
+                            indicator_path("02", gender="01"))
+            CapacityFeed(self).update(UNIT, women, LogEntry("other feeder"), caller=SYSTEM)
+        return prepared
+
+    def stored(self: WritePath, *args: Any) -> WriteResult | None:
+        found = store(self, *args)
+        raced.append(found is not None)
+        return found
+
+    monkeypatch.setattr(WritePath, "prepare_unlocked", overtaken)
+    monkeypatch.setattr(WritePath, "store_if_current", stored)
+    send(api, add(available(6, "02", updated="2026-11-25T09:20:00+01:00"))).raise_for_status()
+    assert raced == ["other", True, False, True]  # the other landed; ours missed, then landed
+    assert records(api)[AVAILABLE_WOMEN] == 9
+    assert records(api)[AVAILABLE_MEN] == 6
+    assert version(api) == "3"
+
+
+def test_an_update_that_needs_the_lock_to_be_prepared_is_made_under_it(
+        api: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    def needs_lock(*args: Any, **kwargs: Any) -> None:
+        raise NeedsLock("a functional identifier's number")
+
+    monkeypatch.setattr(WritePath, "prepare_unlocked", needs_lock)
+    answer = send(api, add(available(6, "02", updated="2026-11-25T09:20:00+01:00")))
+    assert answer.status_code == 200, answer.text
+    assert records(api)[AVAILABLE_MEN] == 6
+    assert version(api) == "2"

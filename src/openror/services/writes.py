@@ -110,6 +110,13 @@ class Prepared:
     current: StoredResource | None
     result: WriteResult
     previous: dict[str, Any] | None  # the current version's body, parsed once for all
+    #: its derived rows, when computed before the transaction (``prepare_unlocked``)
+    rows: derived.RowChange | None = None
+
+
+class NeedsLock(Exception):
+    """A write prepared without the write lock met a step that writes (a new functional
+    identifier's number): it must be prepared again under the lock."""
 
 
 def resource_type(name: str, interaction: str, caller: Caller | None = None) -> ResourceType:
@@ -318,8 +325,9 @@ class WritePath:
 
     # -- steps -----------------------------------------------------------------------
 
-    def live(self, conn: sa.Connection, rtype: str, rid: str) -> StoredResource:
-        current = read_current(conn, rtype, rid, for_update=True)
+    def live(self, conn: sa.Connection, rtype: str, rid: str, *,
+             for_update: bool = True) -> StoredResource:
+        current = read_current(conn, rtype, rid, for_update=for_update)
         if current is None:
             raise _not_found(rtype, rid)
         if current.deleted:
@@ -355,11 +363,51 @@ class WritePath:
                                 conn=conn)
         if isinstance(prepared, WriteResult):
             return prepared
+        return self._store(conn, rt, prepared, log)
+
+    def prepare_unlocked(self, conn: sa.Connection, rt: ResourceType, current: StoredResource,
+                         body: dict[str, Any], action: str, log: LogEntry, *,
+                         caller: Caller) -> Prepared | WriteResult:
+        """``prepare`` an update of ``current`` and compute its derived rows, on a read
+        connection, without the write lock: for a writer whose updates are many and small
+        (the capacity feed), which then stores it with ``store_if_current``. Its CPU work
+        runs while another writer holds the lock. Raises NeedsLock when the update needs a
+        step that writes."""
+        def no_number(name: str) -> int:
+            raise NeedsLock(name)
+
+        prepared = self.prepare(rt, current.id, current, body, action, log, None, False,
+                                no_number, caller=caller, conn=conn)
+        if isinstance(prepared, WriteResult) or current.content is None:
+            return prepared
+        rows = derived.row_change(rt.name, current.id, current.content, prepared.previous,
+                                  prepared.body, prepared.targets)
+        return replace(prepared, rows=rows)
+
+    def store_if_current(self, conn: sa.Connection, rt: ResourceType,
+                         prepared: Prepared, log: LogEntry) -> WriteResult | None:
+        """Store what ``prepare_unlocked`` prepared, in the write transaction ``conn``, if
+        the version it was prepared from is still the current one; None if another writer
+        changed the resource meanwhile (prepare again)."""
+        base = prepared.current
+        assert base is not None
+        now = read_current(conn, rt.name, base.id, for_update=True)
+        if now is None or now.deleted or now.version != base.version:
+            return None
+        return self._store(conn, rt, prepared, log)
+
+    def _store(self, conn: sa.Connection, rt: ResourceType, prepared: Prepared,
+               log: LogEntry) -> WriteResult:
+        rid, current = prepared.new.id, prepared.current
         self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
-        derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
-                        targets=prepared.targets,
-                        previous=None if current is None or current.deleted else current.content,
-                        previous_body=prepared.previous, content=prepared.new.content)
+        if prepared.rows is not None:
+            derived.write_change(conn, prepared.rows, prepared.new.content)
+        else:
+            derived.replace(conn, rt.name, rid, prepared.body, fresh=current is None,
+                            targets=prepared.targets,
+                            previous=None if current is None or current.deleted
+                            else current.content,
+                            previous_body=prepared.previous, content=prepared.new.content)
         write_current(conn, prepared.new)
         for hook in self.after_write:
             hook(conn, rt.name, rid, prepared.body)

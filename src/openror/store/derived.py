@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from openror.fhir.references import literal_references, reference_targets
 from openror.store import rawsql, search_index
 from openror.store.dialect import among
-from openror.store.row_prints import LAST_WRITTEN, prints_of
+from openror.store.row_prints import LAST_WRITTEN, Prints, prints_of
 from openror.store.schema import identifier_index, reference_index, resource
 from openror.store.search_rows import SENSITIVE_ROW, Rows, index_rows, is_sensitive_unit
 from openror.store.search_tables import INDEX_TABLES
@@ -82,7 +82,8 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
     when the caller has parsed them already. ``content``: the bytes ``body`` is stored as,
     under which this process remembers the rows' fingerprints for the next write."""
     if previous is not None and targets is not None and body is not None and not fresh:
-        _replace_changed(conn, rtype, rid, previous, previous_body, body, targets, content)
+        write_change(conn, row_change(rtype, rid, previous, previous_body, body, targets),
+                     content)
         return
     if not fresh:
         clear(conn, rtype, rid)
@@ -95,15 +96,27 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
     search_index.insert(conn, [index_rows(rtype, rid, body)])
 
 
-def _replace_changed(conn: sa.Connection, rtype: str, rid: str, stored: bytes,
-                     previous: dict[str, Any] | None, body: dict[str, Any],
-                     targets: frozenset[tuple[str, str]], content: bytes | None) -> None:
+@dataclass(frozen=True)
+class RowChange:
+    """What a new version of a resource changes in its derived rows: computed without the
+    database (``row_change``), so that a writer may compute it before it takes the write
+    lock, then written (``write_change``)."""
+
+    rtype: str
+    rid: str
+    identifiers: list[dict[str, str]] | None  # None: as before
+    references: list[dict[str, str]] | None  # None: as before
+    tables: Rows  # the new rows of the index tables that change
+    prints: Prints  # of every index table's new rows
+
+
+def row_change(rtype: str, rid: str, stored: bytes, previous: dict[str, Any] | None,
+               body: dict[str, Any], targets: frozenset[tuple[str, str]]) -> RowChange:
     """The rows of the previous version (stored as ``stored``) are recomputed rather than
     read — cheaper than a query per table, and exact as long as the rows in the tables are
     those this code derives (a migration that changes them rebuilds them; ``openror reindex``
     otherwise) — or, better, their fingerprints are remembered from the write that stored
     them (``row_prints``)."""
-    owner = {"t": rtype, "i": rid}
     previous = previous or orjson.loads(stored)
     identifiers = identifier_rows(rtype, rid, body)
     new = index_rows(rtype, rid, body)
@@ -113,17 +126,28 @@ def _replace_changed(conn: sa.Connection, rtype: str, rid: str, stored: bytes,
     changed = [table for table, old_print, new_print
                in zip(INDEX_TABLES, old_prints, new_prints, strict=True)
                if old_print != new_print]
+    return RowChange(
+        rtype, rid,
+        None if identifiers == identifier_rows(rtype, rid, previous) else identifiers,
+        None if targets == reference_targets(stored) else reference_rows(rtype, rid, targets),
+        {table: new.get(table, []) for table in changed}, new_prints)
+
+
+def write_change(conn: sa.Connection, change: RowChange, content: bytes | None) -> None:
+    """Write a ``row_change``; ``content``: the bytes it was computed for (``replace``)."""
+    owner = {"t": change.rtype, "i": change.rid}
     with rawsql.batched(conn):  # deletes and inserts only: one round trip on PostgreSQL
-        if identifiers != identifier_rows(rtype, rid, previous):
+        if change.identifiers is not None:
             rawsql.run(conn, _CLEAR_IDENTIFIERS, owner)
-            rawsql.run_many(conn, _INSERT_IDENTIFIER, identifiers)
-        if targets != reference_targets(stored):
+            rawsql.run_many(conn, _INSERT_IDENTIFIER, change.identifiers)
+        if change.references is not None:
             rawsql.run(conn, _CLEAR_REFERENCES, owner)
-            rawsql.run_many(conn, _INSERT_REFERENCE, reference_rows(rtype, rid, targets))
-        search_index.clear_many(conn, [{"type": rtype, "id": rid}], changed)
-        search_index.insert(conn, [{table: new.get(table, []) for table in changed}])
+            rawsql.run_many(conn, _INSERT_REFERENCE, change.references)
+        search_index.clear_many(conn, [{"type": change.rtype, "id": change.rid}],
+                                list(change.tables))
+        search_index.insert(conn, [change.tables])
     if content is not None:
-        LAST_WRITTEN.put(rtype, rid, content, new_prints)
+        LAST_WRITTEN.put(change.rtype, change.rid, content, change.prints)
 
 
 def reference_rows(rtype: str, rid: str, targets: Iterable[tuple[str, str]]
