@@ -513,20 +513,26 @@ SQL_PG = "SQL round trips on PostgreSQL (psycopg execute / executemany, in the s
 STEPS = [
     ("read the feed body (read_feed)", "openror.capacity.feed", "read_feed"),
     ("find the place by identifier", "openror.capacity.feed", "_place"),
-    ("read the current version (FOR UPDATE)", "openror.services.writes:WritePath", "live"),
+    ("read the current version", "openror.services.writes:WritePath", "live"),
     ("apply the operations", "openror.capacity.feed", "apply"),
     ("  of which: FHIRPath select of the indicator", "openror.capacity.operations",
      "_selected"),
-    ("commit_version", "openror.services.writes:WritePath", "commit_version"),
-    ("  prepare: stamp, authorise, provenance, compare, validate, serialise",
+    ("prepare, before the write lock (prepare_unlocked)", "openror.services.writes:WritePath",
+     "prepare_unlocked"),
+    ("  stamp, authorise, provenance, compare, validate, serialise",
      "openror.services.writes:WritePath", "prepare"),
     ("    of which: validate the whole Location", "openror.services.writes",
      "validate_resource"),
     ("    of which: serialise (jsonio.dumps)", "openror.fhir.jsonio", "dumps"),
+    ("  the derived search rows that change (derived.row_change)", "openror.store.derived",
+     "row_change"),
+    ("store, under the write lock (store_if_current)", "openror.services.writes:WritePath",
+     "store_if_current"),
     ("  reference check", "openror.services.writes:WritePath", "_check_references"),
+    ("  derived search rows written (derived.write_change)", "openror.store.derived",
+     "write_change"),
     ("  current row", "openror.services.writes", "write_current"),
     ("  store version, change feed, change log", "openror.services.writes", "number"),
-    ("  derived search rows (derived.replace)", "openror.store.derived", "replace"),
     ("  capacity history", "openror.store.capacity_history", "record_write"),
     # PostgreSQL only: the statements themselves, whichever step sends them
     (SQL_PG, "psycopg:Cursor", "execute"),
@@ -992,8 +998,12 @@ def reading(run: Run) -> str:
     top = max((item for item in steps.items()
                if not item[0].startswith(("total", " ")) and item[0] != SQL_PG),
               key=lambda item: item[1])
-    deepest = max((item for item in steps.items() if item[0].startswith("  ")),
-                  key=lambda item: item[1], default=top)
+    labels = list(steps)
+    below = labels[labels.index(top[0]) + 1:]
+    children = below[:next((n for n, label in enumerate(below) if not label.startswith(" ")),
+                           len(below))]
+    deepest = max(((label, steps[label]) for label in children), key=lambda item: item[1],
+                  default=top)
     return text + (f" The write path alone takes {pct(first.reference.ms, .5):.1f} ms per "
                    f"update in-process on {first.backend} ({first.reference.rate:,.0f}/s on "
                    f"one thread); its largest step is \"{top[0].strip()}\", "

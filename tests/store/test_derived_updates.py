@@ -14,6 +14,7 @@ from openror.store import derived
 from openror.store.database import Database
 from openror.store.feed import LogEntry
 from openror.store.schema import identifier_index, metadata, reference_index
+from openror.store.search_rows import changed_group
 from openror.store.search_tables import INDEX_TABLES
 from openror.terminology import default_terminology
 from tests.builders import healthcare_service, organization
@@ -76,3 +77,45 @@ def test_an_update_after_a_rolled_back_one_leaves_the_rows_a_rebuild_gives(db: D
     with db.write() as conn:
         derived.rebuild(conn)
     assert snapshot(db) == after_update
+
+
+def test_capacity_updates_rewrite_their_records_rows_as_a_rebuild_gives(db: Database) -> None:
+    """A write that changes only a place's capacity records derives and rewrites only the
+    rows of the records that changed (search_rows.changed_group)."""
+    writes = WritePath(db, default_terminology(), "32")
+    log = LogEntry(actor="test")
+    head = place("u1", "1020000261/UF0001")["extension"]
+    women, men = available(2, "01"), available(3, "02")
+    unit = place("u1", "1020000261/UF0001", installed(20), women, men)
+    writes.update("Location", "u1", unit, log, caller=SYSTEM)
+    records = [
+        [installed(20), available(5, "01"), men],  # a count
+        [installed(20), available(5, "01"), men, available(1, "03")],  # a record added
+        [installed(20), available(1, "03")],  # records removed in the middle: ranks shift
+        [installed(20), available(1, "04")],  # a code
+        [],  # none left
+        [men],
+    ]
+    stored = unit
+    for n, kept in enumerate(records):
+        body = {**unit, "extension": [*head, *kept]}
+        assert changed_group("Location", stored, body) == "capacity", n
+        writes.update("Location", "u1", body, log, caller=SYSTEM)
+        stored = body
+        after_update = snapshot(db)
+        with db.write() as conn:
+            derived.rebuild(conn)
+        assert snapshot(db) == after_update, f"change {n}"
+
+
+def test_only_a_change_of_one_groups_elements_alone_is_scoped() -> None:
+    unit = place("u1", "1020000261/UF0001", installed(20), available(2))
+    fed = {**unit, "extension": [*unit["extension"][:-1], available(5)],
+           "meta": {**unit["meta"], "versionId": "7", "lastUpdated": "2026-11-27T10:00:00Z"}}
+    assert changed_group("Location", unit, fed) == "capacity"
+    assert changed_group("Location", unit, {**fed, "name": "Autre"}) is None
+    assert changed_group("Location", unit, unit) is None
+    moved = place("u1", "1020000261/UF0001", installed(20), available(2), commune="02408")
+    assert changed_group("Location", unit, moved) is None
+    tagged = {**fed, "meta": {**fed["meta"], "tag": []}}
+    assert changed_group("Location", unit, tagged) is None

@@ -399,7 +399,10 @@ class WritePath:
     def _store(self, conn: sa.Connection, rt: ResourceType, prepared: Prepared,
                log: LogEntry) -> WriteResult:
         rid, current = prepared.new.id, prepared.current
-        self._check_references(conn, rt.name, rid, prepared.targets, prepared.body)
+        # what the current version refers to exists: a referenced resource is not deleted
+        kept = reference_targets(current.content) if current and current.content \
+            else frozenset()
+        self._check_references(conn, rt.name, rid, prepared.targets - kept, prepared.body)
         if prepared.rows is not None:
             derived.write_change(conn, prepared.rows, prepared.new.content)
         else:

@@ -75,10 +75,12 @@ class Database:
         if replica is None or on_replica is None:
             with self.reader.connect() as conn, deadline.bounded(conn):
                 yield conn
+                _end_read(conn)
             return
         with on_replica, deadline.bounded(on_replica):
             try:
                 yield on_replica
+                _end_read(on_replica)
             except sa.exc.DBAPIError as exc:
                 if exc.connection_invalidated:  # the replica went away under this read
                     replica.failed(exc.orig or exc)
@@ -91,6 +93,7 @@ class Database:
         sessions (a revoked one must stop at once)."""
         with self.reader.connect() as conn:
             yield conn
+            _end_read(conn)
 
     def wal_position(self) -> int | None:
         """With replicas: the primary's WAL position now (everything committed so far is
@@ -129,3 +132,12 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({sa.engine.make_url(self.url).render_as_string(hide_password=True)})"
+
+
+def _end_read(conn: sa.Connection) -> None:
+    """End a read that went well by committing its transaction rather than letting the
+    connection roll it back: a rollback makes psycopg forget the statements it prepared on
+    the connection (``DEALLOCATE ALL``), so on PostgreSQL every read transaction started
+    again from unprepared statements. A read that raised is rolled back as before."""
+    if conn.in_transaction():
+        conn.commit()

@@ -7,7 +7,7 @@ any time (``rebuild``), so they never drift from the record of truth.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -18,7 +18,14 @@ from openror.store import rawsql, search_index
 from openror.store.dialect import among
 from openror.store.row_prints import LAST_WRITTEN, Prints, prints_of
 from openror.store.schema import identifier_index, reference_index, resource
-from openror.store.search_rows import SENSITIVE_ROW, Rows, index_rows, is_sensitive_unit
+from openror.store.search_rows import (
+    SENSITIVE_ROW,
+    Rows,
+    changed_group,
+    group_rows,
+    index_rows,
+    is_sensitive_unit,
+)
 from openror.store.search_tables import INDEX_TABLES
 
 
@@ -106,8 +113,11 @@ class RowChange:
     rid: str
     identifiers: list[dict[str, str]] | None  # None: as before
     references: list[dict[str, str]] | None  # None: as before
-    tables: Rows  # the new rows of the index tables that change
-    prints: Prints  # of every index table's new rows
+    tables: Rows  # rows to insert, per index table
+    cleared: tuple[str, ...]  # index tables whose rows of the resource are deleted first
+    #: per index table, the (param, grp) whose rows of the resource are deleted first
+    keys: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    prints: Prints | None = None  # of every index table's new rows, when computed
 
 
 def row_change(rtype: str, rid: str, stored: bytes, previous: dict[str, Any] | None,
@@ -116,9 +126,20 @@ def row_change(rtype: str, rid: str, stored: bytes, previous: dict[str, Any] | N
     read — cheaper than a query per table, and exact as long as the rows in the tables are
     those this code derives (a migration that changes them rebuilds them; ``openror reindex``
     otherwise) — or, better, their fingerprints are remembered from the write that stored
-    them (``row_prints``)."""
+    them (``row_prints``). When only the elements of one group changed (a capacity update),
+    only that group's rows are derived, and only those of its elements that changed are
+    rewritten."""
     previous = previous or orjson.loads(stored)
     identifiers = identifier_rows(rtype, rid, body)
+    kept_identifiers = identifiers == identifier_rows(rtype, rid, previous)
+    references = None if targets == reference_targets(stored) \
+        else reference_rows(rtype, rid, targets)
+    group = changed_group(rtype, previous, body)
+    if group is not None:
+        tables, keys = _group_change(group_rows(rtype, rid, previous, group),
+                                     group_rows(rtype, rid, body, group))
+        return RowChange(rtype, rid, None if kept_identifiers else identifiers, references,
+                         tables, (), keys)
     new = index_rows(rtype, rid, body)
     new_prints = prints_of(new)
     old_prints = LAST_WRITTEN.get(rtype, rid, stored) \
@@ -126,11 +147,31 @@ def row_change(rtype: str, rid: str, stored: bytes, previous: dict[str, Any] | N
     changed = [table for table, old_print, new_print
                in zip(INDEX_TABLES, old_prints, new_prints, strict=True)
                if old_print != new_print]
-    return RowChange(
-        rtype, rid,
-        None if identifiers == identifier_rows(rtype, rid, previous) else identifiers,
-        None if targets == reference_targets(stored) else reference_rows(rtype, rid, targets),
-        {table: new.get(table, []) for table in changed}, new_prints)
+    return RowChange(rtype, rid, None if kept_identifiers else identifiers, references,
+                     {table: new.get(table, []) for table in changed}, tuple(changed),
+                     prints=new_prints)
+
+
+def _group_change(old: Rows, new: Rows) -> tuple[Rows, dict[str, list[dict[str, Any]]]]:
+    """The rows to insert and the (param, grp) keys to clear first, per table: those of the
+    keys whose rows differ."""
+    inserted: Rows = {}
+    keys: dict[str, list[dict[str, Any]]] = {}
+    for table in new:
+        before, after = _by_key(old[table]), _by_key(new[table])
+        differ = [key for key in dict.fromkeys([*before, *after])
+                  if before.get(key) != after.get(key)]
+        if differ:
+            keys[table] = [{"param": param, "grp": grp} for param, grp in differ]
+            inserted[table] = [row for key in differ for row in after.get(key, [])]
+    return inserted, keys
+
+
+def _by_key(rows: list[dict[str, Any]]) -> dict[tuple[str | None, int], list[dict[str, Any]]]:
+    found: dict[tuple[str | None, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault((row.get("param"), row["grp"]), []).append(row)
+    return found
 
 
 def write_change(conn: sa.Connection, change: RowChange, content: bytes | None) -> None:
@@ -144,9 +185,11 @@ def write_change(conn: sa.Connection, change: RowChange, content: bytes | None) 
             rawsql.run(conn, _CLEAR_REFERENCES, owner)
             rawsql.run_many(conn, _INSERT_REFERENCE, change.references)
         search_index.clear_many(conn, [{"type": change.rtype, "id": change.rid}],
-                                list(change.tables))
+                                change.cleared)
+        for table, keys in change.keys.items():
+            search_index.clear_keys(conn, table, change.rtype, change.rid, keys)
         search_index.insert(conn, [change.tables])
-    if content is not None:
+    if content is not None and change.prints is not None:
         LAST_WRITTEN.put(change.rtype, change.rid, content, change.prints)
 
 

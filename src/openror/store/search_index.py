@@ -49,6 +49,18 @@ def clear_many(conn: sa.Connection, owners: list[dict[str, str]],
         rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id", owners)
 
 
+def clear_keys(conn: sa.Connection, table: str, rtype: str, rid: str,
+               keys: list[dict[str, Any]]) -> None:
+    """Remove the rows of one resource with these ``{"param": …, "grp": …}`` (a param of
+    None: rows without one, ``search_capacity``'s)."""
+    with_param = [{"type": rtype, "id": rid, **k} for k in keys if k["param"] is not None]
+    rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id "
+                    "AND param = :param AND grp = :grp", with_param)
+    without = [{"type": rtype, "id": rid, "grp": k["grp"]} for k in keys if k["param"] is None]
+    rawsql.run_many(conn, f"DELETE FROM {table} WHERE type = :type AND id = :id "
+                    "AND grp = :grp", without)
+
+
 def clear_all(conn: sa.Connection, tables: tuple[str, ...] = INDEX_TABLES,
               rtype: str | None = None) -> None:
     """Empty the tables, or remove the rows of the resources of ``rtype`` from them."""

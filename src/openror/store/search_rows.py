@@ -82,6 +82,75 @@ def index_rows(rtype: str, rid: str, body: dict[str, Any]) -> Rows:
     return rows
 
 
+#: index tables whose rows carry ``param`` and ``grp`` (``search_capacity``: ``grp`` only)
+GROUPED_TABLES = ("search_token", "search_date", "search_number")
+_GROUP_ROOT = re.compile(r"^[A-Za-z]+\.extension\.where\(url = '([^']+)'\)$")
+_GROUPED_TYPES = ("token", "uri", "date", "number", "quantity")
+
+
+@cache
+def _scoped_groups(rtype: str) -> dict[str, str]:
+    """Extension url -> group, for the groups of ``rtype`` whose elements are extensions of
+    the resource read by the parameters of that group alone, into grouped tables only: a
+    write that changes nothing else changes only those parameters' rows (``group_rows``)."""
+    indexed = _indexed(rtype)
+    found: dict[str, str] = {}
+    for group in dict.fromkeys(i.param.group for i in indexed if i.param.group):
+        members = [i for i in indexed if i.param.group == group]
+        root = _GROUP_ROOT.match(members[0].param.group_root or "")
+        if root is None or any(i.param.type not in _GROUPED_TYPES for i in members):
+            continue
+        url = root.group(1)
+        others = [i.param for i in indexed if i.param.group != group]
+        if not any(url in p.expression or url in (p.group_root or "") for p in others):
+            found[url] = group
+    return found
+
+
+def changed_group(rtype: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """The group whose elements are all that differ between two versions, apart from
+    ``meta.versionId`` and ``meta.lastUpdated`` (a capacity update: ``capacity``); None
+    when anything else differs, or when nothing does."""
+    groups = _scoped_groups(rtype)
+    if not groups or before.keys() != after.keys():
+        return None
+    volatile = ("versionId", "lastUpdated")
+    if any(before[k] != after[k] for k in before if k not in ("meta", "extension")) or {
+            k: v for k, v in (before.get("meta") or {}).items() if k not in volatile} != {
+            k: v for k, v in (after.get("meta") or {}).items() if k not in volatile}:
+        return None
+    old, new = _by_url(before.get("extension")), _by_url(after.get("extension"))
+    differ = {url for url in old.keys() | new.keys() if old.get(url) != new.get(url)}
+    if len(differ) != 1 or next(iter(differ)) not in groups:
+        return None
+    return groups[differ.pop()]
+
+
+def _by_url(extensions: Any) -> dict[Any, list[Any]]:
+    found: dict[Any, list[Any]] = {}
+    for ext in extensions if isinstance(extensions, list) else ():
+        found.setdefault(ext.get("url") if isinstance(ext, dict) else None, []).append(ext)
+    return found
+
+
+def group_rows(rtype: str, rid: str, body: dict[str, Any], group: str) -> Rows:
+    """The rows ``index_rows`` makes for the parameters of one group (a group of
+    ``_scoped_groups``), with the typed capacity rows they make on a place."""
+    rows: Rows = {t: [] for t in GROUPED_TABLES}
+    owner = {"type": rtype, "id": rid}
+    members = [i for i in _indexed(rtype) if i.param.group == group]
+    assert members and members[0].root is not None
+    roots = members[0].root(body)
+    by_url: dict[int, dict[str, list[Any]]] = {}
+    for indexed in members:
+        for grp, element in _group_elements(indexed.subgroup, roots):
+            _add(rows, owner, indexed.param, grp, _select(indexed, element, by_url))
+    if rtype == "Location":  # (none for another group: the same before and after)
+        rows["search_capacity"] = capacity_rows(owner, rows["search_token"],
+                                                rows["search_number"], rows["search_date"])
+    return rows
+
+
 #: marks a sensitive unit for the read policy (``store.visibility``); no search parameter has
 #: this name, so no client can query it
 SENSITIVE_ROW = {"param": "_access", "grp": 0, "system": "", "code": "sensitive-unit"}
