@@ -9,9 +9,11 @@ certificate, ``cnf.x5t#S256`` (RFC 8705) for when mutual TLS is enforced.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -66,16 +68,31 @@ def issue(key: bytes, policy: TokenPolicy, client_id: str, profile: int, secret_
 def verify(key: bytes, policy: TokenPolicy, token: str) -> Claims:
     """The claims of a token this server issued and that is still in date; otherwise
     :class:`Unauthorized` saying what is wrong with it."""
+    claims = _verified(key, policy, token)
+    if time.time() > claims.expires_at + LEEWAY_S:  # remembered, but expired since
+        raise _expired()
+    return claims
+
+
+@lru_cache(maxsize=4096)
+def _verified(key: bytes, policy: TokenPolicy, token: str) -> Claims:
+    """A client sends the same token with each request until it expires: its signature and
+    claims are checked once (a refused token is not remembered, so it is checked again). A
+    token's client may still be revoked: the caller looks it up at every request."""
     try:
         payload = jwt.decode(token, key, algorithms=[ALGORITHM], audience=policy.audience,
                              issuer=policy.issuer, leeway=LEEWAY_S,
                              options={"require": _REQUIRED})
     except jwt.ExpiredSignatureError:
-        raise _invalid("expired", "the access token has expired: get a new one from "
-                       "POST /auth/token") from None
+        raise _expired() from None
     except jwt.InvalidTokenError as exc:
         raise _invalid("security", _reason(exc)) from None
     return _claims(payload)
+
+
+def _expired() -> Unauthorized:
+    return _invalid("expired", "the access token has expired: get a new one from "
+                    "POST /auth/token")
 
 
 def _reason(exc: jwt.InvalidTokenError) -> str:

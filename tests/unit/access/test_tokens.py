@@ -94,3 +94,14 @@ def test_only_hs256_is_accepted() -> None:
     payload = jwt.decode(_token(), options={"verify_signature": False})
     unsigned = jwt.encode(payload, None, algorithm="none")
     _refused(unsigned)
+
+
+def test_a_token_accepted_before_is_refused_once_expired(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A verified token is remembered (its signature is not checked at every request), but
+    not past its expiry."""
+    token = _token()
+    claims = tokens.verify(KEY, POLICY, token)
+    later = claims.expires_at + tokens.LEEWAY_S + 1
+    monkeypatch.setattr(tokens.time, "time", lambda: float(later))
+    assert "expired" in _refused(token).issues[0].diagnostics
