@@ -17,6 +17,7 @@ from openror.store.schema import identifier_index, metadata, reference_index
 from openror.store.search_rows import changed_group
 from openror.store.search_tables import INDEX_TABLES
 from openror.terminology import default_terminology
+from tests.api.search_fixture import equipment
 from tests.builders import healthcare_service, organization
 from tests.capacity.feed_fixture import available, installed, place
 
@@ -95,11 +96,15 @@ def test_capacity_updates_rewrite_their_records_rows_as_a_rebuild_gives(db: Data
         [installed(20), available(1, "04")],  # a code
         [],  # none left
         [men],
+        [men, equipment("088", ("001", 250, "kg"))],  # another group: equipment
+        [men, equipment("088", ("001", 250, "kg"), ("001", 300, "kg"))],  # a limit added
+        [men, equipment("088", ("001", 200, "kg"), ("001", 300, "kg"))],  # a limit's value
     ]
     stored = unit
     for n, kept in enumerate(records):
         body = {**unit, "extension": [*head, *kept]}
-        assert changed_group("Location", stored, body) == "capacity", n
+        assert changed_group("Location", stored, body) == ("capacity" if n < 6 else
+                                                           "equipment"), n
         writes.update("Location", "u1", body, log, caller=SYSTEM)
         stored = body
         after_update = snapshot(db)

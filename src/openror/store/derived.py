@@ -22,6 +22,7 @@ from openror.store.search_rows import (
     SENSITIVE_ROW,
     Rows,
     changed_group,
+    changed_ranks,
     group_rows,
     index_rows,
     is_sensitive_unit,
@@ -136,8 +137,9 @@ def row_change(rtype: str, rid: str, stored: bytes, previous: dict[str, Any] | N
         else reference_rows(rtype, rid, targets)
     group = changed_group(rtype, previous, body)
     if group is not None:
-        tables, keys = _group_change(group_rows(rtype, rid, previous, group),
-                                     group_rows(rtype, rid, body, group))
+        ranks = changed_ranks(rtype, group, previous, body)
+        tables, keys = _group_change(group_rows(rtype, rid, previous, group, ranks),
+                                     group_rows(rtype, rid, body, group, ranks))
         return RowChange(rtype, rid, None if kept_identifiers else identifiers, references,
                          tables, (), keys)
     new = index_rows(rtype, rid, body)

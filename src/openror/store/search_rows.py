@@ -133,22 +133,38 @@ def _by_url(extensions: Any) -> dict[Any, list[Any]]:
     return found
 
 
-def group_rows(rtype: str, rid: str, body: dict[str, Any], group: str) -> Rows:
+def group_rows(rtype: str, rid: str, body: dict[str, Any], group: str,
+               ranks: set[int] | None = None) -> Rows:
     """The rows ``index_rows`` makes for the parameters of one group (a group of
-    ``_scoped_groups``), with the typed capacity rows they make on a place."""
+    ``_scoped_groups``), with the typed capacity rows they make on a place; only for the
+    elements of these ranks (1 for the first), when given."""
     rows: Rows = {t: [] for t in GROUPED_TABLES}
     owner = {"type": rtype, "id": rid}
-    members = [i for i in _indexed(rtype) if i.param.group == group]
-    assert members and members[0].root is not None
-    roots = members[0].root(body)
+    members = _members(rtype, group)
+    roots = members[0].root(body) if members[0].root is not None else []
     by_url: dict[int, dict[str, list[Any]]] = {}
     for indexed in members:
-        for grp, element in _group_elements(indexed.subgroup, roots):
+        for grp, element in _group_elements(indexed.subgroup, roots, ranks):
             _add(rows, owner, indexed.param, grp, _select(indexed, element, by_url))
     if rtype == "Location":  # (none for another group: the same before and after)
         rows["search_capacity"] = capacity_rows(owner, rows["search_token"],
                                                 rows["search_number"], rows["search_date"])
     return rows
+
+
+def changed_ranks(rtype: str, group: str, before: dict[str, Any], after: dict[str, Any]
+                  ) -> set[int]:
+    """The ranks (1 for the first) of the group's elements that differ between two versions:
+    the rows of the others are the same."""
+    root = _members(rtype, group)[0].root
+    old, new = (root(before), root(after)) if root is not None else ([], [])
+    return {rank for rank in range(1, max(len(old), len(new)) + 1)
+            if old[rank - 1:rank] != new[rank - 1:rank]}
+
+
+@cache
+def _members(rtype: str, group: str) -> tuple[_Indexed, ...]:
+    return tuple(i for i in _indexed(rtype) if i.param.group == group)
 
 
 #: marks a sensitive unit for the read policy (``store.visibility``); no search parameter has
@@ -173,9 +189,13 @@ def _select(indexed: _Indexed, element: Any, by_url: dict[int, dict[str, list[An
     return found.get(indexed.url, [])
 
 
-def _group_elements(subgroup: Path | None, roots: list[Any]) -> Iterator[tuple[int, Any]]:
-    """(grp, element): grp = SUBGROUPS × the element's rank + the rank in its subgroup."""
+def _group_elements(subgroup: Path | None, roots: list[Any], ranks: set[int] | None = None
+                    ) -> Iterator[tuple[int, Any]]:
+    """(grp, element): grp = SUBGROUPS × the element's rank + the rank in its subgroup; only
+    the elements of these ranks, when given."""
     for index, element in enumerate(roots, start=1):
+        if ranks is not None and index not in ranks:
+            continue
         if subgroup is None:
             yield index * SUBGROUPS, element
             continue
