@@ -32,7 +32,7 @@ FEED_PATH = "/ws-synchro-dispo-lits-fhir/Location"
 #: thread. One more at once only competes for the process's GIL and its one connection
 #: that writes: an update holding the write lock then waits for the GIL behind the others'
 #: preparations, and the other processes wait for its lock (docs/benchmarks.md, capacity
-#: feed notes: 16 feeders on 2 workers, SQLite, 150–230 → 230–245 updates/s; 320–360 with
+#: feed notes: 16 feeders on 2 workers, SQLite, 150–205 → 230–245 updates/s; 320–360 with
 #: the preparation before the lock, capacity.feed).
 UPDATES_AT_ONCE = 1
 
