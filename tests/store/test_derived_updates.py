@@ -113,7 +113,7 @@ def test_capacity_updates_rewrite_their_records_rows_as_a_rebuild_gives(db: Data
         assert snapshot(db) == after_update, f"change {n}"
 
 
-def test_only_a_change_of_one_groups_elements_alone_is_scoped() -> None:
+def test_a_change_is_scoped_to_a_group_only_when_nothing_else_changed() -> None:
     unit = place("u1", "1020000261/UF0001", installed(20), available(2))
     fed = {**unit, "extension": [*unit["extension"][:-1], available(5)],
            "meta": {**unit["meta"], "versionId": "7", "lastUpdated": "2026-11-27T10:00:00Z"}}
