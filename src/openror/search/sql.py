@@ -99,21 +99,19 @@ def holds(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         return sa.exists(_correlated_join(rtype, c, owner))
     if isinstance(c, Resolved):
         return owner.in_(c.ids) if c.ids else sa.false()
-    if _negated_rows(c):
+    if (negated := _negated_rows(c)) is not None:
         # the candidate's own rows, rather than every resource the negated criterion holds
         # for (an age range's bound: hundreds of thousands of offers)
-        items = c.items if isinstance(c, AllOf) else (c,)
-        return sa.and_(*(~_row_exists(rtype, i.item, owner) for i in items
-                         if isinstance(i, Not) and _has_rows(i.item)))
+        return sa.and_(*(~_row_exists(rtype, m, owner) for m in negated))
     return owner.in_(matching(rtype, c))  # type: ignore[no-any-return]
 
 
-def _negated_rows(c: Criterion) -> bool:
-    """``not (p gt v)``, alone or in an ``and`` of such (a ``_filter``)."""
-    if isinstance(c, AllOf):
-        return bool(c.items) and all(map(_negated_rows, c.items)) \
-            and not any(isinstance(i, AllOf) for i in c.items)
-    return isinstance(c, Not) and _has_rows(c.item)
+def _negated_rows(c: Criterion) -> list[Match] | None:
+    """The criteria negated in ``not (p gt v)``, alone or in an ``and`` of such (a
+    ``_filter``), when each is held by index rows; None for any other criterion."""
+    items = c.items if isinstance(c, AllOf) else (c,)
+    negated = [i.item for i in items if isinstance(i, Not) and _has_rows(i.item)]
+    return negated if items and len(negated) == len(items) else None
 
 
 def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:

@@ -96,7 +96,7 @@ def _scoped_groups(rtype: str) -> dict[str, str]:
     indexed = _indexed(rtype)
     found: dict[str, str] = {}
     for group in dict.fromkeys(i.param.group for i in indexed if i.param.group):
-        members = [i for i in indexed if i.param.group == group]
+        members = _members(rtype, group)
         root = _GROUP_ROOT.match(members[0].param.group_root or "")
         if root is None or any(i.param.type not in _GROUPED_TYPES for i in members):
             continue
