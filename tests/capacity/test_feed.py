@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+import sqlalchemy as sa
 
 from openror.access.caller import SYSTEM
 from openror.capacity.feed import CapacityFeed
@@ -150,6 +152,26 @@ def test_an_older_figure_does_not_overwrite_a_newer_one(api: httpx.Client) -> No
     assert late.status_code == 200
     assert any("more recent" in i["diagnostics"] for i in late.json()["issue"])
     assert records(api)[AVAILABLE_WOMEN] == 7
+
+
+def test_a_problem_the_place_already_had_does_not_stop_the_feed(
+        api: httpx.Client, live_server: LiveServer) -> None:
+    """An update's structure is checked on what it changes: a count is not refused for an
+    older defect of the place (stored before a stricter check, say) that the feeder cannot
+    correct."""
+    stored = api.get("/fhir/Location/unit-1").json()
+    stored["address"] = {"city": "Laon", "pays": "France"}  # an unknown element
+    with live_server.app.state.services.db.write() as conn:
+        conn.execute(sa.text("UPDATE resource SET content = :c WHERE type = 'Location' "
+                             "AND id = 'unit-1'"), {"c": orjson.dumps(stored)})
+    response = send(api, replace(available(6), indicator_path("02", gender="01")))
+    assert response.status_code == 200, response.text
+    assert records(api)[AVAILABLE_WOMEN] == 6
+    stored = api.get("/fhir/Location/unit-1").json()
+    stored["address"]["city"] = "Chauny"  # changed: checked like any change
+    refused = api.put("/fhir/Location/unit-1", json=stored, headers=FHIR)
+    assert refused.status_code == 400
+    assert refused.json()["issue"][0]["expression"] == ["Location.address.pays"]
 
 
 def test_a_date_in_the_future_is_refused(api: httpx.Client) -> None:

@@ -12,14 +12,18 @@ from openror.fhir.structure import CodingSite, walk
 from openror.fhir.termport import TerminologyLike
 
 
-def validate_resource(resource: dict[str, Any], terminology: TerminologyLike) -> list[Issue]:
+def validate_resource(resource: dict[str, Any], terminology: TerminologyLike,
+                      previous: dict[str, Any] | None = None) -> list[Issue]:
     """All issues of a resource, errors first (stable order otherwise).
 
     Profile and terminology checks still run when the structure has errors, so that one
-    round trip reports as much as possible; they read the JSON defensively.
+    round trip reports as much as possible; they read the JSON defensively. With
+    ``previous``, the stored version an update replaces, the structure and the codes of the
+    values it leaves unchanged are not checked again (structure.walk); the profile's rules,
+    which relate elements to each other, read the whole resource.
     """
     codings: list[CodingSite] = []
-    issues = walk(resource, codings)
+    issues = walk(resource, codings, previous)
     rtype = resource.get("resourceType") if isinstance(resource, dict) else None
     if not isinstance(rtype, str) or rtype not in r4_model().resources:
         return issues  # not a resource we know: nothing else is meaningful

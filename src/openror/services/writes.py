@@ -460,7 +460,8 @@ class WritePath:
         if current is not None and previous is not None and _same(previous, body):
             return WriteResult(current, created=False, unchanged=True)
         creation = current is None or current.deleted
-        issues = [] if checked and creation else validate_resource(body, self.terminology)
+        issues = [] if checked and creation else validate_resource(
+            body, self.terminology, None if creation else previous)
         if not any(issue.is_error for issue in issues):  # checks read a valid body only
             issues += [issue for check in self.checks if check.rtype == rt.name
                        for issue in check(conn, rid, body)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
-from openror.fhir.structure import validate_structure
+from openror.fhir.structure import validate_structure, walk
 from tests.unit.fhir.conftest import EXAMPLES, load
 
 
@@ -157,3 +158,41 @@ def test_backbone_and_content_reference(example: Any) -> None:
     q["item"][0]["item"][0]["item"][0]["requis"] = True
     assert only(validate_structure(q)).expression == (
         "Questionnaire.item[0].item[0].item[0].requis",)
+
+
+# -- an update: what the stored version already had was checked when it was stored ---------
+
+def test_update_reports_only_what_it_changes(hs: dict[str, Any]) -> None:
+    hs["identifier"][0]["valeur"] = "x"  # a defect the stored version already had
+    previous = copy.deepcopy(hs)
+    assert walk(hs, None, previous) == []
+    hs["identifier"].append({"system": "urn:oid:1.2.3", "valeur": "y"})  # a new one
+    assert only(walk(hs, None, previous)).expression == (
+        "HealthcareService.identifier[1].valeur",)
+    hs["identifier"][0]["value"] = "06/0099998"  # the old item changed: checked again
+    assert {i.expression for i in walk(hs, None, previous)} == {
+        ("HealthcareService.identifier[0].valeur",), ("HealthcareService.identifier[1].valeur",)}
+
+
+def test_update_checks_a_changed_single_value(hs: dict[str, Any]) -> None:
+    previous = copy.deepcopy(hs)
+    hs["providedBy"] = {"reference": "not a reference"}
+    assert only(walk(hs, None, previous)).expression == (
+        "HealthcareService.providedBy.reference",)
+    assert walk(hs, None) != [] == walk(hs, None, copy.deepcopy(hs))  # stored with it
+
+
+def test_update_collects_only_the_changed_codings(hs: dict[str, Any]) -> None:
+    previous = copy.deepcopy(hs)
+    codings: list[Any] = []
+    walk(hs, codings, previous)
+    assert codings == []
+    hs["specialty"].append({"coding": [{"system": "urn:x", "code": "42"}]})
+    walk(hs, codings, previous)
+    assert [(where, coding["code"]) for where, coding, _ in codings] == [
+        (f"HealthcareService.specialty[{len(hs['specialty']) - 1}].coding[0]", "42")]
+
+
+def test_update_still_finds_missing_required_elements() -> None:
+    stored = {"resourceType": "Bundle"}  # however it got there, its type is still required
+    assert only(walk({"resourceType": "Bundle"}, None, stored)).code == "required"
