@@ -6,6 +6,7 @@ other elements in the order the client sent them. The stored bytes are served as
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import orjson
@@ -19,6 +20,15 @@ def canonical(body: dict[str, Any]) -> dict[str, Any]:
     ordered = {k: body[k] for k in _HEAD if k in body}
     ordered.update((k, v) for k, v in body.items() if k not in ordered)
     return ordered
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of parsed JSON: an orjson round trip, ~10x faster than copy.deepcopy
+    (which stays the road for values that are not plain JSON: Decimal, huge integers)."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except TypeError:
+        return copy.deepcopy(value)
 
 
 def dumps(body: dict[str, Any]) -> bytes:

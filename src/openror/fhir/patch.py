@@ -9,11 +9,8 @@ caller knows which part to fix. A path that selects nothing raises :class:`Patch
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
-
-import orjson
 
 from openror.errors import NotFound, error
 from openror.fhir.fhirpath_locate import (
@@ -26,6 +23,7 @@ from openror.fhir.fhirpath_locate import (
     parse_path,
     root_slot,
 )
+from openror.fhir.jsonio import copy_json
 from openror.fhir.patch_elements import element_key, is_choice, repeats
 from openror.fhir.patch_params import Operation, invalid, read_operations
 
@@ -199,21 +197,12 @@ _APPLY: dict[str, Callable[[JSON, Operation], None]] = {
 def apply_patch(resource: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
     """Return a patched copy of ``resource``; raise InvalidInput or PatchTargetMissing."""
     operations = read_operations(parameters)
-    patched = _copy(resource)
+    patched: JSON = copy_json(resource)
     for op in operations:
         _APPLY[op.type](patched, op)
     if any(op.type == "delete" for op in operations):
         _prune(patched)  # only deletes leave empty containers behind
     return patched
-
-
-def _copy(resource: JSON) -> JSON:
-    """Deep copy; an orjson round trip is ~10x faster than copy.deepcopy on parsed JSON."""
-    try:
-        copied: JSON = orjson.loads(orjson.dumps(resource))
-    except TypeError:  # not plain JSON (e.g. Decimal, huge int): take the slow road
-        return copy.deepcopy(resource)
-    return copied
 
 
 def _prune(node: Any) -> None:

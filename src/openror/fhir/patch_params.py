@@ -6,11 +6,11 @@ Every error names the offending spot of the Parameters in its ``expression``
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
 from openror.errors import InvalidInput, error
+from openror.fhir.jsonio import copy_json
 from openror.fhir.patch_elements import element_key, repeats
 
 JSON = dict[str, Any]
@@ -68,9 +68,9 @@ def _value_of(part: JSON, expr: str, context: str) -> tuple[Any, str | None]:
     """(value, type suffix) of a part: value[x], resource, or a complex value built from parts."""
     for key, found in part.items():
         if key.startswith("value") and key[5:6].isupper():
-            return copy.deepcopy(found), key[5:]
+            return copy_json(found), key[5:]
     if "resource" in part:
-        return copy.deepcopy(part["resource"]), None
+        return copy_json(part["resource"]), None
     if isinstance(part.get("part"), list) and part["part"]:
         return _build(part["part"], expr, context), None
     raise invalid(f"part '{part.get('name')}' has no value: give a value[x] or nested parts",

@@ -177,8 +177,8 @@ def restamp(prepared: Prepared, floor: datetime | None) -> Prepared:
 
 
 def _copy(body: dict[str, Any]) -> dict[str, Any]:
-    """A private copy of a JSON body (faster than copy.deepcopy for JSON values)."""
-    copied: dict[str, Any] = orjson.loads(orjson.dumps(body))
+    """A private copy of a JSON body."""
+    copied: dict[str, Any] = jsonio.copy_json(body)
     return copied
 
 
