@@ -59,7 +59,7 @@ class CapacityFeed:
         rt = resource_type("Location", "patch")
         try:
             for _ in range(OPTIMISTIC_TRIES):
-                with self.writes.db.read_primary() as conn:
+                with self.writes.db.read_primary(autocommit=True) as conn:
                     current = self.writes.live(conn, "Location", _place(conn, identifier),
                                                for_update=False)
                     writer, applied = self._applied(current, identifier, operations, caller)

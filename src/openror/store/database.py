@@ -87,11 +87,18 @@ class Database:
                 raise
 
     @contextmanager
-    def read_primary(self) -> Iterator[sa.Connection]:
+    def read_primary(self, *, autocommit: bool = False) -> Iterator[sa.Connection]:
         """A connection to the primary, for a read that must see every committed write:
         one a write is based on (read, change, write back), or one of credentials and
-        sessions (a revoked one must stop at once)."""
+        sessions (a revoked one must stop at once).
+
+        ``autocommit``: each statement on its own, for a read whose statements need no
+        common snapshot. On PostgreSQL, whose READ COMMITTED statements take a snapshot each
+        anyway, that spares the BEGIN and COMMIT round trips; SQLite reads in a transaction
+        as before (its snapshot is the transaction's)."""
         with self.reader.connect() as conn:
+            if autocommit and self.dialect == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
             _end_read(conn)
 
@@ -138,6 +145,10 @@ def _end_read(conn: sa.Connection) -> None:
     """End a read that went well by committing its transaction rather than letting the
     connection roll it back: a rollback makes psycopg forget the statements it prepared on
     the connection (``DEALLOCATE ALL``), so on PostgreSQL every read transaction started
-    again from unprepared statements. A read that raised is rolled back as before."""
+    again from unprepared statements. A read that raised is rolled back as before.
+    Statements run on the DB-API connection itself (``rawsql``) begin a transaction that
+    SQLAlchemy does not see: that one is committed on the DB-API connection."""
     if conn.in_transaction():
         conn.commit()
+    else:
+        conn.connection.dbapi_connection.commit()  # type: ignore[union-attr]
