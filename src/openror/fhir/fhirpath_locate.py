@@ -215,7 +215,6 @@ def _is_of_type(slot: Slot, type_name: str) -> bool:
 # ---------------------------------------------------------------- where() criteria
 
 
-@lru_cache(maxsize=512)
 @lru_cache(maxsize=1024)
 def compile_criteria(text: str) -> Callable[[Any], bool]:
     """A predicate for a where() criteria, parsed once per distinct text (a feed's paths are
@@ -264,7 +263,22 @@ def _native_clause(clause: str) -> Callable[[Any], bool] | None:
     if steps is None or literal is _UNSUPPORTED:
         return None
     read = _value_reader(steps)
+    if len(steps) == 1 and steps[0].op == "child" and isinstance(literal, str):
+        return _string_equality(steps[0].arg, literal, read)
     return lambda node: _equals_one(read(node), literal)
+
+
+def _string_equality(name: str, literal: str,
+                     read: Callable[[Any], list[Any]]) -> Callable[[Any], bool]:
+    """``name = 'literal'`` (``url = '…'`` of every extension a feed's path filters):
+    a string held right there is compared at once, anything else the general way."""
+    def test(node: Any) -> bool:
+        held = node.get(name) if type(node) is dict else None
+        if type(held) is str:
+            return held == literal
+        return _equals_one(read(node), literal)
+
+    return test
 
 
 def _presence(path: str, wanted: bool) -> Callable[[Any], bool] | None:

@@ -97,6 +97,10 @@ CRITERIA = [
     "url='https://x/capacity' and extension.where(url='capacityStatus' and "
     "value.coding.code='02').exists() and extension.where(url='absent').empty()",
     "extension.where(url='twice' and value.coding.code='a').empty()",
+    # a name = 'string' clause on what is not a string held right there: a list, a choice
+    "extension.where(extension = 'a').exists()",
+    "extension.where(value = 'it\\'s \"ok\"').exists()",
+    "extension.where(url = 3).exists()",
 ]
 
 
