@@ -108,21 +108,36 @@ class Record:
 
 
 def read_record(ext: dict[str, Any]) -> Record:
+    # plain loops, no generators: a capacity update reads each record of its place
+    # several times (operations, profile rules, history)
     codes: dict[str, str | None] = {}
     count: Any = None
     updated = None
-    for _, part in dicts(ext.get("extension")):
+    parts = ext.get("extension")
+    for part in parts if isinstance(parts, list) else [parts]:
+        if not isinstance(part, dict):
+            continue
         url = part.get("url")
         concept = part.get("valueCodeableConcept")
         if isinstance(concept, dict):
-            first = next((c for _, c in dicts(concept.get("coding"))), {})
-            code = first.get("code")
+            code = _first_dict(concept.get("coding")).get("code")
             codes[str(url)] = code if isinstance(code, str) else None
         elif url == "nbCapacity":
             count = part.get("valueInteger")
         elif url == "capacityUpdateDate":
             updated = part.get("valueDateTime")
     return Record(codes, count, updated)
+
+
+def _first_dict(value: Any) -> dict[str, Any]:
+    """The first object of a list (or the object itself, ``ext_rules.dicts``), else {}."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                return item
+    return {}
 
 
 def records(resource: dict[str, Any]) -> list[tuple[int, Record]]:
