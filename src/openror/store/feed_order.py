@@ -38,7 +38,6 @@ FEED_LOCK_KEY = 0x66656564
 #: the smallest step of a stored time (microseconds on both back-ends)
 _TICK = timedelta(microseconds=1)
 _LOCK = "SELECT pg_advisory_xact_lock(:key)"
-_NEWEST = "SELECT seq, at FROM change_feed ORDER BY seq DESC LIMIT 1"
 
 
 def lock(conn: sa.Connection) -> None:
@@ -57,7 +56,7 @@ def take_turn(conn: sa.Connection) -> datetime | None:
     it starts)."""
     with rawsql.batched(conn):  # PostgreSQL: one round trip, the read after the lock
         lock(conn)
-        cursor = rawsql.run(conn, _NEWEST, {})
+        cursor = rawsql.run(conn, backlog.NEWEST, {})
     row = cursor.fetchone()
     return None if row is None else rawsql.py_time(row[1])
 
