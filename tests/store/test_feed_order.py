@@ -29,7 +29,7 @@ from openror.services.bulk import BulkWriter
 from openror.services.metadata import fhir_instant
 from openror.services.reads import Reader
 from openror.services.writes import WritePath, resource_type
-from openror.store import feed
+from openror.store import feed, feed_order
 from openror.store.database import Database
 from openror.store.feed import LogEntry
 from openror.store.feed_order import FEED_LOCK_KEY
@@ -242,3 +242,18 @@ def test_a_version_stamped_before_a_committed_change_takes_its_time(
     for row, at in zip(stored, expected, strict=True):
         assert row is not None and row.last_updated == at
         assert orjson.loads(row.content or b"")["meta"]["lastUpdated"] == fhir_instant(at)
+
+
+def test_the_newest_change_read_first_starts_the_snapshot_the_read_sees(
+        writes: WritePath, db: Database) -> None:
+    """A search (and a page of history, an export) reads the newest change first: what it
+    then reads is as of that change, not of a write committed in between."""
+    writes.create(organization(), LOG, caller=SYSTEM)
+    with db.read() as conn:
+        head = feed_order.newest(conn)
+        writes.create(organization("Entre-temps", "010000002"), LOG, caller=SYSTEM)
+        seen = conn.execute(sa.text("SELECT max(seq) FROM change_feed")).scalar_one()
+        if db.dialect == "postgresql":  # READ COMMITTED: each statement its own snapshot
+            assert seen == head.seq + 1
+        else:
+            assert seen == head.seq

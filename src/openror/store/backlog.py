@@ -36,7 +36,9 @@ class Pending:
 
 
 def feed_head(conn: sa.Connection) -> FeedHead:
-    row = rawsql.run(conn, NEWEST, {}).fetchone()
+    # through SQLAlchemy, which begins the transaction: a search's first read, this one
+    # starts the snapshot it then sees (services.reads, search.engine, sync.export)
+    row = conn.execute(sa.text(NEWEST)).first()
     return FeedHead(0, None) if row is None else FeedHead(int(row[0]), rawsql.py_time(row[1]))
 
 
