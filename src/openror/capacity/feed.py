@@ -83,9 +83,10 @@ class CapacityFeed:
     def _applied(self, current: StoredResource, identifier: str, operations: list[Operation],
                  caller: Caller) -> tuple[Caller, Applied]:
         """The caller to write as, and the operations applied to the current version."""
-        writer = _writer(caller, identifier, self.writes.region_of(current))
         assert current.content is not None
-        return writer, apply(orjson.loads(current.content), operations, utcnow())
+        body = orjson.loads(current.content)  # parsed once: apply changes it in place
+        writer = _writer(caller, identifier, self.writes.region_of(body))
+        return writer, apply(body, operations, utcnow())
 
 
 def _warned(result: WriteResult, warnings: list[Issue]) -> WriteResult:

@@ -305,8 +305,9 @@ class WritePath:
         if current.deleted:
             return current
         assert current.content is not None
-        authorise_change(caller, Change(rtype, rid, orjson.loads(current.content), None,
-                                        self.region_of(current), None), conn)
+        before = orjson.loads(current.content)
+        region = self.region_of(before)
+        authorise_change(caller, Change(rtype, rid, before, None, region, None), conn)
         self._refuse_if_referenced(conn, rtype, rid)
         derived.clear(conn, rtype, rid)
         new = NewVersion(rtype, rid, current.version + 1, utcnow(), None, None, "delete")
@@ -319,8 +320,8 @@ class WritePath:
             restamp_currents(conn, [new])
         number(conn, new, log)
         if rtype == "Location":
-            capacity_history.record_write(conn, rid, new.version, new.last_updated,
-                                          self.region_of(current), current.content, None)
+            capacity_history.record_write(conn, rid, new.version, new.last_updated, region,
+                                          current.content, None, before)
         return StoredResource(rtype, rid, new.version, new.last_updated, True, None)
 
     # -- steps -----------------------------------------------------------------------
@@ -334,9 +335,9 @@ class WritePath:
             raise _gone(rtype, rid)
         return current
 
-    def region_of(self, stored: StoredResource) -> str:
-        assert stored.content is not None
-        return region_of(orjson.loads(stored.content)) or self.region
+    def region_of(self, body: dict[str, Any]) -> str:
+        """The region a stored body belongs to: its tag, else this server's region."""
+        return region_of(body) or self.region
 
     def _patch(self, conn: sa.Connection, rt: ResourceType, current: StoredResource,
                parameters: dict[str, Any], log: LogEntry, caller: Caller) -> WriteResult:
@@ -445,8 +446,7 @@ class WritePath:
         for rule in rules if previous is None else ():
             rule.route(conn, body)
         region = metadata.stamp(body, rt, rid, version, now, self.region)
-        previous_region = None if previous is None else (
-            region_of(previous) or self.region)
+        previous_region = None if previous is None else self.region_of(previous)
         authority = authorise_change(
             caller, Change(rt.name, rid, previous, body, previous_region, region), conn)
         for rule in rules:
