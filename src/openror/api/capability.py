@@ -14,7 +14,9 @@ ROR_IG = "https://interop.esante.gouv.fr/ig/fhir/ror/ImplementationGuide/ans.fhi
 
 _WRITE_NOTE = (
     "Writes are validated against the ROR 0.7.0 profile, the bundled NOS terminologies and "
-    "reference integrity. Conditional create (If-None-Exist), update and patch "
+    "reference integrity; an update is checked on what it changes (elements equal to the "
+    "stored version's are not checked again for structure and codes; the profile rules read "
+    "the whole resource). Conditional create (If-None-Exist), update and patch "
     "(PUT/PATCH [type]?identifier=[system|]value) are supported. Deletion keeps a tombstone "
     "version; deleting a resource still referenced by another is refused (409)."
 )
