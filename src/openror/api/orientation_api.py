@@ -80,7 +80,8 @@ def answer(db: Database, caller: Caller, params: dict[str, str]) -> dict[str, An
                   "label": where.label},
         "search": {"radius_km": None if outcome.scope.national else outcome.scope.radius_km,
                    "national": outcome.scope.national, "start_km": outcome.scope.start_km,
-                   "candidates": len(outcome.seen), "dropped": len(outcome.dropped)},
+                   "candidates": len(outcome.seen), "dropped": len(outcome.dropped),
+                   "cut_short": outcome.cut_short},
         "results": [_result(r, e) for r, e in zip(outcome.results, done.explanations,
                                                   strict=True)],
     }

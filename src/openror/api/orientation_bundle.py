@@ -29,6 +29,9 @@ def render(done: Orientation, base: str, self_url: str, included: list[Included]
     entries += [included_entry(inc, base, near) for inc in included]
     if done.why_not is not None:
         entries.append({"resource": _why_not(done.why_not), "search": {"mode": "outcome"}})
+    if done.outcome.cut_short:
+        entries.append({"resource": _cut_short(done.outcome.scope.radius_km),
+                        "search": {"mode": "outcome"}})
     return {"resourceType": "Bundle", "type": "searchset", "total": len(results),
             "link": [{"relation": "self", "url": self_url}], "entry": entries}
 
@@ -82,6 +85,12 @@ def _instant(moment: datetime) -> str:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return moment.isoformat(timespec="seconds")
+
+
+def _cut_short(radius_km: float) -> dict[str, Any]:
+    return operation_outcome([Issue(
+        "warning", "incomplete", f"the request's time limit stopped the search at "
+        f"{radius_km:g} km: offers farther away were not examined")], request_id_var.get())
 
 
 def _why_not(why_not: dict[str, str]) -> dict[str, Any]:

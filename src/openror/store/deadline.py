@@ -60,6 +60,24 @@ def within(limit_s: float) -> Iterator[None]:
 
 
 @contextmanager
+def share(fraction: float) -> Iterator[None]:
+    """The reads inside the block must end within ``fraction`` of the time the current
+    deadline leaves (no deadline: none), so that the caller keeps the rest to answer with
+    what it has if they do not (an orientation that stops widening its radius)."""
+    current = _deadline.get()
+    if current is None:
+        yield
+        return
+    at, limit_s = current
+    now = time.monotonic()
+    token = _deadline.set((now + max(0.0, at - now) * fraction, limit_s))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+@contextmanager
 def bounded(conn: sa.Connection) -> Iterator[None]:
     """Interrupt the statements run on ``conn`` inside the block at the current deadline;
     an interrupted one raises :class:`TimedOut`."""

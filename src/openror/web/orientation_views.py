@@ -207,6 +207,10 @@ def found_line(done: Orientation) -> str:
     if dropped:  # read then dropped: the criteria the search itself cannot ask
         line += (f" ; {plural(dropped, 'offre écartée', 'offres écartées')} par un critère "
                  "impératif (fermeture, équipement, horaires…)")
+    if done.outcome.cut_short:
+        radius = f"{done.outcome.scope.radius_km:g}".replace(".", ",")
+        line += (f". Recherche arrêtée à {radius} km faute de temps : les offres plus "
+                 "éloignées n'ont pas été examinées")
     return line + "."
 
 

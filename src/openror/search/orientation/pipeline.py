@@ -1,8 +1,16 @@
 """Run the orientation stages for one caller: analyse (done by the caller of ``orient``) →
-candidates (growing radius) → filters → rank → explain."""
+candidates (growing radius) → filters → rank → explain.
+
+Within a request's time limit (``store.deadline``), a larger radius may take half the time
+left once a smaller one has kept an offer: past that, the widening stops and the offers
+found so far are ranked, the answer saying so (``Outcome.cut_short``). A regulator gets
+the offers within 40 km and the word that farther ones were not examined, rather than a
+timeout and nothing.
+"""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -16,9 +24,12 @@ from openror.search.orientation import candidates as stage
 from openror.search.orientation import contacts, explain, filters, hours
 from openror.search.orientation.model import Candidate, Dropped, Json, Need, Ranked, Where
 from openror.search.orientation.rank import best, rank
+from openror.store import deadline
 from openror.store.database import Database
 
 DEFAULT_COUNT = 10
+#: share of the request's time left that a larger radius may take once an offer is kept
+WIDENING_SHARE = 0.5
 
 
 @dataclass
@@ -33,6 +44,8 @@ class Outcome:
     seen: set[str] = field(default_factory=set)  # every candidate's id
     kept: list[tuple[Candidate, list[filters.Check]]] = field(default_factory=list)
     exhaustive: bool = False  # every kept candidate ranked (else the first ``count`` only)
+    #: the time limit stopped the widening at ``scope``: farther offers were not examined
+    cut_short: bool = False
 
     @property
     def results(self) -> list[Ranked]:
@@ -52,10 +65,19 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
     read: dict[str, Json | None] = {}  # places read so far, each read once
     places = partial(stage.load_places, engine, kept=read)
     widening = stage.Widening(engine, need, where)
-    for scope in stage.scopes(engine, need, where):
-        found = widening.of(scope)
-        if need.equipment is not None:  # the search kept only offers with the equipment
-            places(found)
+    cut_short = False
+    for wider in stage.scopes(engine, need, where):
+        try:
+            with deadline.share(WIDENING_SHARE) if kept else nullcontext():
+                within = widening.of(wider)
+                if need.equipment is not None:  # the search kept only offers with it
+                    places(within)
+        except deadline.TimedOut:
+            if not kept:
+                raise
+            cut_short = True
+            break
+        scope, found = wider, within
         kept, dropped = filters.apply(need, found, now)
         if len(kept) >= count:
             break
@@ -65,7 +87,7 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
     else:
         ranked = best(need, kept, scope.start_km, count, places)
     outcome = Outcome(need, where, scope, ranked, {c.id: passed for c, passed in kept},
-                      dropped, count, {c.id for c in found}, kept, exhaustive)
+                      dropped, count, {c.id for c in found}, kept, exhaustive, cut_short)
     describe(outcome.results, now)
     return outcome
 
@@ -137,6 +159,7 @@ def _never_found(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
         return explain.why_not_dropped(Dropped(offer_id, "filters", failed.criterion,
                                                failed.text))
     distance = f"{offer.distance_km:.1f}".replace(".", ",")
+    reason = ("où la recherche s'est arrêtée faute de temps" if outcome.cut_short else
+              "qui avait déjà assez de résultats")
     return explain.WhyNot(offer_id, "candidates", f"à {distance} km, au-delà du rayon de "
-                          f"recherche ({outcome.scope.radius_km:g} km), qui avait déjà "
-                          "assez de résultats")
+                          f"recherche ({outcome.scope.radius_km:g} km), {reason}")
