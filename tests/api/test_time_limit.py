@@ -71,13 +71,15 @@ def test_an_orientation_out_of_time_answers_what_it_found(
     assert whole["search"]["cut_short"] is False
     radii = slow_second_radius(monkeypatch)
     with limited.client("") as api:
-        answer = api.get(f"/api/orientation?{ORIENT}")
+        answer = api.get(f"/api/orientation?{ORIENT}&explain=cardio-chartres")
         bundle = api.get(f"/fhir/HealthcareService/$orientation?{ORIENT}").json()
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert radii == [40.0, 80.0, 40.0, 80.0]
     assert [r["id"] for r in body["results"]] == ["cardio-sgl", "cardio-versailles"]
     assert body["search"]["cut_short"] is True and body["search"]["radius_km"] == 40.0
+    assert body["whyNot"]["reason"].endswith("(40 km), où la recherche s'est arrêtée faute "
+                                             "de temps")
     outcomes = [e["resource"]["issue"][0] for e in bundle["entry"]
                 if e["search"]["mode"] == "outcome"]
     assert [i["code"] for i in outcomes] == ["incomplete"]
