@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from openror.store.dialect import SQLITE_BUSY_TIMEOUT_MS
+from openror.store.dialect import SQLITE_BUSY_TIMEOUT_MS, SQLITE_READ_CACHE_KIB
 from openror.store.rawsql import for_dialect
 from openror.store.resources import StoredResource, stored_from_row
 
@@ -59,6 +59,7 @@ class PointReader:
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA query_only=ON")
+            conn.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
             return conn
         return psycopg.connect(self._pg_conninfo, autocommit=True, prepare_threshold=0)
 
