@@ -21,12 +21,6 @@ from sqlalchemy.engine import Engine
 from openror.store import deadline
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-#: page cache of each reading connection, in KiB (SQLite's default: 2,000). A server worker
-#: holds dozens of them (the reader pool, and one per request thread for the reads by id),
-#: and each fills its cache with the pages its reads touch: at the default, about 2 MB more
-#: per connection as a load goes on (measured: 40 connections, 14 → 101 MB; at 512 KiB,
-#: 14 → 41 MB). Pages beyond it come from the operating system's cache, shared by all.
-SQLITE_READ_CACHE_KIB = 512
 
 
 def dialect_of(url: str) -> str:
@@ -57,7 +51,6 @@ def _sqlite_setup(engine: Engine, *, writer: bool) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         if not writer:
             cur.execute("PRAGMA query_only=ON")
-            cur.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
         cur.close()
 
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
