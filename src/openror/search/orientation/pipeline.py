@@ -69,15 +69,15 @@ def orient(db: Database, caller: Caller, need: Need, where: Where, now: datetime
     for wider in stage.scopes(engine, need, where):
         try:
             with deadline.share(WIDENING_SHARE) if kept else nullcontext():
-                within = widening.of(wider)
+                widened = widening.of(wider)
                 if need.equipment is not None:  # the search kept only offers with it
-                    places(within)
+                    places(widened)
         except deadline.TimedOut:
             if not kept:
                 raise
             cut_short = True
             break
-        scope, found = wider, within
+        scope, found = wider, widened
         kept, dropped = filters.apply(need, found, now)
         if len(kept) >= count:
             break
