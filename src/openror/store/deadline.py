@@ -52,11 +52,8 @@ def within(limit_s: float) -> Iterator[None]:
     if limit_s <= 0:
         yield
         return
-    token = _deadline.set((time.monotonic() + limit_s, limit_s))
-    try:
+    with _until(time.monotonic() + limit_s, limit_s):
         yield
-    finally:
-        _deadline.reset(token)
 
 
 @contextmanager
@@ -70,7 +67,15 @@ def share(fraction: float) -> Iterator[None]:
         return
     at, limit_s = current
     now = time.monotonic()
-    token = _deadline.set((now + max(0.0, at - now) * fraction, limit_s))
+    with _until(now + max(0.0, at - now) * fraction, limit_s):
+        yield
+
+
+@contextmanager
+def _until(at: float, limit_s: float) -> Iterator[None]:
+    """The reads inside the block end at ``at`` (``limit_s``: the request's limit, named
+    in the timeout's message)."""
+    token = _deadline.set((at, limit_s))
     try:
         yield
     finally:
