@@ -12,7 +12,7 @@ from typing import Any
 
 from openror.api.orientation_api import Orientation
 from openror.geo.distance import haversine_km
-from openror.search.orientation.model import Availability, Contact, Json, Ranked
+from openror.search.orientation.model import Availability, Contact, Json, Ranked, french_number
 from openror.terminology import default_terminology
 from openror.web.moments import age, paris, plural
 
@@ -195,8 +195,7 @@ def understood(done: Orientation) -> list[str]:
 def _years(years: float) -> str:
     if years < 1:
         return f"{round(years * 12)} mois"
-    shown = f"{years:g}".replace(".", ",")
-    return f"{shown} an{'s' if years >= 2 else ''}"
+    return f"{french_number(years)} an{'s' if years >= 2 else ''}"
 
 
 def found_line(done: Orientation) -> str:
@@ -208,7 +207,7 @@ def found_line(done: Orientation) -> str:
         line += (f" ; {plural(dropped, 'offre écartée', 'offres écartées')} par un critère "
                  "impératif (fermeture, équipement, horaires…)")
     if done.outcome.cut_short:
-        radius = f"{done.outcome.scope.radius_km:g}".replace(".", ",")
+        radius = french_number(done.outcome.scope.radius_km)
         line += (f". Recherche arrêtée à {radius} km faute de temps : les offres plus "
                  "éloignées n'ont pas été examinées")
     return line + "."

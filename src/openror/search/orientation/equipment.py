@@ -14,6 +14,7 @@ from typing import Any
 
 from openror.fhir.profiles import EXT_EQUIPMENT, EXT_EQUIPMENT_LIMIT
 from openror.search.orientation.model import EquipmentNeed, Json
+from openror.search.orientation.model import french_number as _n
 
 EQUIPMENT_SYSTEMS = ("TRE_R212", "JDV_J18")
 MAX_WEIGHT = "001"  # TRE_R340
@@ -99,7 +100,3 @@ def _code(ext: Any, systems: tuple[str, ...]) -> str | None:
                 (not system or any(s in system for s in systems)):
             return str(coding["code"])
     return None
-
-
-def _n(x: float) -> str:
-    return f"{x:g}".replace(".", ",")

@@ -17,6 +17,7 @@ from typing import Any
 from openror.fhir.profiles import EXT_ACT_TYPE, nos_url
 from openror.search.orientation import equipment, hours
 from openror.search.orientation.model import Candidate, Coded, Dropped, Json, Need
+from openror.search.orientation.model import french_number as _n  # in explanations
 from openror.store.resources import naive_utc
 
 PATIENT_TYPE = ("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
@@ -188,7 +189,3 @@ def _moment(text: str | None) -> datetime | None:
         return naive_utc(text) if text else None
     except ValueError:
         return None
-
-
-def _n(x: float) -> str:
-    return f"{x:g}".replace(".", ",")

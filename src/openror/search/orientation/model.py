@@ -9,6 +9,11 @@ from typing import Any
 Json = dict[str, Any]
 
 
+def french_number(x: float) -> str:
+    """A number as the explanations write it: ``2.5`` → ``2,5``, ``200.0`` → ``200``."""
+    return f"{x:g}".replace(".", ",")
+
+
 @dataclass(frozen=True)
 class Coded:
     """A code the need asks for, with its NOS label (shown in explanations)."""
