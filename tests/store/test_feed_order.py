@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import orjson
 import pytest
@@ -179,20 +180,33 @@ _WAITING_FOR_TURN = sa.text(
     "WHERE datname = current_database())")
 
 
+def _check_for_deadlocks_after_5_s(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("SET deadlock_timeout = '5s'")
+    dbapi_conn.commit()  # a session setting, kept when the pool rolls back
+
+
 def test_a_single_write_caught_in_a_deadlock_is_run_again(writes: WritePath,
                                                           db: Database) -> None:
     """A transaction of several resources holds the turn and wants the row of a single
     writer that waits for the turn: PostgreSQL aborts the single writer, which is run
-    again (store.deadlocks) and succeeds; the several-resource one goes through."""
+    again (store.deadlocks) and succeeds; the several-resource one goes through.
+
+    PostgreSQL looks for a cycle once, ``deadlock_timeout`` after a transaction starts
+    waiting, and aborts the one that finds it: the single writer looks after 5 s, long
+    after this transaction closes the cycle even on a loaded machine, and this one never."""
     if db.dialect != "postgresql":
         pytest.skip("SQLite has one writer at a time: no turn to wait for")
     _seed(writes)
     first, second = SHARED[0], SHARED[1]
     rename = parameters(patch_op("replace", "Organization.name", value={"valueString": "B"}))
-    single = threading.Thread(target=writes.patch, args=("Organization", second, rename, LOG),
+    late_checker = Database(db.url)
+    sa.event.listen(late_checker.writer, "connect", _check_for_deadlocks_after_5_s)
+    single = threading.Thread(target=WritePath(late_checker, writes.terminology, "11").patch,
+                              args=("Organization", second, rename, LOG),
                               kwargs={"caller": SYSTEM})
     rt = resource_type("Organization", "update")
     with db.write() as conn:
+        conn.exec_driver_sql("SET LOCAL deadlock_timeout = '10min'")
         current = read_current(conn, "Organization", first, for_update=True)
         assert current is not None and current.content is not None
         body = dict(orjson.loads(current.content), name="A")
@@ -208,6 +222,7 @@ def test_a_single_write_caught_in_a_deadlock_is_run_again(writes: WritePath,
         body = dict(orjson.loads(other.content), name="A too")
         writes.commit_version(conn, rt, second, other, body, "update", LOG, caller=SYSTEM)
     single.join(30)
+    late_checker.dispose()
     with db.read() as conn:
         firsts, seconds = (read_current(conn, "Organization", rid) for rid in (first, second))
     assert firsts is not None and orjson.loads(firsts.content or b"")["name"] == "A"

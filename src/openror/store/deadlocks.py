@@ -6,12 +6,18 @@ and may then want the row of a single writer that waits for the turn: PostgreSQL
 cycle (after ``deadlock_timeout``) and aborts one of the two, usually the writer that began
 waiting first, the single one. Its whole transaction was rolled back, so running it again
 is safe; it then finds the row as the other one left it.
+
+It waits a moment first: the aborted writer's row lock is free at once, and a writer that
+runs again straight away may lock that row before the other transaction, which has waited
+for it all along, wakes up, closing the same cycle again.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -19,6 +25,7 @@ import psycopg
 import sqlalchemy as sa
 
 ATTEMPTS = 3
+PAUSE_S = 0.05  # before running again; longer after each abort, jittered
 _DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
 log = logging.getLogger("openror.store")
 
@@ -46,5 +53,6 @@ def retried(write: Callable[P, T]) -> Callable[P, T]:
                     raise
                 log.info("write aborted to break a deadlock; running it again (%s)",
                          write.__qualname__)
+                time.sleep(PAUSE_S * attempt * random.uniform(0.5, 1.5))
         raise AssertionError("unreachable")
     return run
