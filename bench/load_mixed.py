@@ -11,13 +11,18 @@ For each database: a real ``openror serve --workers 2`` on a free 127.0.0.1 port
 API client (``openror clients add``, token from ``POST /auth/token``); values drawn from the
 data (bench/load_plan.py); then locust, headless, one process, from its own virtual
 environment (``.cache/locust``, made by bench/setup.sh), running bench/locustfile.py for
-``--minutes``. Every 10 s the RSS of the supervisor and of each worker is read from /proc.
-Any failed request (an answer other than 200, a connection error), a worker replaced
+``--warmup`` then ``--minutes``. Every 10 s the RSS of the supervisor and of each worker is
+read from /proc. The warm-up's requests are not in the latency tables (its minutes are shown
+in the per-minute table); memory growth is measured from the first minutes after it, when the
+caches, pools and pages of the data have filled, to the last ones.
+
+Any failed request (an answer other than 200, a connection error, warm-up included), memory
+that grew by more than ``GROWTH_TOLERANCE`` over the measured minutes, a worker replaced
 during the run or a locust that fails makes the exit status 1.
 
     bash bench/setup.sh
     .venv/bin/python bench/load_mixed.py --sqlite PATH [--postgres URL] [--minutes 10]
-                                         [--users 40] [--write-docs]
+                                         [--warmup 3] [--users 40] [--write-docs]
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ LOCUST = ROOT / ".cache" / "locust" / "bin" / "locust"
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 WORKERS = 2
 SAMPLE_S = 10.0
+GROWTH_TOLERANCE = 0.05  # of the server's RSS: more is growth, less the spread of one minute
+ENDS_MINUTES = 2  # memory at the start and the end of the measured run: means over this long
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -146,6 +153,15 @@ class Run:
     locust_status: int
     locust_cpu: float  # percent of one CPU
     plan_sizes: str
+    warmup_s: float
+
+    @property
+    def start(self) -> float:
+        return min(r[0] for r in self.records)
+
+    def measured(self) -> list[tuple[float, str, float, str]]:
+        """The records of the requests sent after the warm-up."""
+        return [r for r in self.records if r[0] >= self.start + self.warmup_s]
 
 
 def sizes_of(url: str) -> str:
@@ -158,13 +174,17 @@ def sizes_of(url: str) -> str:
     return ", ".join(f"{n:,} {t}" for t, n in rows)
 
 
+def load_s(args: argparse.Namespace) -> float:
+    return float(args.warmup + args.minutes) * 60
+
+
 def run_locust(port: int, args: argparse.Namespace, plan: Path, results: Path,
                sampler: Sampler) -> tuple[int, float]:
     """Run the load while ``sampler`` samples the server; locust's exit status and CPU (in
     percent of one CPU, from the resources of reaped children: locust is the only one)."""
     cmd = [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
            "--host", f"http://{HOST}:{port}", "--users", str(args.users),
-           "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.minutes * 60:g}s",
+           "--spawn-rate", str(args.spawn_rate), "--run-time", f"{load_s(args):g}s",
            "--stop-timeout", "10", "--loglevel", "WARNING"]
     env = {**os.environ, "LOAD_PLAN": str(plan), "LOAD_RESULTS": str(results)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -173,7 +193,7 @@ def run_locust(port: int, args: argparse.Namespace, plan: Path, results: Path,
     thread = threading.Thread(target=sampler.run, daemon=True)
     thread.start()
     try:
-        status = load.wait(timeout=args.minutes * 60 + 120)
+        status = load.wait(timeout=load_s(args) + 120)
     except subprocess.TimeoutExpired:
         load.kill()
         load.wait()
@@ -205,40 +225,41 @@ def run_backend(backend: str, url: str, args: argparse.Namespace) -> Run:
     plan_sizes = (f"{searches} searches, {len(plan['reads'])} ids to read, "
                   f"{len(plan['orientations'])} orientation queries, {len(plan['feed'])} "
                   "capacity indicators to update")
-    return Run(backend, sizes_of(url), records, sampler, status, locust_cpu, plan_sizes)
+    return Run(backend, sizes_of(url), records, sampler, status, locust_cpu, plan_sizes,
+               args.warmup * 60)
 
 
 # --- report -----------------------------------------------------------------------------------
 
-def window_s(run: Run) -> float:
-    starts = [r[0] for r in run.records]
-    ends = [r[0] + r[2] / 1000 for r in run.records]
-    return max(ends) - min(starts) if run.records else 0.0
+def window_s(records: list[tuple[float, str, float, str]]) -> float:
+    starts = [r[0] for r in records]
+    ends = [r[0] + r[2] / 1000 for r in records]
+    return max(ends) - min(starts) if records else 0.0
 
 
 def kinds_table(run: Run) -> str:
+    measured = run.measured()
     by_kind: dict[str, list[tuple[float, str, float, str]]] = defaultdict(list)
-    for record in run.records:
+    for record in measured:
         by_kind[record[1]].append(record)
-    seconds = window_s(run)
+    seconds = window_s(measured)
     lines = ["| Request | Count | Share | req/s | p50 / p95 / p99 ms | Errors |",
              "| --- | --- | --- | --- | --- | --- |"]
-    for kind, rows in [*sorted(by_kind.items()), ("**all**", run.records)]:
+    for kind, rows in [*sorted(by_kind.items()), ("**all**", measured)]:
         ms = [r[2] for r in rows]
         errors = sum(1 for r in rows if r[3])
-        lines.append(f"| {kind} | {len(rows):,} | {len(rows) / len(run.records):.0%} | "
+        lines.append(f"| {kind} | {len(rows):,} | {len(rows) / len(measured):.0%} | "
                      f"{len(rows) / seconds:,.1f} | {pct(ms, .5):.1f} / {pct(ms, .95):.1f} / "
                      f"{pct(ms, .99):.1f} | {errors} ({errors / len(rows):.2%}) |")
     return "\n".join(lines)
 
 
 def minute_rows(run: Run) -> list[tuple[int, list[float], int, list[Sample]]]:
-    """Per minute of the run: latencies, errors, memory samples."""
-    start = min(r[0] for r in run.records)
+    """Per minute of the run (warm-up included): latencies, errors, memory samples."""
     ms: dict[int, list[float]] = defaultdict(list)
     errors: dict[int, int] = defaultdict(int)
     for at, _, elapsed, error in run.records:
-        minute = int((at - start) // 60)
+        minute = int((at - run.start) // 60)
         ms[minute].append(elapsed)
         errors[minute] += bool(error)
     samples: dict[int, list[Sample]] = defaultdict(list)
@@ -254,30 +275,53 @@ def total_mb(samples: list[Sample]) -> float:
 def minutes_table(run: Run) -> str:
     lines = ["| Minute | req/s | p50 / p95 ms | Errors | Server RSS, MB (supervisor + workers) |",
              "| --- | --- | --- | --- | --- |"]
-    seconds = window_s(run)
+    seconds = window_s(run.records)
     for minute, ms, errors, samples in minute_rows(run):
         span = min(60.0, seconds - 60 * minute)  # the last minute may be partial
-        lines.append(f"| {minute + 1} | {len(ms) / span:,.1f} | {pct(ms, .5):.1f} / "
+        label = f"{minute + 1} (warm-up)" if minute * 60 < run.warmup_s else str(minute + 1)
+        lines.append(f"| {label} | {len(ms) / span:,.1f} | {pct(ms, .5):.1f} / "
                      f"{pct(ms, .95):.1f} | {errors} | {total_mb(samples):,.0f} |")
     return "\n".join(lines)
 
 
+def memory_ends(run: Run) -> tuple[list[Sample], list[Sample], list[Sample]]:
+    """The samples of the first minute of load, of the first ``ENDS_MINUTES`` after the
+    warm-up and of the last ``ENDS_MINUTES`` of load (not the stop that follows it)."""
+    samples = run.sampler.samples
+    end = run.warmup_s + (max(r[0] for r in run.records) - run.start)
+    span = ENDS_MINUTES * 60
+    first = [s for s in samples if s.at < 60] or samples[:1]
+    warm = [s for s in samples if run.warmup_s <= s.at < run.warmup_s + span] or samples[:1]
+    last = [s for s in samples if end - span <= s.at <= end] or samples[-1:]
+    return first, warm, last
+
+
+def rss(sample: Sample, name: str) -> float:
+    return sum(sample.rss.values()) if name == "**all**" else sample.rss.get(name, 0.0)
+
+
+def growth(run: Run, name: str = "**all**") -> tuple[float, float]:
+    """RSS (MB) in the first and the last minutes of the measured run."""
+    _, warm, last = memory_ends(run)
+    return (statistics.mean(rss(s, name) for s in warm),
+            statistics.mean(rss(s, name) for s in last))
+
+
 def memory_table(run: Run) -> str:
-    """RSS per process: first minute, last minute, and the growth after the warm-up (from the
-    second minute on: the first fills the caches, the pools and the pages of the data)."""
-    rows = minute_rows(run)
-    first, last = rows[0][3] or run.sampler.samples[:1], rows[-1][3] or run.sampler.samples[-1:]
-    warm = rows[min(1, len(rows) - 1)][3] or first
+    """RSS per process: in the first minute of load; at the start and at the end of the
+    measured run (after the warm-up, which fills the caches, the pools and the pages of the
+    data), and the growth between these two."""
+    first, _, _ = memory_ends(run)
     names = sorted({name for s in run.sampler.samples for name in s.rss})
-    lines = ["| Process | RSS first minute, MB | RSS last minute, MB | Growth | "
-             "Growth after the first minute | Peak, MB |",
+    ends = f"{ENDS_MINUTES:g} minutes"
+    lines = ["| Process | RSS first minute of load, MB | RSS first " + ends + " measured, MB | "
+             "RSS last " + ends + ", MB | Growth over the measured run | Peak, MB |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name in [*names, "**all**"]:
-        def rss(sample: Sample, name: str = name) -> float:
-            return sum(sample.rss.values()) if name == "**all**" else sample.rss.get(name, 0.0)
-        a, w, b = (statistics.mean(map(rss, part)) for part in (first, warm, last))
-        peak = max(map(rss, run.sampler.samples))
-        lines.append(f"| {name} | {a:,.0f} | {b:,.0f} | {b - a:+,.0f} MB ({(b - a) / a:+.0%}) | "
+        a = statistics.mean(rss(s, name) for s in first)
+        w, b = growth(run, name)
+        peak = max(rss(s, name) for s in run.sampler.samples)
+        lines.append(f"| {name} | {a:,.0f} | {w:,.0f} | {b:,.0f} | "
                      f"{b - w:+,.0f} MB ({(b - w) / w:+.0%}) | {peak:,.0f} |")
     return "\n".join(lines)
 
@@ -288,6 +332,11 @@ def problems(run: Run) -> list[str]:
     if errors:
         found.append(f"{run.backend}: {len(errors)} failed requests, e.g. "
                      + "; ".join(f"{r[1]}: {r[3]}" for r in errors[:3]))
+    start, end = growth(run)
+    if end > start * (1 + GROWTH_TOLERANCE):
+        found.append(f"{run.backend}: the server's memory grew from {start:,.0f} to "
+                     f"{end:,.0f} MB over the measured run (more than "
+                     f"{GROWTH_TOLERANCE:.0%})")
     if len(run.sampler.worker_pids) > WORKERS:
         found.append(f"{run.backend}: a server worker was replaced during the run "
                      f"({len(run.sampler.worker_pids)} worker pids seen)")
@@ -330,7 +379,9 @@ def section(runs: list[Run], args: argparse.Namespace, command: str) -> str:
     begin, end = markers("load_mixed", [run.backend for run in runs])
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     found = [p for run in runs for p in problems(run)]
-    verdict = "; ".join(found) if found else "none: every request answered 200"
+    verdict = "; ".join(found) if found else (
+        "none: every request answered 200, and the server's memory grew by less than "
+        f"{GROWTH_TOLERANCE:.0%} over the measured run")
     tables = "\n\n".join(backend_text(run) for run in runs)
     return f"""{begin}
 ## Mixed load: searches, reads, orientation and the capacity feed together \
@@ -347,15 +398,20 @@ revision {revision()}.
 - **Method**: `openror serve --workers {WORKERS}` on 127.0.0.1; {locust_version()}, headless,
   one process, {args.users} users (started {args.spawn_rate:g} per second), each an
   information system with a profile-1 token pausing 0.2–1 s between requests, for
-  {args.minutes:g} minute(s) (`bench/locustfile.py`). Task weights: reads by id 25; capacity
-  updates 20 (`PATCH /fhir/ws-synchro-dispo-lits-fhir/Location?identifier=<site>/<unit>`,
-  a `replace` of one "available" indicator with a new count dated now); FHIR searches 33 (an
-  activity with `_include` of organisation and place 10, an activity near a point within
-  20 km 10, offers in a commune 8, an activity's first page then its `next` page 5; pages of
-  20); orientation 12 (`GET /api/orientation`, French free text or an activity with an age,
+  {args.warmup:g} minute(s) of warm-up then {args.minutes:g} measured minute(s)
+  (`bench/locustfile.py`); the latency tables hold the measured minutes only. Task
+  weights: reads by id 25; capacity updates 20
+  (`PATCH /fhir/ws-synchro-dispo-lits-fhir/Location?identifier=<site>/<unit>`, a `replace`
+  of one "available" indicator with a new count dated now); FHIR searches 33 (an activity
+  with `_include` of organisation and place 10, an activity near a point within 20 km 10,
+  offers in a commune 8, an activity's first page then its `next` page 5; pages of 20);
+  orientation 12 (`GET /api/orientation`, French free text or an activity with an age,
   at a commune). Latency = request sent to whole answer received, as locust times it.
-  *Errors* = answers other than 200 and connection errors. Memory = RSS of the supervisor
-  and of each worker, read from `/proc` every {SAMPLE_S:g} s; the server runs with its default
+  *Errors* = answers other than 200 and connection errors (warm-up included). Memory = RSS
+  of the supervisor and of each worker, read from `/proc` every {SAMPLE_S:g} s; *growth* =
+  the mean over the last {ENDS_MINUTES:g} minutes of load against the mean over the first
+  {ENDS_MINUTES:g} after the warm-up, more than {GROWTH_TOLERANCE:.0%} of it being a problem
+  (a minute's samples spread about that much); the server runs with its default
   allocator settings (`OPENROR_MALLOC_ARENAS`, `OPENROR_MEMORY_TRIM_INTERVAL_SECONDS`, unless
   the environment says otherwise: {allocator_env()}).
 - **Problems**: {verdict}.
@@ -371,6 +427,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--postgres", help="PostgreSQL URL of a database holding it")
     parser.add_argument("--minutes", type=float, default=10.0, help="minutes of load per "
                         "database")
+    parser.add_argument("--warmup", type=float, default=3.0, help="minutes of load before "
+                        "the measured ones")
     parser.add_argument("--users", type=int, default=40, help="concurrent locust users")
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per s")
     parser.add_argument("--feed-places", type=int, default=500,
@@ -385,6 +443,11 @@ def parse_args() -> argparse.Namespace:
         parser.error(f"--sqlite: no such file: {args.sqlite}")
     if not 0 < args.minutes <= 60:
         parser.error("--minutes: between 0 and 60")
+    if not 0 <= args.warmup <= 30:
+        parser.error("--warmup: between 0 and 30")
+    if args.minutes < 2 * ENDS_MINUTES:
+        parser.error(f"--minutes: at least {2 * ENDS_MINUTES} to compare its first and "
+                     "last minutes")
     return args
 
 
