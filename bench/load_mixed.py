@@ -65,6 +65,7 @@ LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 WORKERS = 2
 SAMPLE_S = 10.0
 GROWTH_TOLERANCE = 0.05  # of the server's RSS: more is growth, less the spread of one minute
+ORIENTATION = "orientation (/api/orientation)"  # the kind bench/locustfile.py records
 ENDS_MINUTES = 2  # memory at the start and the end of the measured run: means over this long
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -154,6 +155,7 @@ class Run:
     locust_cpu: float  # percent of one CPU
     plan_sizes: str
     warmup_s: float
+    cut_short: list[float]  # start (epoch s) of the orientations that answered cut short
 
     @property
     def start(self) -> float:
@@ -220,13 +222,14 @@ def run_backend(backend: str, url: str, args: argparse.Namespace) -> Run:
         status, locust_cpu = run_locust(port, args, plan_file, results, sampler)
         if not results.exists():
             raise BenchError(f"locust wrote no results (exit status {status})")
-        records = [(r[0], r[1], r[2], r[3]) for r in json.loads(results.read_text())]
+        found = json.loads(results.read_text())
+        records = [(r[0], r[1], r[2], r[3]) for r in found["requests"]]
     searches = sum(len(v) for v in plan["searches"].values())
     plan_sizes = (f"{searches} searches, {len(plan['reads'])} ids to read, "
                   f"{len(plan['orientations'])} orientation queries, {len(plan['feed'])} "
                   "capacity indicators to update")
     return Run(backend, sizes_of(url), records, sampler, status, locust_cpu, plan_sizes,
-               args.warmup * 60)
+               args.warmup * 60, found["cut_short"])
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -345,6 +348,15 @@ def problems(run: Run) -> list[str]:
     return found
 
 
+def cut_short_line(run: Run) -> str:
+    measured = [r for r in run.measured() if r[1] == ORIENTATION]
+    cut = sum(1 for at in run.cut_short if at >= run.start + run.warmup_s)
+    return (f"Orientations cut short (a 200 with the offers of the radii searched before the "
+            f"time limit, `search.cut_short`): {cut} of the {len(measured):,} measured "
+            f"({cut / max(len(measured), 1):.1%}), {len(run.cut_short) - cut} during the "
+            "warm-up.")
+
+
 def cpu_line(run: Run) -> str:
     return (f"CPU over the run, in percent of one CPU (this machine has "
             f"{len(os.sched_getaffinity(0))}): server (supervisor and workers) "
@@ -355,6 +367,8 @@ def backend_text(run: Run) -> str:
     return f"""**{run.backend}** ({run.sizes}; drawn for the load: {run.plan_sizes})
 
 {kinds_table(run)}
+
+{cut_short_line(run)}
 
 {memory_table(run)}
 

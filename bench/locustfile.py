@@ -5,7 +5,8 @@ Each simulated user is an information system of profile 1 that searches the dire
 resources, asks for orientations and feeds bed availability, with a short pause between
 requests. What is sent is in the plan (JSON, ``LOAD_PLAN``) that bench/load_plan.py drew from
 the database; every request is recorded (start, kind, milliseconds, error) and written as JSON
-to ``LOAD_RESULTS`` when locust stops.
+to ``LOAD_RESULTS`` when locust stops, with the start of each orientation that answered with
+the offers found before its time ran out (``search.cut_short``: a 200, but not every radius).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ PLAN: dict[str, Any] = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encodi
 HEADERS = {"Authorization": f"Bearer {PLAN['token']}", "Accept": "application/fhir+json"}
 PATCH_HEADERS = {**HEADERS, "Content-Type": "application/fhir+json"}
 RECORDED: list[tuple[float, str, float, str]] = []  # start (s), kind, ms, error ('' if none)
+CUT_SHORT: list[float] = []  # start (s) of the orientations cut short
 
 
 @events.request.add_listener
@@ -34,7 +37,8 @@ def record(request_type: str, name: str, response_time: float, response_length: 
 
 @events.quitting.add_listener
 def write_results(**_: Any) -> None:
-    Path(os.environ["LOAD_RESULTS"]).write_text(json.dumps(RECORDED), encoding="utf-8")
+    Path(os.environ["LOAD_RESULTS"]).write_text(
+        json.dumps({"requests": RECORDED, "cut_short": CUT_SHORT}), encoding="utf-8")
 
 
 def feed_body(target: dict[str, Any], count: int) -> str:
@@ -92,7 +96,10 @@ class InformationSystem(FastHttpUser):
 
     @task(12)
     def orientation(self) -> None:
-        self.get(random.choice(PLAN["orientations"]), "orientation (/api/orientation)")
+        start = time.time()
+        answer = self.get(random.choice(PLAN["orientations"]), "orientation (/api/orientation)")
+        if (answer or {}).get("search", {}).get("cut_short"):
+            CUT_SHORT.append(start)
 
     @task(20)
     def capacity_update(self) -> None:
