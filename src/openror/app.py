@@ -46,7 +46,7 @@ from openror.quality import schedule
 from openror.quality.on_write import OfferChecks
 from openror.quality.reminders import Reminders
 from openror.quality.task_writes import TaskWorkflow
-from openror.services import mailer
+from openror.services import heap, mailer
 from openror.services.container import Services
 from openror.services.mail_backends import MailBackend, backend_from
 from openror.services.measure_writer import SystemMeasureWriter
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.db.points.open_async(settings.pool_size)
+        heap.settle()  # what the app loaded, out of the full collections (services.heap)
         chores = Chores()
         refresher = asyncio.create_task(_refresh_statistics(services, chores))
         auditor = asyncio.create_task(trail.run())
