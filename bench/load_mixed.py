@@ -291,7 +291,7 @@ def memory_ends(run: Run) -> tuple[list[Sample], list[Sample], list[Sample]]:
     """The samples of the first minute of load, of the first ``ENDS_MINUTES`` after the
     warm-up and of the last ``ENDS_MINUTES`` of load (not the stop that follows it)."""
     samples = run.sampler.samples
-    end = run.warmup_s + (max(r[0] for r in run.records) - run.start)
+    end = max(r[0] for r in run.records) - run.start  # the last request, sampler time
     span = ENDS_MINUTES * 60
     first = [s for s in samples if s.at < 60] or samples[:1]
     warm = [s for s in samples if run.warmup_s <= s.at < run.warmup_s + span] or samples[:1]
