@@ -3,10 +3,10 @@
 
 A worker holds some 220,000 long-lived objects once its app is built (modules, terminology,
 gazetteer, compiled search paths), and each full collection traverses them all again: on
-the demo sample, 300 orientations in a row ran 12 full collections of about 0.2 s each (2.5 s
-of 45), each one landing on one request. Frozen (``settle``) at the start of the worker,
-full collections came more often (40) but took 0.5 s in all, 20 ms at most (an import ran
-beside both runs: the times are long, their ratio is the point).
+the national dataset, 80 orientations in a row ran 12 full collections of about 0.17 s each
+(2.0 s of 18), each one landing on one request. Frozen (``settle``) at the start of the
+worker, full collections came more often (19) but took 0.1 s in all, 18 ms at most
+(``bench/gc_pauses.py``).
 
 A bulk run holds the same long-lived objects and makes millions of short-lived ones
 (decoded resources, index rows). As a
