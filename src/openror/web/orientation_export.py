@@ -13,9 +13,10 @@ from datetime import datetime
 from markupsafe import Markup
 
 from openror.api.orientation_api import Orientation
+from openror.search.orientation.model import french_km
 from openror.web import maps
 from openror.web.moments import paris
-from openror.web.orientation_views import ResultView, kilometres
+from openror.web.orientation_views import ResultView
 
 CSV_HEADERS = ("Rang", "Offre", "Identifiant de l'offre", "Structure", "Lieux",
                "Distance (km)", "Disponibilité", "Date du chiffre (heure de Paris)",
@@ -42,7 +43,7 @@ def as_csv(found: list[ResultView], done: Orientation, base_url: str) -> str:
             r.rank, r.name, r.id, r.site,
             " | ".join(", ".join(p for p in (place.name, place.address) if p)
                        for place in r.places),
-            "" if r.distance_km is None else kilometres(r.distance_km),
+            "" if r.distance_km is None else french_km(r.distance_km),
             r.beds, _csv_time(r.updated), "oui" if r.stale else "non", r.opening,
             " | ".join(f"{c.channel} : {c.value}" + (f" ({c.label})" if c.label else "")
                        for c in r.contacts),

@@ -12,7 +12,14 @@ from typing import Any
 
 from openror.api.orientation_api import Orientation
 from openror.geo.distance import haversine_km
-from openror.search.orientation.model import Availability, Contact, Json, Ranked, french_number
+from openror.search.orientation.model import (
+    Availability,
+    Contact,
+    Json,
+    Ranked,
+    french_km,
+    french_number,
+)
 from openror.terminology import default_terminology
 from openror.web.moments import age, paris, plural
 
@@ -93,12 +100,7 @@ def result(rank: int, ranked: Ranked, explanation: dict[str, Any], done: Orienta
 def distance(km: float | None) -> str:
     if km is None:
         return "distance inconnue"
-    return "à moins de 100 m" if km < 0.1 else f"à {kilometres(km)} km"
-
-
-def kilometres(km: float) -> str:
-    """« 3,2 » (one decimal, French comma)."""
-    return f"{km:.1f}".replace(".", ",")
+    return "à moins de 100 m" if km < 0.1 else f"à {french_km(km)} km"
 
 
 def beds(found: Availability) -> str:

@@ -9,7 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from openror.search.orientation.filters import Check
-from openror.search.orientation.model import Availability, Dropped, Json, Need, Ranked
+from openror.search.orientation.model import (
+    Availability,
+    Dropped,
+    Json,
+    Need,
+    Ranked,
+    french_km,
+)
 
 #: the hard criteria told in the sentence, in this order
 HARD = ("age", "careMode", "expertise", "act", "public", "equipment")
@@ -32,7 +39,7 @@ def explanation(need: Need, ranked: Ranked, passed: list[Check], now: datetime
         criteria.append({"criterion": "opening", "text": ranked.opening.text})
     parts = [", ".join(c["text"] for c in criteria if c["criterion"] == "activity")]
     if ranked.candidate.distance_km is not None:
-        parts.append(f"à {_km(ranked.candidate.distance_km)}")
+        parts.append(f"à {french_km(ranked.candidate.distance_km)} km")
     parts += [c["text"] for c in criteria if c["criterion"] in HARD]
     if ranked.matched_words:
         parts.append(f"correspond à « {' '.join(ranked.matched_words)} »")
@@ -74,10 +81,6 @@ def why_not_dropped(dropped: Dropped) -> WhyNot:
 def why_not_beyond(offer_id: str, position: int, count: int) -> WhyNot:
     return WhyNot(offer_id, "rank", f"classée {position}e, au-delà des {count} résultats "
                                     "demandés")
-
-
-def _km(km: float) -> str:
-    return f"{km:.1f} km".replace(".", ",")
 
 
 def _age(delta: Any) -> str:

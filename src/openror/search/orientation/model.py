@@ -14,6 +14,11 @@ def french_number(x: float) -> str:
     return f"{x:g}".replace(".", ",")
 
 
+def french_km(km: float) -> str:
+    """A distance as the explanations and pages write it: one decimal, ``3.24`` → ``3,2``."""
+    return f"{km:.1f}".replace(".", ",")
+
+
 @dataclass(frozen=True)
 class Coded:
     """A code the need asks for, with its NOS label (shown in explanations)."""

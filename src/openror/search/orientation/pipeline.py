@@ -22,7 +22,15 @@ from openror.errors import Forbidden, error
 from openror.search.engine import SearchEngine
 from openror.search.orientation import candidates as stage
 from openror.search.orientation import contacts, explain, filters, hours
-from openror.search.orientation.model import Candidate, Dropped, Json, Need, Ranked, Where
+from openror.search.orientation.model import (
+    Candidate,
+    Dropped,
+    Json,
+    Need,
+    Ranked,
+    Where,
+    french_km,
+)
 from openror.search.orientation.rank import best, rank
 from openror.store import deadline
 from openror.store.database import Database
@@ -158,8 +166,8 @@ def _never_found(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
     if failed is not None:
         return explain.why_not_dropped(Dropped(offer_id, "filters", failed.criterion,
                                                failed.text))
-    distance = f"{offer.distance_km:.1f}".replace(".", ",")
     reason = ("où la recherche s'est arrêtée faute de temps" if outcome.cut_short else
               "qui avait déjà assez de résultats")
-    return explain.WhyNot(offer_id, "candidates", f"à {distance} km, au-delà du rayon de "
+    return explain.WhyNot(offer_id, "candidates",
+                          f"à {french_km(offer.distance_km)} km, au-delà du rayon de "
                           f"recherche ({outcome.scope.radius_km:g} km), {reason}")
