@@ -206,6 +206,17 @@ def test_the_radius_grows_until_enough_results(stored: Database,
     assert far.scope.national and [r.candidate.id for r in far.results] == ["ophtalmo-lyon"]
 
 
+def test_a_radius_with_a_decimal_is_written_the_french_way(stored: Database,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # a dense département starts at 2.5 km (Paris): « 2,5 km », not « 2.5 km »
+    monkeypatch.setattr(candidates, "RARE_OFFERS", 0)
+    monkeypatch.setattr(candidates, "SPARSE_RADIUS_KM", 2.5)
+    one = run(stored, "cardio", age="45", count=1)
+    assert one.scope.radius_km == 2.5
+    why = pipeline.why_not(stored, SYSTEM, one, "cardio-chartres", utcnow())
+    assert "au-delà du rayon de recherche (2,5 km)" in why.reason
+
+
 def test_offers_for_other_ages_do_not_hide_a_farther_one(stored: Database,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Nationally only the nearest offers are read: those whose age range excludes the

@@ -179,7 +179,7 @@ def understood(done: Orientation) -> list[str]:
         kinds = " ou ".join(k.label for k in need.equipment.kinds)
         limit = need.equipment.min_kg
         parts.append(f"équipement : {kinds}" + ("" if limit is None else
-                                                 f" (au moins {limit:g} kg)"))
+                                                 f" (au moins {french_number(limit)} kg)"))
     if need.open_now:
         parts.append("ouvert maintenant")
     if need.words:
@@ -190,7 +190,7 @@ def understood(done: Orientation) -> list[str]:
         parts.append("patient : " + ", ".join(patient))
     parts.append(f"autour de {done.where.label}")
     parts.append("dans toute la France" if scope.national
-                 else f"dans un rayon de {scope.radius_km:g} km")
+                 else f"dans un rayon de {french_number(scope.radius_km)} km")
     return parts
 
 

@@ -30,6 +30,7 @@ from openror.search.orientation.model import (
     Ranked,
     Where,
     french_km,
+    french_number,
 )
 from openror.search.orientation.rank import best, rank
 from openror.store import deadline
@@ -170,4 +171,4 @@ def _never_found(db: Database, caller: Caller, outcome: Outcome, offer_id: str,
               "qui avait déjà assez de résultats")
     return explain.WhyNot(offer_id, "candidates",
                           f"à {french_km(offer.distance_km)} km, au-delà du rayon de "
-                          f"recherche ({outcome.scope.radius_km:g} km), {reason}")
+                          f"recherche ({french_number(outcome.scope.radius_km)} km), {reason}")
