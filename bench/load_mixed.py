@@ -40,6 +40,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -157,8 +158,8 @@ class Run:
     warmup_s: float
     cut_short: list[float]  # start (epoch s) of the orientations that answered cut short
 
-    @property
-    def start(self) -> float:
+    @cached_property
+    def start(self) -> float:  # cached: read once per record by the tables
         return min(r[0] for r in self.records)
 
     def measured(self) -> list[tuple[float, str, float, str]]:
