@@ -59,7 +59,7 @@ class CapacityFeed:
         rt = resource_type("Location", "patch")
         try:
             for _ in range(OPTIMISTIC_TRIES):
-                with self.writes.db.read_primary(autocommit=True) as conn:
+                with self.writes.db.read_primary(fixed_shape=True) as conn:
                     current = self.writes.live(conn, "Location", _place(conn, identifier),
                                                for_update=False)
                     writer, applied = self._applied(current, identifier, operations, caller)
@@ -67,7 +67,7 @@ class CapacityFeed:
                                                             "patch", log, caller=writer)
                 if isinstance(prepared, WriteResult):
                     return _warned(prepared, applied.warnings)
-                with self.writes.db.write() as conn:
+                with self.writes.db.write(fixed_shape=True) as conn:
                     result = self.writes.store_if_current(conn, rt, prepared, log)
                 if result is not None:
                     return _warned(result, applied.warnings)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from openror.store import deadline, deferred, write_positions
 from openror.store.dialect import (
     WriterQueue,
+    allow_generic_plans,
     create_engines,
     dialect_of,
     normalise_url,
@@ -50,8 +51,13 @@ class Database:
         self._snapshots_ready = side is None  # the main database has the table (migrations)
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
+    def write(self, *, fixed_shape: bool = False) -> Iterator[sa.Connection]:
+        """``fixed_shape``: the transaction's statements are the same text every time, with
+        no list of ids (the capacity feed's): on PostgreSQL they may then run on generic
+        plans (dialect.allow_generic_plans)."""
         with self._transaction(noted=True) as conn:
+            if fixed_shape:
+                allow_generic_plans(conn)
             yield conn
 
     @contextmanager
@@ -87,7 +93,8 @@ class Database:
                 raise
 
     @contextmanager
-    def read_primary(self, *, autocommit: bool = False) -> Iterator[sa.Connection]:
+    def read_primary(self, *, autocommit: bool = False, fixed_shape: bool = False
+                     ) -> Iterator[sa.Connection]:
         """A connection to the primary, for a read that must see every committed write:
         one a write is based on (read, change, write back), or one of credentials and
         sessions (a revoked one must stop at once).
@@ -95,9 +102,14 @@ class Database:
         ``autocommit``: each statement on its own, for a read whose statements need no
         common snapshot. On PostgreSQL, whose READ COMMITTED statements take a snapshot each
         anyway, that spares the BEGIN and COMMIT round trips; SQLite reads in a transaction
-        as before (its snapshot is the transaction's)."""
+        as before (its snapshot is the transaction's).
+
+        ``fixed_shape``: as for ``write``; on PostgreSQL in a transaction (``SET LOCAL``),
+        whose round trips cost less than planning each statement again."""
         with self.reader.connect() as conn:
-            if autocommit and self.dialect == "postgresql":
+            if fixed_shape:
+                allow_generic_plans(conn)
+            elif autocommit and self.dialect == "postgresql":
                 conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
             _end_read(conn)
