@@ -9,20 +9,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 import click
-import sqlalchemy.exc
 
 from openror.access.caller import WRITE_ALL
 from openror.config import Settings, load_settings
 from openror.errors import OpenRORError
 from openror.importers import sources as import_sources
-from openror.importers.run import Options
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    import sqlalchemy.exc
+
+    from openror.importers.run import Options
     from openror.services.clients import Clients, Credentials
     from openror.store.clients import ClientRow
 
@@ -42,11 +43,21 @@ def fails_cleanly(func: F) -> F:
         except OSError as exc:
             click.echo(f"openror: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
             sys.exit(1)
-        except sqlalchemy.exc.OperationalError as exc:  # unreachable or unusable database
+        except Exception as exc:
+            if not _unusable_database(exc):
+                raise
             click.echo(f"openror: error: the database cannot be used: {exc.orig}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _unusable_database(exc: Exception) -> TypeGuard[sqlalchemy.exc.OperationalError]:
+    """An unreachable or unusable database. SQLAlchemy is imported here, not at start-up:
+    ``openror --help`` stays fast (an error from it means it is loaded already)."""
+    import sqlalchemy.exc
+
+    return isinstance(exc, sqlalchemy.exc.OperationalError)
 
 
 def _settings(database: str | None = None, data_dir: Path | None = None) -> Settings:
@@ -276,6 +287,8 @@ def import_(source: str, paths: tuple[Path, ...], continue_from: str | None,
         return
     if not paths and continue_from is None:
         raise click.UsageError("give at least one PATH, or --continue PHASE")
+    from openror.importers.run import Options
+
     _import_resources(settings, source, list(paths), Options(
         rejects=rejects, batch_size=batch_size, progress=not no_progress,
         continue_from=continue_from, run_id=run_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -74,6 +76,24 @@ def test_bad_release_is_one_line_and_stores_nothing(tmp_path: Path) -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     code, out = _run("import", "nos", str(tmp_path / "nope.tabs"), "--database", _url(tmp_path))
     assert code == 1 and out.startswith("openror: error:") and "nope.tabs" in out
+
+
+def test_an_unusable_database_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-dir' / 'x.sqlite'}"
+    code, out = _run("clients", "list", "--database", url)
+    assert code == 1
+    assert out == "openror: error: the database cannot be used: unable to open database file\n"
+
+
+def test_help_does_not_load_the_database_layers() -> None:
+    """``openror --help`` and a mistyped command answer at once: SQLAlchemy and the write
+    path load with the commands that use them."""
+    probe = ("import sys, openror.cli; "
+             "print(sorted(m for m in ('sqlalchemy', 'openror.services.writes', "
+             "'openror.importers.base') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from openror.importers.base import Source
+if TYPE_CHECKING:  # the CLI lists the names at start-up: the sources load on use
+    from openror.importers.base import Source
 
 #: name -> "module:class" of a resource source (imported on use: start-up stays fast)
 RESOURCE_SOURCES: dict[str, str] = {
