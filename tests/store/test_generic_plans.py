@@ -27,4 +27,3 @@ def test_generic_plans_end_with_the_write_that_allowed_them(db: Database) -> Non
             assert _mode(conn) == "force_custom_plan"
         with db.read_primary(autocommit=True) as conn:
             assert _mode(conn) == "force_custom_plan"
-
