@@ -23,6 +23,8 @@ during the run or a locust that fails makes the exit status 1.
     bash bench/setup.sh
     .venv/bin/python bench/load_mixed.py --sqlite PATH [--postgres URL] [--minutes 10]
                                          [--warmup 3] [--users 40] [--write-docs]
+                                         [--data "what the databases hold, when not the
+                                                  national dataset"]
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ WORKERS = 2
 SAMPLE_S = 10.0
 GROWTH_TOLERANCE = 0.05  # of the server's RSS: more is growth, less the spread of one minute
 ORIENTATION = "orientation (/api/orientation)"  # the kind bench/locustfile.py records
+NATIONAL = ("the national dataset (`openror generate national --seed 1`, imported with\n"
+            "  `openror import bundle`)")
 ENDS_MINUTES = 2  # memory at the start and the end of the measured run: means over this long
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -408,8 +412,7 @@ revision {revision()}.
 - **Machine**: {machine()}.
 - **Command**: `{command}` (after `bash bench/setup.sh`, which installs locust in
   `.cache/locust`).
-- **Data**: the national dataset (`openror generate national --seed 1`, imported with
-  `openror import bundle`); values drawn from it at random (seed {args.seed}).
+- **Data**: {args.data}; values drawn from it at random (seed {args.seed}).
 - **Method**: `openror serve --workers {WORKERS}` on 127.0.0.1; {locust_version()}, headless,
   one process, {args.users} users (started {args.spawn_rate:g} per second), each an
   information system with a profile-1 token pausing 0.2–1 s between requests, for
@@ -449,6 +452,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--feed-places", type=int, default=500,
                         help="hospital units whose availability the load updates")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", default=NATIONAL, help="what the databases hold, for the "
+                        "report (default: the national dataset)")
     parser.add_argument("--write-docs", action="store_true",
                         help="write the section of docs/benchmarks.md")
     args = parser.parse_args()
