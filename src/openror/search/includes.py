@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from openror.fhir.search_params import param
 from openror.search import scope
+from openror.search.id_lists import among_ids
 from openror.search.model import Include
 from openror.store.schema import resource
 from openror.store.search_tables import search_ref
@@ -65,7 +66,7 @@ def _forward(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key,
     stmt = sa.select(resource.c.type, resource.c.id, resource.c.content).select_from(
         r.join(resource, sa.and_(resource.c.type == r.c.target_type,
                                  resource.c.id == r.c.target_id))).where(
-        r.c.type == inc.source, r.c.param == inc.param, r.c.id.in_(ids),
+        r.c.type == inc.source, r.c.param == inc.param, among_ids(r.c.id, ids),
         resource.c.deleted.is_(False),
         *scope.visible_of_types(_targets(inc), resource.c.type, resource.c.id))
     if inc.target:
@@ -90,7 +91,7 @@ def _reverse(conn: sa.Connection, inc: Include, frontier: set[Key]) -> dict[Key,
             continue
         stmt = sa.select(resource.c.id, resource.c.content).select_from(
             r.join(resource, sa.and_(resource.c.type == r.c.type, resource.c.id == r.c.id))
-        ).where(r.c.target_type == target, r.c.target_id.in_(ids), r.c.type == inc.source,
+        ).where(r.c.target_type == target, among_ids(r.c.target_id, ids), r.c.type == inc.source,
                 r.c.param == inc.param, resource.c.deleted.is_(False),
                 *scope.visible(inc.source, resource.c.id))
         found.update({(inc.source, i): bytes(content) for i, content in conn.execute(stmt)})

@@ -19,6 +19,7 @@ from openror.fhir.search_values import prefix_upper_bound
 from openror.geo.distance import EARTH_RADIUS_KM
 from openror.search import capacity, scope
 from openror.search.conditions import date_condition, number_condition
+from openror.search.id_lists import among_ids
 from openror.search.labels import codes_labelled
 from openror.search.model import (
     AllOf,
@@ -98,7 +99,7 @@ def holds(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
     if isinstance(c, Correlated):  # probed per candidate: see _correlated_join
         return sa.exists(_correlated_join(rtype, c, owner))
     if isinstance(c, Resolved):
-        return owner.in_(c.ids) if c.ids else sa.false()
+        return among_ids(owner, c.ids)
     if (negated := _negated_rows(c)) is not None:
         # the candidate's own rows, rather than every resource the negated criterion holds
         # for (an age range's bound: hundreds of thousands of offers)
@@ -457,7 +458,7 @@ def _drive(rtype: str, c: Drive) -> Ids:
 
 def _resolved(rtype: str, c: Resolved) -> Ids:
     return sa.select(resource.c.id).where(resource.c.type == rtype,
-                                          resource.c.id.in_(c.ids) if c.ids else sa.false())
+                                          among_ids(resource.c.id, c.ids))
 
 
 _COMPILERS: dict[type, Callable[[str, Any], Ids]] = {

@@ -164,6 +164,11 @@ class WriterQueue:
             self._fd = None
 
 
+def any_of(column: sa.ColumnElement[Any], values: Collection[str]) -> sa.ColumnElement[bool]:
+    """PostgreSQL: ``column = ANY(:values)``, the values in one array parameter."""
+    return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(sa.String)))
+
+
 def among(conn: sa.Connection, column: sa.ColumnElement[Any], values: Collection[str]
           ) -> sa.ColumnElement[bool]:
     """``column IN values`` with the values in one parameter: an array on PostgreSQL
@@ -172,8 +177,7 @@ def among(conn: sa.Connection, column: sa.ColumnElement[Any], values: Collection
     1,000 ids of a bulk batch read by primary key, measured 15.2 → 7.4 ms on PostgreSQL,
     3.1 → 1.5 ms on SQLite."""
     if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, list(values),
-                                              type_=postgresql.ARRAY(sa.String)))
+        return any_of(column, values)
     listed = sa.func.json_each(sa.bindparam(None, orjson.dumps(list(values)).decode(),
                                             type_=sa.String)).table_valued("value")
     return column.in_(sa.select(listed.c.value))
