@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from openror.access.caller import Caller
 from openror.errors import InvalidInput, error
 from openror.search import groups, guard
-from openror.search.id_lists import building_for
 from openror.search.includes import Included, include
 from openror.search.model import Content, Drive, Query
 from openror.search.plan import statement
@@ -90,7 +89,7 @@ class SearchEngine:
         without their freshness extension, for a caller that parses them and adds it
         itself (``freshness.annotate_body``) rather than have them parsed twice."""
         guard.check(self.caller, q)
-        with self.db.read() as conn, searching_as(self.caller), building_for(conn.dialect.name):
+        with self.db.read() as conn, searching_as(self.caller, conn.dialect.name):
             _consistent(conn)
             as_of = feed_order.newest(conn).at  # first: the snapshot the search sees
             q = replace(q, criteria=groups.prepare(conn, q.rtype, q.criteria))
@@ -112,7 +111,7 @@ class SearchEngine:
             raise InvalidInput([error("invalid", "this page link has expired or is not "
                                       "valid; run the search again", "_cursor")])
         read_context.must_see(_position(token))  # a replica without the matches won't do
-        with self.db.read() as conn, searching_as(self.caller), building_for(conn.dialect.name):
+        with self.db.read() as conn, searching_as(self.caller, conn.dialect.name):
             page_hits = [Hit(*h) for h in snap.hits[offset:offset + q.count]]
             matches, included = self._served(conn, q, page_hits)
         return Page(q, offset, matches, included, snap.total, len(snap.hits), cursor=token)

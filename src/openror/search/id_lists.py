@@ -5,38 +5,26 @@ whose included resources are read, were bound one parameter per id, each rendere
 parsed again at every search. On PostgreSQL the same list as one array (``= ANY``) has the
 same plan (the engines plan each statement with its values) and costs less: 600 ids, 18.9–22.2
 against 13.8–18.2 ms for one statement of the demo sample's correlated capacity search. The
-engine says which database it builds for (``building_for``); SQLite, and statements built
-elsewhere, keep ``IN``: SQLite's planner takes a JSON array (``json_each``) for a table of
-unknown size.
+engine says which database it builds for (``scope.searching_as``); SQLite, and statements
+built without saying, keep ``IN``: SQLite's planner takes a JSON array (``json_each``) for a
+table of unknown size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
 
+from openror.search import scope
 from openror.store.dialect import any_of
-
-_dialect: ContextVar[str] = ContextVar("search_dialect", default="sqlite")
-
-
-@contextmanager
-def building_for(dialect: str) -> Iterator[None]:
-    token = _dialect.set(dialect)
-    try:
-        yield
-    finally:
-        _dialect.reset(token)
 
 
 def among_ids(column: Any, ids: Collection[str]) -> sa.ColumnElement[bool]:
     """``column`` is one of ``ids`` (none: never)."""
     if not ids:
         return sa.false()
-    if _dialect.get() == "postgresql":
+    if scope.dialect() == "postgresql":
         return any_of(column, ids)
     return column.in_(ids)  # type: ignore[no-any-return]

@@ -1,10 +1,10 @@
 """The caller a search runs for, so that every statement it builds hides what the caller may
-not see (``store.visibility``).
+not see (``store.visibility``), and the database it is built for (``search.id_lists``).
 
 The SQL builders are many small functions of (type, criterion); rather than thread the caller
 through all of them, the engine sets it here for the duration of a search. There is no
-default: building a search statement outside ``searching_as`` fails instead of showing
-everything.
+default caller: building a search statement outside ``searching_as`` fails instead of showing
+everything. The database is optional: without it, statements keep what both databases read.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,25 +20,38 @@ import sqlalchemy as sa
 from openror.access.caller import Caller
 from openror.store import visibility
 
-_caller: ContextVar[Caller] = ContextVar("search_caller")
+
+@dataclass(frozen=True)
+class _Building:
+    caller: Caller
+    dialect: str | None  # None: statements both databases read
+
+
+_building: ContextVar[_Building] = ContextVar("search_building")
 
 
 @contextmanager
-def searching_as(caller: Caller) -> Iterator[None]:
-    token = _caller.set(caller)
+def searching_as(caller: Caller, dialect: str | None = None) -> Iterator[None]:
+    token = _building.set(_Building(caller, dialect))
     try:
         yield
     finally:
-        _caller.reset(token)
+        _building.reset(token)
 
 
 def caller() -> Caller:
-    return _caller.get()
+    return _building.get().caller
+
+
+def dialect() -> str | None:
+    """The database the search's statements are for, when its engine said so."""
+    found = _building.get(None)
+    return None if found is None else found.dialect
 
 
 def visible(rtype: str, owner: Any) -> list[sa.ColumnElement[bool]]:
     """The conditions (none or one) under which the ``rtype`` resource ``owner`` is visible."""
-    condition = visibility.visible(rtype, _caller.get(), owner)
+    condition = visibility.visible(rtype, caller(), owner)
     return [] if condition is None else [condition]
 
 
