@@ -1079,6 +1079,23 @@ def _group_clause(draw: st.DrawFn, w: World, rtype: str) -> Clause:
     return [(f"{head}.{key}", value) for key, value in inner]
 
 
+def offer_capacity_queries(w: World) -> st.SearchStrategy[Search]:
+    """Offers of an activity with a capacity record at one of their places (one capacity
+    parameter or several together), sometimes beside another parameter: the ROR's
+    correlated capacity search, read from the offers' capacity rows."""
+    def draw_query(draw: st.DrawFn) -> Search:
+        rtype = "HealthcareService"
+        capacity = capacity_clause(draw, w, "Location")
+        if draw(st.integers(0, 3)) == 0:
+            capacity = capacity[:1]
+        pairs = [("specialty", _token_values(draw, w, rtype, "specialty")),
+                 *((f"location.{key}", value) for key, value in capacity)]
+        if draw(st.integers(0, 2)) == 0:
+            pairs += simple_clause(draw, w, rtype)
+        return Search(rtype, tuple(draw(st.permutations(pairs))))
+    return st.composite(draw_query)()
+
+
 def group_queries(w: World) -> st.SearchStrategy[Search]:
     """Correlated groups (capacity, equipment and its limits, public), directly or through
     ``location.``, and ``near``, sometimes two of them or beside another parameter."""

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from openror.access.caller import SYSTEM
 from openror.search import groups
 from openror.search.engine import SearchEngine
-from openror.search.model import Query
+from openror.search.model import OfferCapacity, Query
+from openror.search.offer_capacity import combine
 from openror.search.parse import parse_query
 from openror.services.writes import WritePath
 from openror.store.database import Database
@@ -40,6 +41,7 @@ from tests.search.strategies import (
     filter_queries,
     group_queries,
     last_updated_values,
+    offer_capacity_queries,
     reference_queries,
     single_queries,
     worlds,
@@ -153,6 +155,16 @@ def test_correlated_groups_and_near(loaded: Loaded, data: st.DataObject) -> None
     and near, alone or two together."""
     check(loaded, data.draw(group_queries(loaded.world), label="search"),
           data.draw(SMALLS, label="small"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(data=st.data())
+def test_offer_activity_and_capacity(loaded: Loaded, data: st.DataObject) -> None:
+    """An offer's activity and a capacity group of its places (search.offer_capacity)."""
+    search = data.draw(offer_capacity_queries(loaded.world), label="search")
+    criteria = parse_query(search.rtype, list(search.pairs), strict=True).criteria
+    assert any(isinstance(c, OfferCapacity) for c in combine(search.rtype, criteria.items))
+    check(loaded, search, data.draw(SMALLS, label="small"))
 
 
 @settings(max_examples=EXAMPLES // 2, deadline=None)

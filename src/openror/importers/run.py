@@ -29,7 +29,7 @@ from openror.services.batch import Batch, Upsert
 from openror.services.bulk import BulkWriter
 from openror.services.container import Services
 from openror.services.writes import WriteResult
-from openror.store import bulk_indexes, derive_process, imports, statistics
+from openror.store import bulk_indexes, derive_process, imports, offer_capacity, statistics
 from openror.store.feed import LogEntry
 
 PHASES = ("parse", "check", "stage", "apply")
@@ -199,7 +199,8 @@ class ImportRun:
         # into an empty database, the search index tables are written without their
         # indexes, built at the end
         first_load = bulk_indexes.drop_for_first_load(self.services.db)
-        with heap.bulk_run(), derive_process.running(), self._bar("apply") as bar:
+        with heap.bulk_run(), derive_process.running(), offer_capacity.paused(first_load), \
+                self._bar("apply") as bar:
             while True:
                 with self.services.db.read() as conn:
                     rows = self._next_batch(conn, position)

@@ -22,6 +22,14 @@ def typed(c: Correlated) -> bool:
     return c.group == "capacity" and all(_typed(m) for m in c.matches)
 
 
+def typed_group(c: object) -> Correlated | None:
+    """``c`` as a capacity group the typed rows answer (one parameter alone is a group of
+    one: a single record holds it), or None."""
+    if isinstance(c, Match) and c.param.group == "capacity":
+        c = Correlated("capacity", (c,))
+    return c if isinstance(c, Correlated) and typed(c) else None
+
+
 def _typed(m: Match) -> bool:
     if m.modifier:
         return False
@@ -37,15 +45,18 @@ def _typed(m: Match) -> bool:
 def capacity_ids(rtype: str, c: Correlated, owner: Any = None) -> Ids:
     """Ids of the places with one capacity record on which every match of ``c`` holds."""
     t = search_capacity
-    conditions = [t.c.type == rtype, *(sa.or_(*(_value(m.param.name, v) for v in m.values))
-                                       for m in c.matches)]
+    conditions = [t.c.type == rtype, *record_conditions(t, c)]
     if owner is not None:
         conditions.append(t.c.id == owner)
     return sa.select(t.c.id).where(*conditions)
 
 
-def _value(name: str, v: Value) -> sa.ColumnElement[bool]:
-    t = search_capacity
+def record_conditions(t: Any, c: Correlated) -> list[sa.ColumnElement[bool]]:
+    """The group on one row of ``t`` (a table with the typed capacity columns)."""
+    return [sa.or_(*(_value(t, m.param.name, v) for v in m.values)) for m in c.matches]
+
+
+def _value(t: Any, name: str, v: Value) -> sa.ColumnElement[bool]:
     if isinstance(v, NumberValue):
         return number_condition(t.c.nb, v)
     if isinstance(v, DateValue):

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openror.search.model import NumberValue
+from openror.search.model import NumberValue, TokenValue
 
 
 def date_condition(low: Any, high: Any, prefix: str, v_low: Any, v_high: Any
@@ -34,3 +34,13 @@ def number_condition(column: Any, v: NumberValue) -> sa.ColumnElement[bool]:
         "ap": sa.and_(column >= value - margin, column <= value + margin),
     }
     return conditions[v.prefix]
+
+
+def token_condition(t: Any, v: TokenValue) -> sa.ColumnElement[bool]:
+    """A ``system|code`` value on a table's ``system`` and ``code`` columns."""
+    parts = []
+    if v.code is not None:
+        parts.append(t.c.code == v.code)
+    if v.system is not None:
+        parts.append(t.c.system == v.system)
+    return sa.and_(*parts)

@@ -30,6 +30,7 @@ from openror.search.model import (
     Not,
     Resolved,
 )
+from openror.search.offer_capacity import combine
 from openror.search.sql import HALF_CIRCUMFERENCE_KM, correlated_ids, matching, near_ids
 
 SMALL = 5_000
@@ -43,14 +44,16 @@ DRIVER_MAX = 200_000
 #: the activity 0.05–0.8 s, computed whole 0.06–4.1 s (docs/benchmarks.md, search notes)
 NEAR_DRIVER_MAX = 60_000
 
-#: criteria worth a probe: the planner cannot tell how many resources they hold for
+#: criteria worth a probe: the planner cannot tell how many resources they hold for (an
+#: offer's activity with its places' capacity is one range of a covering index: read whole,
+#: it costs about what the probe would)
 _PROBED = (Correlated, Chain, Near)
 
 
 def prepare(conn: sa.Connection, rtype: str, criteria: AllOf) -> AllOf:
     """The criteria of a search, with small sets resolved to ids and, failing that, the
     parameter the plan should start from."""
-    items = tuple(resolve(conn, rtype, c) for c in criteria.items)
+    items = tuple(resolve(conn, rtype, c) for c in combine(rtype, criteria.items))
     return AllOf(_driver(conn, rtype, items))
 
 

@@ -136,8 +136,17 @@ class Drive:
     item: Criterion
 
 
+@dataclass(frozen=True)
+class OfferCapacity:
+    """An offer's ``activity``, and a ``capacity`` record of one of the places it refers to
+    (``location``), read together (``search.offer_capacity``)."""
+
+    activity: Match
+    capacity: Correlated
+
+
 Criterion = (Match | Missing | Correlated | Near | Content | Chain | Has | AllOf | AnyOf | Not
-             | Resolved | Drive)
+             | Resolved | Drive | OfferCapacity)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from openror.fhir.search_params import SearchParam
 from openror.fhir.search_values import prefix_upper_bound
 from openror.geo.distance import EARTH_RADIUS_KM
 from openror.search import capacity, scope
-from openror.search.conditions import date_condition, number_condition
+from openror.search.conditions import date_condition, number_condition, token_condition
 from openror.search.id_lists import among_ids
 from openror.search.labels import codes_labelled
 from openror.search.model import (
@@ -36,12 +36,14 @@ from openror.search.model import (
     Near,
     Not,
     NumberValue,
+    OfferCapacity,
     ReferenceValue,
     Resolved,
     StringValue,
     TokenValue,
     Value,
 )
+from openror.search.offer_capacity import offer_ids
 from openror.store.schema import resource
 from openror.store.search_rows import SUBGROUPS
 from openror.store.search_tables import (
@@ -124,8 +126,8 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
         return sa.and_(*(probe(rtype, i, owner) for i in c.items))
     if _has_rows(c):
         return _row_exists(rtype, c, owner)
-    if isinstance(c, Near):
-        return near_holds(rtype, c, owner)
+    if (one := _PROBES.get(type(c))) is not None:
+        return one(rtype, c, owner)
     if isinstance(c, Chain) and not c.above:
         r = search_ref.alias()
         return sa.exists(sa.select(r.c.id).where(
@@ -133,6 +135,11 @@ def probe(rtype: str, c: Criterion, owner: Any) -> sa.ColumnElement[bool]:
             r.c.target_type == c.target, probe(c.target, c.inner, r.c.target_id),
             *scope.visible(c.target, r.c.target_id)))
     return holds(rtype, c, owner)
+
+
+def _offer_capacity_holds(_rtype: str, c: OfferCapacity, owner: Any
+                          ) -> sa.ColumnElement[bool]:
+    return sa.exists(offer_ids(c, owner))
 
 
 def _has_rows(c: Criterion) -> TypeGuard[Match]:
@@ -207,7 +214,7 @@ def _coded(t: Any, values: tuple[Value, ...]) -> sa.ColumnElement[bool] | None:
 
 def _value(t: Any, p: SearchParam, modifier: str, v: Value) -> sa.ColumnElement[bool]:
     if isinstance(v, TokenValue):
-        return _token(t, v)
+        return token_condition(t, v)
     if isinstance(v, StringValue):
         return _labels(t, v) if p.type in ("token", "uri") else _string(t, modifier, v)
     if isinstance(v, DateValue):
@@ -217,15 +224,6 @@ def _value(t: Any, p: SearchParam, modifier: str, v: Value) -> sa.ColumnElement[
     assert isinstance(v, ReferenceValue)
     found = t.c.target_id == v.id
     return sa.and_(found, t.c.target_type == v.type) if v.type else found
-
-
-def _token(t: Any, v: TokenValue) -> sa.ColumnElement[bool]:
-    parts = []
-    if v.code is not None:
-        parts.append(t.c.code == v.code)
-    if v.system is not None:
-        parts.append(t.c.system == v.system)
-    return sa.and_(*parts)
 
 
 def _labels(t: Any, v: StringValue) -> sa.ColumnElement[bool]:
@@ -461,8 +459,14 @@ def _resolved(rtype: str, c: Resolved) -> Ids:
                                           among_ids(resource.c.id, c.ids))
 
 
+#: criteria with a lookup of their own for one candidate (``probe``)
+_PROBES: dict[type, Callable[[str, Any, Any], sa.ColumnElement[bool]]] = {
+    Near: near_holds,
+    OfferCapacity: _offer_capacity_holds,
+}
+
 _COMPILERS: dict[type, Callable[[str, Any], Ids]] = {
     Match: _match, Correlated: _correlated, Missing: _missing, Near: _near, Content: _content,
     Chain: _chain, Has: _has, AnyOf: _any_of, Not: _not, AllOf: all_of, Resolved: _resolved,
-    Drive: _drive,
+    Drive: _drive, OfferCapacity: lambda _rtype, c: offer_ids(c),
 }

@@ -26,7 +26,14 @@ from openror.fhir.references import may_refer_logically
 from openror.services.batch import ID_KEY, Upsert, resolve_references, tag_key
 from openror.services.reconcile import reconcile
 from openror.services.writes import Prepared, WritePath, WriteResult, resource_type, restamp
-from openror.store import capacity_history, derive_process, feed_order, rawsql, search_index
+from openror.store import (
+    capacity_history,
+    derive_process,
+    feed_order,
+    offer_capacity,
+    rawsql,
+    search_index,
+)
 from openror.store.derived import existing, identifier_rows, reference_rows
 from openror.store.dialect import among
 from openror.store.feed import LogEntry
@@ -210,6 +217,7 @@ class BulkWriter:
         prepared = [restamp(p, head) for p in prepared]
         self._write_currents(prepared)
         search_index.insert_tuples(self.conn, derived.rows())
+        offer_capacity.refresh_written(self.conn, [(p.new.type, p.new.id) for p in prepared])
         floor = feed_order.take_turn(self.conn)  # from here to commit, one writer at a time
         settled = [restamp(p, floor) for p in prepared]
         restamp_currents(self.conn, [s.new for p, s in zip(prepared, settled, strict=True)

@@ -10,6 +10,10 @@ An import that stops half-way leaves them missing: continuing it (``openror impo
 --continue apply``) builds them at its end, and so does ``openror db upgrade``. Searches are
 correct but slow meanwhile. A federation catch-up into an empty database does the same
 (``deferred``), but builds them even when it stops: the instance serves meanwhile.
+
+The offers' capacity rows (``store.offer_capacity``) are made from the other tables with
+joins that need their indexes: a first load leaves them to the end, then makes them whole
+before their own indexes are built.
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from openror.store import statistics, table_jobs
+from openror.store import offer_capacity, statistics, table_jobs
 from openror.store.database import Database
 from openror.store.schema import metadata, resource
-from openror.store.search_tables import INDEX_TABLES
+from openror.store.search_tables import INDEX_TABLES, search_offer_capacity
+
+#: made from the others (``offer_capacity.rebuild``) once their indexes are there
+_DERIVED = search_offer_capacity.name
+_TABLES = (*INDEX_TABLES, _DERIVED)
 
 #: the catalogues (SQLAlchemy's reflection skips the expression index of the grid cells)
 _PRESENT = {
@@ -35,14 +43,14 @@ _PRESENT = {
 }
 
 
-def _indexes() -> list[sa.Index]:
-    return [index for name in INDEX_TABLES for index in metadata.tables[name].indexes]
+def _indexes(tables: tuple[str, ...] = _TABLES) -> list[sa.Index]:
+    return [index for name in tables for index in metadata.tables[name].indexes]
 
 
 def missing(conn: sa.Connection) -> list[str]:
     """Names of the search index tables' indexes that are not in the database."""
     present = {row[0] for row in conn.execute(_PRESENT[conn.dialect.name],
-                                              {"tables": list(INDEX_TABLES)})}
+                                              {"tables": list(_TABLES)})}
     return [str(index.name) for index in _indexes() if index.name not in present]
 
 
@@ -67,9 +75,10 @@ def build(conn: sa.Connection) -> list[str]:
     if sqlite:
         conn.exec_driver_sql(f"PRAGMA threads={os.cpu_count() or 1}")
     try:
-        for index in _indexes():
+        for index in _indexes(INDEX_TABLES):
             if index.name in absent:
                 index.create(conn)
+        _derived_steps(absent)(conn)
     finally:
         if sqlite:
             conn.exec_driver_sql("PRAGMA threads=0")
@@ -90,7 +99,21 @@ def build_and_analyse(db: Database) -> list[str]:
         name: [index.create for index in metadata.tables[name].indexes if index.name in absent]
         for name in INDEX_TABLES}
     statistics.after_bulk_load(db, first=builds)
+    if any(index.name in absent for index in _indexes((_DERIVED,))):
+        table_jobs.run(db, {_DERIVED: [_derived_steps(absent),
+                                       statistics.vacuum_analyse(_DERIVED)]})
     return sorted(absent)
+
+
+def _derived_steps(absent: set[str]) -> table_jobs.Step:
+    """The offers' capacity rows made whole, then their indexes, when those are missing."""
+    def run(conn: sa.Connection) -> None:
+        indexes = [index for index in _indexes((_DERIVED,)) if index.name in absent]
+        if indexes:
+            offer_capacity.rebuild(conn)
+            for index in indexes:
+                index.create(conn)
+    return run
 
 
 def drop_for_first_load(db: Database) -> bool:
@@ -108,7 +131,8 @@ def deferred(db: Database) -> Iterator[bool]:
     whether), built at its end whatever happens, with fresh statistics."""
     first = drop_for_first_load(db)
     try:
-        yield first
+        with offer_capacity.paused(first):
+            yield first
     finally:
         if first:
             build_and_analyse(db)

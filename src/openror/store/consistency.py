@@ -29,7 +29,7 @@ from openror.store.schema import resource
 
 #: tables in the order a report lists them
 TABLES = ("resource", "resource_version", *(spec.name for spec in rows.OWNED),
-          "capacity_history")
+          "capacity_history", "search_offer_capacity")
 
 
 @dataclass
@@ -116,7 +116,9 @@ def _compare(conn: sa.Connection, keys: KeyRange) -> tuple[int, Found]:
             *((spec.name, (expected[spec.name], spec.stored(conn, keys)))
               for spec in rows.OWNED),
             ("capacity_history", (rows.expected_history(conn, keys),
-                                  rows.stored_history(conn, keys)))):
+                                  rows.stored_history(conn, keys))),
+            ("search_offer_capacity", (rows.expected_offer_capacity(conn, keys),
+                                       rows.stored_offer_capacity(conn, keys)))):
         differ = _diff(wanted, stored)
         if differ:
             found[name] = differ

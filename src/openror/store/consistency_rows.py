@@ -16,11 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from openror.fhir.references import reference_targets
-from openror.store import capacity_history
+from openror.store import capacity_history, offer_capacity
 from openror.store.derived import identifier_rows, reference_rows
 from openror.store.schema import identifier_index, metadata, reference_index, resource_version
 from openror.store.search_rows import index_rows
-from openror.store.search_tables import INDEX_TABLES
+from openror.store.search_tables import INDEX_TABLES, search_offer_capacity, search_token
 
 Key = tuple[str, str]
 Rows = Counter[tuple[Any, ...]]  # (type, id, *values) -> how many times
@@ -156,3 +156,24 @@ def expected_history(conn: sa.Connection, keys: KeyRange) -> Rows:
         return Counter()
     return Counter((PLACE, row["place_id"], *(row.get(c.name) for c in _HISTORY_VALUES))
                    for row in capacity_history.place_history(conn, where))
+
+
+# -- the offers' capacity rows: derived from the index rows of offers and places --------
+
+def stored_offer_capacity(conn: sa.Connection, keys: KeyRange) -> Rows:
+    t = search_offer_capacity
+    where = keys.where_ids(offer_capacity.OFFER, t.c.id)
+    if where is None:
+        return Counter()
+    stmt = sa.select(*(t.c[name] for name in offer_capacity.COLUMNS)).where(*where)
+    return Counter((offer_capacity.OFFER, *row) for row in conn.execute(stmt))
+
+
+def expected_offer_capacity(conn: sa.Connection, keys: KeyRange) -> Rows:
+    """The rows ``offer_capacity.refresh`` makes for the offers of the range, from the index
+    rows as stored (those are checked against the resources on their own)."""
+    where = keys.where_ids(offer_capacity.OFFER, search_token.c.id)
+    if where is None:
+        return Counter()
+    return Counter((offer_capacity.OFFER, *row)
+                   for row in conn.execute(offer_capacity.expected(where)))

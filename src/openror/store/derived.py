@@ -14,7 +14,7 @@ import orjson
 import sqlalchemy as sa
 
 from openror.fhir.references import literal_references, reference_targets
-from openror.store import rawsql, search_index
+from openror.store import offer_capacity, rawsql, search_index
 from openror.store.dialect import among
 from openror.store.row_prints import LAST_WRITTEN, Prints, prints_of
 from openror.store.schema import identifier_index, reference_index, resource
@@ -71,6 +71,12 @@ _IS_LIVE = "SELECT 1 FROM resource WHERE type = :t AND id = :i AND deleted = :no
 
 
 def clear(conn: sa.Connection, rtype: str, rid: str) -> None:
+    """Remove the rows of a resource (deleted)."""
+    _clear_rows(conn, rtype, rid)
+    offer_capacity.refresh_written(conn, [(rtype, rid)])
+
+
+def _clear_rows(conn: sa.Connection, rtype: str, rid: str) -> None:
     rawsql.run(conn, _CLEAR_IDENTIFIERS, {"t": rtype, "i": rid})
     rawsql.run(conn, _CLEAR_REFERENCES, {"t": rtype, "i": rid})
     search_index.clear(conn, rtype, rid)
@@ -93,8 +99,16 @@ def replace(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | No
         write_change(conn, row_change(rtype, rid, previous, previous_body, body, targets),
                      content)
         return
+    _write_rows(conn, rtype, rid, body, fresh, targets)
+    offer_capacity.refresh_written(conn, [(rtype, rid)])
+
+
+def _write_rows(conn: sa.Connection, rtype: str, rid: str, body: dict[str, Any] | None,
+                fresh: bool, targets: frozenset[tuple[str, str]] | None = None) -> None:
+    """The rows derived from this resource alone (``replace``, without the offers' capacity
+    rows, which depend on other resources too)."""
     if not fresh:
-        clear(conn, rtype, rid)
+        _clear_rows(conn, rtype, rid)
     if body is None:
         return
     rawsql.run_many(conn, _INSERT_IDENTIFIER, identifier_rows(rtype, rid, body))
@@ -191,6 +205,9 @@ def write_change(conn: sa.Connection, change: RowChange, content: bytes | None) 
         for table, keys in change.keys.items():
             search_index.clear_keys(conn, table, change.rtype, change.rid, keys)
         search_index.insert(conn, [change.tables])
+    if offer_capacity.sources_changed(change.rtype, {*change.cleared, *change.keys,
+                                                      *change.tables}):
+        offer_capacity.refresh_written(conn, [(change.rtype, change.rid)])
     if content is not None and change.prints is not None:
         LAST_WRITTEN.put(change.rtype, change.rid, content, change.prints)
 
@@ -288,7 +305,8 @@ def rebuild_tables(conn: sa.Connection, tables: tuple[str, ...], rtype: str | No
                    batch: int = 500) -> int:
     """Recompute some search index tables (those a migration adds or changes, which may be
     older than this code), for every live resource or those of ``rtype``; return the count of
-    resources."""
+    resources. The offers' capacity rows are made from some of them: a migration that
+    changes those runs ``offer_capacity.rebuild`` after."""
     search_index.clear_all(conn, tables, rtype)
     pending: list[Rows] = []
     count = 0
@@ -310,6 +328,7 @@ def rebuild(conn: sa.Connection, batch: int = 500) -> int:
     search_index.clear_all(conn)
     count = 0
     for rtype, rid, body in _live(conn, batch):
-        replace(conn, rtype, rid, body, fresh=True)
+        _write_rows(conn, rtype, rid, body, fresh=True)
         count += 1
+    offer_capacity.rebuild(conn)
     return count

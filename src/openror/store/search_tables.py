@@ -152,6 +152,27 @@ sa.Index("ix_search_capacity_available_updated", search_capacity.c.type,
          search_capacity.c.status, search_capacity.c.n, search_capacity.c.updated_low,
          sqlite_where=sa.text("status = '02'"), postgresql_where=sa.text("status = '02'"))
 
+#: one row per (offer, one of its activities, a capacity row of one of its places): the
+#: offers of an activity with such a capacity are one range of an index (store.offer_capacity)
+search_offer_capacity = sa.Table(
+    "search_offer_capacity", metadata,
+    sa.Column("id", sa.String(64), nullable=False),  # the offer (HealthcareService)
+    sa.Column("system", sa.String(255), nullable=False),  # one of its activities
+    sa.Column("code", sa.String(255), nullable=False),
+    sa.Column("location_id", sa.String(64), nullable=False),  # the place of the capacity row
+    *(sa.Column(c.name, c.type, nullable=c.nullable) for c in search_capacity.columns
+      if c.name not in ("type", "id")),
+)
+#: covering the usual search (an available, current bed of a gender, count > 0, NOS systems):
+#: on SQLite the rows are then not read (12,513 offers of an activity: 22 → 2 ms)
+OFFER_CAPACITY_KEY = ("code", "status", "nature", "temporality", "gender", "nb",
+                      "status_system", "nature_system", "temporality_system", "gender_system",
+                      "system", "id")
+sa.Index("ix_search_offer_capacity",
+         *(search_offer_capacity.c[name] for name in OFFER_CAPACITY_KEY))
+sa.Index("ix_search_offer_capacity_offer", search_offer_capacity.c.id)
+sa.Index("ix_search_offer_capacity_place", search_offer_capacity.c.location_id)
+
 #: a client paging through results reads the matches fixed by its first page
 search_snapshot = sa.Table(
     "search_snapshot", metadata,

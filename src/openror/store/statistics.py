@@ -60,9 +60,9 @@ def after_bulk_load(db: Database, *,
         refresh_database(db)
         return
     first = first or {}
-    table_jobs.run(db, {name: [*first.get(name, ()), _vacuum_analyse(name)]
+    table_jobs.run(db, {name: [*first.get(name, ()), vacuum_analyse(name)]
                         for name in {*table_jobs.tables(db), *first}})
 
 
-def _vacuum_analyse(table: str) -> table_jobs.Step:
+def vacuum_analyse(table: str) -> table_jobs.Step:
     return lambda conn: conn.exec_driver_sql(f'VACUUM (ANALYZE) "{table}"')
