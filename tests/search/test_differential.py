@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openror.access.caller import SYSTEM
-from openror.search import groups
+from openror.search import engine, groups
 from openror.search.engine import SearchEngine
 from openror.search.model import OfferCapacity, Query
 from openror.search.offer_capacity import combine
@@ -165,6 +165,23 @@ def test_offer_activity_and_capacity(loaded: Loaded, data: st.DataObject) -> Non
     criteria = parse_query(search.rtype, list(search.pairs), strict=True).criteria
     assert any(isinstance(c, OfferCapacity) for c in combine(search.rtype, criteria.items))
     check(loaded, search, data.draw(SMALLS, label="small"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(data=st.data())
+def test_totals_counted_apart_from_the_matches(loaded: Loaded, data: st.DataObject) -> None:
+    """Beyond the matches a first page keeps, the total is counted apart (for one criterion
+    held by index rows, on those rows alone): it is the oracle's count all the same."""
+    search = data.draw(st.one_of(single_queries(loaded.world),
+                                 offer_capacity_queries(loaded.world)), label="search")
+    query = parse_query(search.rtype, list(search.pairs), strict=True)
+    expected = matching_ids(query.criteria, search.rtype, loaded.store)
+    kept, engine.CAP = engine.CAP, 1
+    try:
+        page = loaded.engine.search(replace(query, count=1), paged=False)
+    finally:
+        engine.CAP = kept
+    assert page.total == len(expected), f"{search}\n  criteria: {page.query.criteria}"
 
 
 @settings(max_examples=EXAMPLES // 2, deadline=None)

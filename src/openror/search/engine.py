@@ -29,7 +29,7 @@ from openror.search.plan import statement
 from openror.search.scope import searching_as
 from openror.search.snapshots import Hit as RawHit
 from openror.search.snapshots import Snapshot, load_snapshot, save_snapshot
-from openror.search.sql import all_of
+from openror.search.sql import all_of, index_only
 from openror.store import feed_order, rawsql, read_context
 from openror.store.database import Database
 from openror.store.freshness import annotate_places
@@ -212,7 +212,8 @@ def _ordered_whole(q: Query) -> bool:
 
 
 def _count(conn: sa.Connection, q: Query) -> int:
-    inner = all_of(q.rtype, q.criteria).subquery()
+    ids = index_only(q.rtype, q.criteria)
+    inner = (all_of(q.rtype, q.criteria) if ids is None else ids).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar() or 0)
 
 

@@ -92,6 +92,19 @@ def all_of(rtype: str, c: AllOf) -> Ids:
                                  *scope.visible(rtype, resource.c.id))
 
 
+def index_only(rtype: str, c: AllOf) -> Ids | None:
+    """The matches of a single criterion held by index rows, read from those alone (no
+    lookup of each resource: index rows exist only for live resources): to count them
+    (12,513 offers of an activity with a free bed: 24 → 6 ms on SQLite). None for other
+    criteria, and for a caller who may not see every resource."""
+    if len(c.items) != 1 or scope.visible(rtype, resource.c.id):
+        return None
+    item = c.items[0]
+    if isinstance(item, (Correlated, OfferCapacity)) or _has_rows(item):
+        return matching(rtype, item).distinct()
+    return None
+
+
 def _on_row(c: Criterion) -> bool:
     return isinstance(c, Match) and c.param.name in ("_id", "_lastUpdated") and not c.modifier
 
