@@ -71,16 +71,20 @@ def free_beds(api: httpx.Client, count: int) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_a_bed_manager_update_changes_the_answer_at_once(api: httpx.Client) -> None:
+def test_a_bed_manager_update_changes_the_answer_at_once(api: httpx.Client,
+                                                        live_server: LiveServer) -> None:
     assert found(api) == []  # 2 free beds
     free_beds(api, 5)
     assert found(api) == ["hs"]
     assert found(api, **{"location.nb-capacity": "gt5"}) == []  # on the same record
+    assert _stored_as_expected(live_server.app.state.services.db) == 2
     free_beds(api, 0)
     assert found(api) == []
 
 
-def test_an_offer_that_changes_activity_or_place_moves_with_it(api: httpx.Client) -> None:
+def test_an_offer_that_changes_activity_or_place_moves_with_it(api: httpx.Client,
+                                                              live_server: LiveServer
+                                                              ) -> None:
     free_beds(api, 5)
     api.put("/fhir/HealthcareService/hs", json=offer("293"), headers=FHIR).raise_for_status()
     assert found(api) == []
@@ -90,6 +94,7 @@ def test_an_offer_that_changes_activity_or_place_moves_with_it(api: httpx.Client
     assert found(api, specialty="293") == []  # unit-2 has no free bed
     assert found(api, specialty="293", **{"location.capacity-status": "01",
                                           "location.gender-capacity-available": ""}) == ["hs"]
+    assert _stored_as_expected(live_server.app.state.services.db) == 1
 
 
 def test_a_deleted_offer_leaves_no_row(api: httpx.Client, live_server: LiveServer) -> None:
@@ -121,13 +126,22 @@ def test_a_first_import_makes_the_rows_at_its_end(db: Database, tmp_path: Path) 
     """Into an empty database the index tables are loaded without their indexes, and these
     rows, which their joins need, are made once at the end."""
     _import(db, _bundle_dir(tmp_path))
+    assert _stored_as_expected(db) == 2  # installed and available
+    with db.read() as conn:
+        rows = conn.execute(sa.select(search_offer_capacity.c.id, search_offer_capacity.c.code,
+                                      search_offer_capacity.c.location_id)).all()
+    assert {tuple(r) for r in rows} == {("hs", "437", "unit-1")}
+
+
+def _stored_as_expected(db: Database) -> int:
+    """The rows the writes left are those ``offer_capacity.expected`` selects from the index
+    rows (the writes run compiled statements of their own); returns how many."""
     with db.read() as conn:
         stored = sorted(tuple(r) for r in conn.execute(
             sa.select(*(search_offer_capacity.c[n] for n in offer_capacity.COLUMNS))))
         wanted = sorted(tuple(r) for r in conn.execute(offer_capacity.expected()))
     assert stored == wanted
-    assert {(r[0], r[2], r[3]) for r in stored} == {("hs", "437", "unit-1")}
-    assert len(stored) == 2  # installed and available
+    return len(stored)
 
 
 def _rows(db: Database) -> int:

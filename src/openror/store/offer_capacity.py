@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from openror.store.dialect import among
 from openror.store.search_tables import (
     CAPACITY_TOKENS,
     search_capacity,
@@ -42,6 +43,8 @@ SOURCES = {OFFER: ("search_token", "search_ref"), PLACE: ("search_capacity",)}
 _CAPACITY = ["grp", "n", *(c for name in CAPACITY_TOKENS for c in (name, f"{name}_system")),
              "nb", "updated_low", "updated_high"]
 COLUMNS = ["id", "system", "code", "location_id", *_CAPACITY]
+
+_COMPILED: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[str, ...] | None]] = {}
 
 #: a first load writes the index tables without their indexes, which these rows' joins need
 _PAUSED: ContextVar[bool] = ContextVar("offer_capacity_paused", default=False)
@@ -79,16 +82,60 @@ def refresh(conn: sa.Connection, offers: Iterable[str] = (), places: Iterable[st
             ) -> None:
     """Make the rows of these offers, and of the offers at these places, match the index
     rows as they now are (run after those are written)."""
-    offer_ids, place_ids = sorted(set(offers)), sorted(set(places))
     if _PAUSED.get():
         return
-    o = search_offer_capacity
+    offer_ids, place_ids = sorted(set(offers)), sorted(set(places))
     if place_ids:  # first: its rows of the offers below are then replaced whole
-        conn.execute(o.delete().where(among(conn, o.c.location_id, place_ids)))
-        _insert(conn, expected([among(conn, search_ref.c.target_id, place_ids)]))
+        _run(conn, "delete by place", place_ids)
+        _run(conn, "insert by place", place_ids)
     if offer_ids:
-        conn.execute(o.delete().where(among(conn, o.c.id, offer_ids)))
-        _insert(conn, expected([among(conn, search_token.c.id, offer_ids)]))
+        _run(conn, "delete by offer", offer_ids)
+        _run(conn, "insert by offer", offer_ids)
+
+
+def _run(conn: sa.Connection, kind: str, ids: list[str]) -> None:
+    """One refresh statement, compiled once per database kind: built with SQLAlchemy at each
+    write, they cost the capacity feed four times what running them does (0.65 ms a place
+    in all, on SQLite)."""
+    sql, params, order = _compiled(conn.dialect, kind)
+    value: Any = ids if conn.dialect.name == "postgresql" else orjson.dumps(ids).decode()
+    bound = {**params, "ids": value}
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(sql, tuple(bound[name] for name in order) if order else bound)
+
+
+def _compiled(dialect: sa.Dialect, kind: str
+              ) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
+    """The SQL text, its constant parameters and, for a positional style, their order (one
+    per database kind: every engine of OpenROR's is made the same way)."""
+    found = _COMPILED.get((dialect.name, kind))
+    if found is None:
+        found = _COMPILED[(dialect.name, kind)] = _compile(kind, dialect)
+    return found
+
+
+def _compile(kind: str, dialect: sa.Dialect
+             ) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
+    o = search_offer_capacity
+    statements: dict[str, Any] = {
+        "delete by place": lambda: o.delete().where(_listed(dialect, o.c.location_id)),
+        "insert by place": lambda: _insert_rows(
+            expected([_listed(dialect, search_ref.c.target_id)])),
+        "delete by offer": lambda: o.delete().where(_listed(dialect, o.c.id)),
+        "insert by offer": lambda: _insert_rows(expected([_listed(dialect, search_token.c.id)])),
+    }
+    compiled = statements[kind]().compile(dialect=dialect)
+    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup \
+        else None
+    return str(compiled), dict(compiled.construct_params({"ids": None})), order
+
+
+def _listed(dialect: sa.Dialect, column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """``column`` among the ids of the parameter ``ids`` (as ``store.dialect.among``)."""
+    if dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.String)))
+    listed = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(listed.c.value))
 
 
 def refresh_written(conn: sa.Connection, written: Iterable[tuple[str, str]]) -> None:
@@ -100,9 +147,9 @@ def refresh_written(conn: sa.Connection, written: Iterable[tuple[str, str]]) -> 
 def rebuild(conn: sa.Connection) -> None:
     """Make every row again (a first load, a reindex, a repair)."""
     conn.execute(search_offer_capacity.delete())
-    _insert(conn, expected())
+    conn.execute(_insert_rows(expected()))
 
 
-def _insert(conn: sa.Connection, rows: sa.Select[Any]) -> None:
+def _insert_rows(rows: sa.Select[Any]) -> sa.Insert:
     o = search_offer_capacity
-    conn.execute(o.insert().from_select([o.c[n] for n in COLUMNS], rows))
+    return o.insert().from_select([o.c[n] for n in COLUMNS], rows)
