@@ -25,7 +25,7 @@ import psycopg
 BIN = Path(sys.executable).parent
 TABLES = ("resource", "resource_version", "identifier_index", "reference_index",
           "search_token", "search_string", "search_date", "search_number", "search_ref",
-          "search_geo", "search_word", "search_capacity")
+          "search_geo", "search_word", "search_capacity", "search_offer_capacity")
 BOOLEAN = {"deleted"}
 
 

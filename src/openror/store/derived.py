@@ -205,9 +205,9 @@ def write_change(conn: sa.Connection, change: RowChange, content: bytes | None) 
         for table, keys in change.keys.items():
             search_index.clear_keys(conn, table, change.rtype, change.rid, keys)
         search_index.insert(conn, [change.tables])
-    if offer_capacity.sources_changed(change.rtype, {*change.cleared, *change.keys,
-                                                      *change.tables}):
-        offer_capacity.refresh_written(conn, [(change.rtype, change.rid)])
+        if offer_capacity.sources_changed(change.rtype, {*change.cleared, *change.keys,
+                                                          *change.tables}):
+            offer_capacity.refresh_written(conn, [(change.rtype, change.rid)])
     if content is not None and change.prints is not None:
         LAST_WRITTEN.put(change.rtype, change.rid, content, change.prints)
 
