@@ -165,11 +165,11 @@ search_offer_capacity = sa.Table(
 )
 #: covering the usual search (an available, current bed of a gender, count > 0, NOS systems):
 #: on SQLite the rows are then not read (12,513 offers of an activity: 22 → 2 ms)
-OFFER_CAPACITY_KEY = ("code", "status", "nature", "temporality", "gender", "nb",
+_OFFER_CAPACITY_KEY = ("code", "status", "nature", "temporality", "gender", "nb",
                       "status_system", "nature_system", "temporality_system", "gender_system",
                       "system", "id")
 sa.Index("ix_search_offer_capacity",
-         *(search_offer_capacity.c[name] for name in OFFER_CAPACITY_KEY))
+         *(search_offer_capacity.c[name] for name in _OFFER_CAPACITY_KEY))
 sa.Index("ix_search_offer_capacity_offer", search_offer_capacity.c.id)
 sa.Index("ix_search_offer_capacity_place", search_offer_capacity.c.location_id)
 
