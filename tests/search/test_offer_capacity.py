@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from openror.cli import main
-from openror.store import offer_capacity
+from openror.store import bulk_indexes, offer_capacity
 from openror.store.database import Database
 from openror.store.search_tables import search_offer_capacity
 from tests.builders import coding, healthcare_service, organization
@@ -163,3 +163,19 @@ def _import(db: Database, folder: Path) -> None:
     result = CliRunner().invoke(main, ["import", "bundle", "--no-progress", "--database",
                                        db.url, *map(str, sorted(folder.iterdir()))])
     assert result.exit_code == 0, result.output
+
+
+def test_during_a_first_load_the_search_reads_the_index_rows(api: httpx.Client,
+                                                             live_server: LiveServer) -> None:
+    """A first load drops the index tables' indexes and makes these rows at its end; a
+    search meanwhile still finds what is loaded."""
+    free_beds(api, 5)
+    db = live_server.app.state.services.db
+    with db.write() as conn:  # as a first load leaves the tables half-way
+        bulk_indexes.drop(conn)
+        conn.execute(search_offer_capacity.delete())
+    assert found(api) == ["hs"]
+    with db.write() as conn:
+        bulk_indexes.build(conn)
+    assert _stored_as_expected(db) == 2
+    assert found(api) == ["hs"]

@@ -32,6 +32,7 @@ from openror.search.model import (
 )
 from openror.search.offer_capacity import combine
 from openror.search.sql import HALF_CIRCUMFERENCE_KM, correlated_ids, matching, near_ids
+from openror.store import offer_capacity
 
 SMALL = 5_000
 #: a parameter matching up to this many resources may drive a plan (see ``_driver``)
@@ -53,7 +54,10 @@ _PROBED = (Correlated, Chain, Near)
 def prepare(conn: sa.Connection, rtype: str, criteria: AllOf) -> AllOf:
     """The criteria of a search, with small sets resolved to ids and, failing that, the
     parameter the plan should start from."""
-    items = tuple(resolve(conn, rtype, c) for c in combine(rtype, criteria.items))
+    merged = combine(rtype, criteria.items)
+    if merged is not criteria.items and not offer_capacity.ready(conn):
+        merged = criteria.items  # a first load has not made those rows yet
+    items = tuple(resolve(conn, rtype, c) for c in merged)
     return AllOf(_driver(conn, rtype, items))
 
 

@@ -26,6 +26,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from openror.store import rawsql
 from openror.store.search_tables import (
     CAPACITY_TOKENS,
     search_capacity,
@@ -60,6 +61,23 @@ def paused(pause: bool = True) -> Iterator[None]:
         yield
     finally:
         _PAUSED.reset(token)
+
+
+#: one of the table's indexes: a first load drops them, then builds them after the rows
+#: (``bulk_indexes``), so while it is missing the rows are not all there
+_MARK = "ix_search_offer_capacity_place"
+_READY = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name",
+    "postgresql": "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() "
+                  "AND indexname = :name",
+}
+
+
+def ready(conn: sa.Connection) -> bool:
+    """Whether the rows are all there: not during a first load, which makes them at its end
+    (searches then read the index rows they are made from)."""
+    sql = _READY[conn.dialect.name]
+    return rawsql.run(conn, sql, {"name": _MARK}).fetchone() is not None
 
 
 def sources_changed(rtype: str, tables: Iterable[str]) -> bool:
