@@ -68,8 +68,8 @@ def paused(pause: bool = True) -> Iterator[None]:
 _MARK = "ix_search_offer_capacity_place"
 _READY = {
     "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name",
-    "postgresql": "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() "
-                  "AND indexname = :name",
+    # resolved in the search path, as the tables are (pg_indexes: 0.7 ms a search)
+    "postgresql": "SELECT 1 WHERE to_regclass(:name) IS NOT NULL",
 }
 
 
