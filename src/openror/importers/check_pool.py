@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import orjson
 
+from openror import orphans
 from openror.importers.base import Reject
 from openror.importers.checks import check_record
 from openror.importers.records_io import decode
@@ -55,5 +56,6 @@ def checker(terminology: Terminology, region: str, expected: int) -> Iterator[Ch
         yield Checker(None)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=orphans.exit_with_parent) as pool:
         yield Checker(pool, workers)

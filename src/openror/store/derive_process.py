@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from openror import orphans
 from openror.store import rawsql
 from openror.store.search_index import TupleRows, columns
 from openror.store.search_rows import index_rows
@@ -100,5 +101,7 @@ def derive_parsed(resources: Iterable[tuple[str, str, dict[str, Any]]]) -> Tuple
 
 
 def _rare_collections() -> None:
-    """The helper keeps nothing between batches: young collections as in a bulk run."""
+    """The helper keeps nothing between batches: young collections as in a bulk run. It
+    ends with the process it works for, however that one ends."""
     gc.set_threshold(100_000, *gc.get_threshold()[1:])
+    orphans.exit_with_parent()
