@@ -22,11 +22,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from openror.store import rawsql
+from openror.store.dialect import among_parameter, ids_value
 from openror.store.search_tables import (
     CAPACITY_TOKENS,
     search_capacity,
@@ -120,11 +119,7 @@ def _run(conn: sa.Connection, kind: str, ids: list[str]) -> None:
     with an array of unknown length it plans the join again at every run (0.9 ms)."""
     one = len(ids) == 1
     sql, params, order = _compiled(conn.dialect, kind, one)
-    if one:
-        value: Any = ids[0]
-    else:
-        value = ids if conn.dialect.name == "postgresql" else orjson.dumps(ids).decode()
-    bound = {**params, "ids": value}
+    bound = {**params, "ids": ids[0] if one else ids_value(conn.dialect.name, ids)}
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     cursor.execute(sql, tuple(bound[name] for name in order) if order else bound)
 
@@ -144,28 +139,20 @@ def _compile(dialect: sa.Dialect, kind: str, one: bool
              ) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
     o = search_offer_capacity
 
-    def among(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    def picked(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
         return column == sa.bindparam("ids", type_=sa.String) if one \
-            else _listed(dialect, column)
+            else among_parameter(dialect.name, column, key="ids")
 
     statements: dict[str, Any] = {
-        "delete by place": lambda: o.delete().where(among(o.c.location_id)),
-        "insert by place": lambda: _insert_rows(expected([among(search_ref.c.target_id)])),
-        "delete by offer": lambda: o.delete().where(among(o.c.id)),
-        "insert by offer": lambda: _insert_rows(expected([among(search_token.c.id)])),
+        "delete by place": lambda: o.delete().where(picked(o.c.location_id)),
+        "insert by place": lambda: _insert_rows(expected([picked(search_ref.c.target_id)])),
+        "delete by offer": lambda: o.delete().where(picked(o.c.id)),
+        "insert by offer": lambda: _insert_rows(expected([picked(search_token.c.id)])),
     }
     compiled = statements[kind]().compile(dialect=dialect)
     order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup \
         else None
     return str(compiled), dict(compiled.construct_params({"ids": None})), order
-
-
-def _listed(dialect: sa.Dialect, column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
-    """``column`` among the ids of the parameter ``ids`` (as ``store.dialect.among``)."""
-    if dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.String)))
-    listed = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
-    return column.in_(sa.select(listed.c.value))
 
 
 def refresh_written(conn: sa.Connection, written: Iterable[tuple[str, str]]) -> None:
